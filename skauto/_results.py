@@ -1,0 +1,113 @@
+"""One ``cv_results_`` builder for both estimators.
+
+Each executor reports one *record* per (candidate, rung) it evaluated::
+
+    {"candidate": 3, "bracket": 0, "iter": 1, "n_resources": 6,
+     "params": {...}, "status": "ok",            # or "diverged", "failed", ...
+     "test_scores": {"score": [0.91, 0.90, 0.92]},   # one value per split
+     "train_scores": {"score": [...]} or None,
+     "fit_time": [...], "score_time": [...]}         # one value per split
+
+and :func:`build_cv_results` turns the records into the dict of arrays that
+scikit-learn's searches expose (``params``, ``param_*``, ``split{k}_test_*``,
+``mean_test_*``, ``std_test_*``, ``rank_test_*``, fit and score times), plus
+``candidate``, ``iter``, ``n_resources``, ``bracket`` and ``status``.
+"""
+
+import numpy as np
+from numpy import ma
+from scipy.stats import rankdata
+
+
+def build_cv_results(records, metrics, n_splits, return_train_score=False):
+    """Dict of arrays, one entry per record, in scikit-learn's schema.
+
+    Parameters
+    ----------
+    records : list of dict
+        One per (candidate, rung), see the module docstring.
+    metrics : list of str
+        Metric names; ``["score"]`` for single-metric scoring.
+    n_splits : int
+        Number of cross-validation splits (1 for a hold-out split).
+    return_train_score : bool
+        Whether to add the ``*_train_*`` columns.
+    """
+    results = {
+        "candidate": np.array([r["candidate"] for r in records], dtype=np.int64),
+        "iter": np.array([r["iter"] for r in records], dtype=np.int64),
+        "n_resources": np.array([r["n_resources"] for r in records], dtype=np.int64),
+        "bracket": np.array([r["bracket"] for r in records], dtype=np.int64),
+        "status": np.array([r["status"] for r in records], dtype=object),
+    }
+    for key in ["fit_time", "score_time"]:
+        times = _split_matrix(records, lambda r, key=key: r[key], n_splits)
+        results[f"mean_{key}"] = times.mean(axis=1)
+        results[f"std_{key}"] = times.std(axis=1)
+    params = [r["params"] for r in records]
+    results.update(_param_columns(params))
+    results["params"] = params
+    sets = ["test", "train"] if return_train_score else ["test"]
+    for metric in metrics:
+        for split_set in sets:
+            scores = _split_matrix(
+                records,
+                lambda r, s=split_set, m=metric: (r[f"{s}_scores"] or {}).get(m),
+                n_splits,
+            )
+            for k in range(n_splits):
+                results[f"split{k}_{split_set}_{metric}"] = scores[:, k]
+            means = scores.mean(axis=1)
+            results[f"mean_{split_set}_{metric}"] = means
+            results[f"std_{split_set}_{metric}"] = scores.std(axis=1)
+            if split_set == "test":
+                results[f"rank_test_{metric}"] = rank_scores(means)
+    return results
+
+
+def _split_matrix(records, get, n_splits):
+    """Array (n_records, n_splits) of floats; missing values are NaN."""
+    out = np.full((len(records), n_splits), np.nan)
+    for i, record in enumerate(records):
+        values = get(record)
+        if values is not None:
+            out[i] = np.asarray(values, dtype=float)
+    return out
+
+
+def _param_columns(params):
+    names = sorted({name for p in params for name in p})
+    columns = {}
+    for name in names:
+        column = ma.MaskedArray(np.empty(len(params), dtype=object), mask=True)
+        for i, p in enumerate(params):
+            if name in p:
+                column[i] = p[name]
+        columns[f"param_{name}"] = column
+    return columns
+
+
+def rank_scores(means):
+    """Rank 1 for the highest mean; NaN means rank last (like scikit-learn)."""
+    means = np.asarray(means, dtype=float)
+    if means.size == 0 or np.isnan(means).all():
+        return np.ones(means.shape, dtype=np.int32)
+    filled = np.where(np.isnan(means), np.nanmin(means) - 1, means)
+    return rankdata(-filled, method="min").astype(np.int32)
+
+
+def best_index(results, metric="score"):
+    """Index of the best row among the rows that received the most budget.
+
+    Scores measured with less budget are not compared with the final ones:
+    like scikit-learn's halving searches, the best candidate is chosen among
+    those evaluated at the highest ``n_resources`` that has a finite score.
+    Returns None when no row has a finite score.
+    """
+    means = np.asarray(results[f"mean_test_{metric}"], dtype=float)
+    finite = np.isfinite(means)
+    if not finite.any():
+        return None
+    top = results["n_resources"][finite].max()
+    rows = np.flatnonzero(finite & (results["n_resources"] == top))
+    return int(rows[np.argmax(means[rows])])

@@ -1,0 +1,255 @@
+"""The halving policy: which candidate gets how much budget, and when.
+
+Pure arithmetic and bookkeeping (standard library only, no training code), used
+by both executors: the numpy population inside
+:class:`~skauto.neural_network.SelfTuningMLPRegressor` and the joblib executor
+of :class:`~skauto.model_selection.AutoSearchCV`. Both run the same loop::
+
+    while jobs := schedule.ask():
+        schedule.tell(evaluate(jobs))
+
+A job asks the executor to bring one candidate to a *cumulative* budget
+(``n_resources``); the executor answers with one score per candidate, higher is
+better. A score that is NaN or -inf marks a failed or diverged candidate: it is
+never promoted.
+"""
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Job:
+    """Bring ``candidate`` to ``n_resources`` units of budget in total."""
+
+    candidate: int
+    bracket: int
+    iter: int
+    n_resources: int
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One planned rung of a bracket."""
+
+    bracket: int
+    iter: int
+    n_candidates: int
+    n_resources: int
+
+
+def _is_valid(score):
+    return score is not None and not math.isnan(score) and score != -math.inf
+
+
+def n_rungs_between(min_resources, max_resources, factor):
+    """Number of rungs r, r*f, r*f**2, ... from min_resources up to max_resources."""
+    if min_resources > max_resources:
+        raise ValueError(
+            f"min_resources={min_resources} > max_resources={max_resources}"
+        )
+    ratio = max_resources / min_resources
+    return 1 + int(math.floor(math.log(ratio) / math.log(factor) + 1e-9))
+
+
+def rung_resources(n_rungs, max_resources, factor):
+    """Budgets of ``n_rungs`` geometric rungs ending exactly at max_resources."""
+    return [
+        max(1, int(round(max_resources / factor ** (n_rungs - 1 - i))))
+        for i in range(n_rungs)
+    ]
+
+
+class SuccessiveHalving:
+    """Successive halving over ``n_candidates`` candidates.
+
+    Every rung gives each live candidate its rung's budget, then keeps the
+    best ``ceil(n / factor)`` of them for the next rung. The rung budgets grow
+    geometrically by ``factor`` and the last one is exactly ``max_resources``;
+    when there are too few candidates to fill every rung, the first rungs are
+    skipped (the search starts with more budget), so the winner always gets
+    ``max_resources``.
+
+    Parameters
+    ----------
+    n_candidates : int
+        Number of candidates in the first rung.
+    min_resources, max_resources : int
+        Smallest budget a rung may give, and the budget of the last rung.
+    factor : int or float, default=3
+        Elimination rate: 1/factor of the candidates survive each rung.
+    bracket : int, default=0
+        Index of this bracket, reported in jobs.
+    first_candidate : int, default=0
+        Id of the first candidate; candidates are numbered consecutively.
+    """
+
+    def __init__(
+        self,
+        n_candidates,
+        min_resources,
+        max_resources,
+        factor=3,
+        *,
+        bracket=0,
+        first_candidate=0,
+    ):
+        if n_candidates < 1:
+            raise ValueError(f"n_candidates={n_candidates} must be >= 1")
+        if factor <= 1:
+            raise ValueError(f"factor={factor} must be > 1")
+        self.factor = factor
+        self.bracket = bracket
+        self.candidates = list(range(first_candidate, first_candidate + n_candidates))
+        self._rungs = self._make_plan(n_candidates, min_resources, max_resources)
+        self.scores = {}  # (iter, candidate) -> score
+        self._iter = 0
+        self._alive = list(self.candidates)
+        self._pending = set(self._alive)
+        self._asked = False
+
+    def _make_plan(self, n_candidates, min_resources, max_resources):
+        counts = [n_candidates]
+        while counts[-1] > 1:
+            counts.append(math.ceil(counts[-1] / self.factor))
+        n_rungs = min(
+            n_rungs_between(min_resources, max_resources, self.factor), len(counts)
+        )
+        resources = rung_resources(n_rungs, max_resources, self.factor)
+        return [Rung(self.bracket, i, counts[i], resources[i]) for i in range(n_rungs)]
+
+    def plan(self):
+        """The rungs this bracket will run if no candidate fails."""
+        return list(self._rungs)
+
+    @property
+    def done(self):
+        return self._iter >= len(self._rungs)
+
+    @property
+    def alive(self):
+        """Candidates still in the race (those of the current rung)."""
+        return [] if self.done else list(self._alive)
+
+    def ask(self):
+        """Jobs of the current rung not yet handed out (empty when waiting or done)."""
+        if self.done or self._asked:
+            return []
+        self._asked = True
+        budget = self._rungs[self._iter].n_resources
+        return [Job(c, self.bracket, self._iter, budget) for c in sorted(self._pending)]
+
+    def tell(self, results):
+        """Record ``{candidate: score}``; promote the best when the rung is complete."""
+        for candidate, score in results.items():
+            if candidate not in self._pending:
+                raise ValueError(
+                    f"candidate {candidate} has no pending job in bracket "
+                    f"{self.bracket}, rung {self._iter}"
+                )
+            self.scores[(self._iter, candidate)] = score
+            self._pending.discard(candidate)
+        if not self._pending and not self.done:
+            self._promote()
+
+    def _promote(self):
+        scored = [
+            (self.scores[(self._iter, c)], c)
+            for c in self._alive
+            if _is_valid(self.scores[(self._iter, c)])
+        ]
+        self._iter += 1
+        if self.done:
+            return
+        n_keep = self._rungs[self._iter].n_candidates
+        # Highest score first; ties broken by the lower candidate id.
+        scored.sort(key=lambda sc: (-sc[0], sc[1]))
+        self._alive = sorted(c for _, c in scored[:n_keep])
+        self._pending = set(self._alive)
+        self._asked = False
+        if not self._alive:  # every candidate failed: nothing left to run
+            self._iter = len(self._rungs)
+
+
+class Hyperband:
+    """Several successive-halving brackets that hedge against stopping early.
+
+    Bracket ``s`` (from the most aggressive, with the most candidates and the
+    smallest first budget, to the most conservative, which gives every
+    candidate ``max_resources``) follows Li et al. (2018): its first rung has
+    ``ceil(n_brackets_max / (s + 1) * factor**s)`` candidates with budget
+    ``max_resources / factor**s``. All brackets run side by side: ``ask``
+    returns the ready jobs of every bracket.
+
+    Parameters
+    ----------
+    min_resources, max_resources : int
+        Smallest budget of a rung, and the budget of every bracket's last rung.
+    factor : int or float, default=3
+        Elimination rate inside each bracket.
+    n_brackets : int or None, default=None
+        How many brackets to run, the most aggressive first. None runs them all.
+    n_candidates : int or None, default=None
+        Number of candidates of the first (most aggressive) bracket; the
+        others are scaled in proportion. None uses the formula above.
+
+    References
+    ----------
+    Li, Jamieson, DeSalvo, Rostamizadeh and Talwalkar, "Hyperband: a novel
+    bandit-based approach to hyperparameter optimization", JMLR 18 (2018).
+    """
+
+    def __init__(
+        self,
+        min_resources,
+        max_resources,
+        factor=3,
+        *,
+        n_brackets=None,
+        n_candidates=None,
+    ):
+        s_max = n_rungs_between(min_resources, max_resources, factor) - 1
+        n_brackets = s_max + 1 if n_brackets is None else min(n_brackets, s_max + 1)
+        if n_brackets < 1:
+            raise ValueError(f"n_brackets={n_brackets} must be >= 1")
+        counts = [
+            math.ceil((s_max + 1) / (s + 1) * factor**s)
+            for s in range(s_max, s_max - n_brackets, -1)
+        ]
+        if n_candidates is not None:
+            counts = [max(1, round(c * n_candidates / counts[0])) for c in counts]
+        self.brackets = []
+        first = 0
+        for b, (s, n) in enumerate(zip(range(s_max, -1, -1), counts, strict=False)):
+            r0 = max(min_resources, int(round(max_resources / factor**s)))
+            self.brackets.append(
+                SuccessiveHalving(
+                    n, r0, max_resources, factor, bracket=b, first_candidate=first
+                )
+            )
+            first += n
+        self._owner = {
+            c: bracket for bracket in self.brackets for c in bracket.candidates
+        }
+
+    @property
+    def n_candidates(self):
+        return len(self._owner)
+
+    @property
+    def done(self):
+        return all(b.done for b in self.brackets)
+
+    def plan(self):
+        return [rung for b in self.brackets for rung in b.plan()]
+
+    def ask(self):
+        return [job for b in self.brackets for job in b.ask()]
+
+    def tell(self, results):
+        by_bracket = {}
+        for candidate, score in results.items():
+            by_bracket.setdefault(id(self._owner[candidate]), {})[candidate] = score
+        for b in self.brackets:
+            if id(b) in by_bracket:
+                b.tell(by_bracket[id(b)])

@@ -1,0 +1,5 @@
+"""Datasets shipped with skauto."""
+
+from ._bikeshare import load_bikeshare
+
+__all__ = ["load_bikeshare"]

@@ -1,0 +1,123 @@
+"""The halving policy, tested as tables."""
+
+import ast
+import math
+from pathlib import Path
+
+import pytest
+
+from skauto import _schedule
+from skauto._schedule import Hyperband, SuccessiveHalving
+
+
+def run(schedule, score):
+    """Drive a schedule; return the list of rungs as (n_jobs, budget)."""
+    ran = []
+    while jobs := schedule.ask():
+        ran.append((len(jobs), jobs[0].n_resources))
+        schedule.tell({j.candidate: score(j) for j in jobs})
+    return ran
+
+
+@pytest.mark.parametrize(
+    "n, rmin, rmax, factor, expected",
+    [
+        (27, 1, 27, 3, [(27, 1), (9, 3), (3, 9), (1, 27)]),
+        (27, 2, 54, 3, [(27, 2), (9, 6), (3, 18), (1, 54)]),
+        (10, 1, 27, 3, [(10, 1), (4, 3), (2, 9), (1, 27)]),
+        (3, 1, 27, 3, [(3, 9), (1, 27)]),  # few candidates: start later
+        (1, 1, 27, 3, [(1, 27)]),
+        (16, 1, 16, 2, [(16, 1), (8, 2), (4, 4), (2, 8), (1, 16)]),
+        (27, 5, 20, 3, [(27, 7), (9, 20)]),  # budget range allows two rungs
+    ],
+)
+def test_successive_halving_plan(n, rmin, rmax, factor, expected):
+    sh = SuccessiveHalving(n, rmin, rmax, factor)
+    assert [(r.n_candidates, r.n_resources) for r in sh.plan()] == expected
+    assert run(sh, lambda j: -j.candidate) == expected  # plan == what ran
+
+
+def test_best_candidates_are_promoted():
+    sh = SuccessiveHalving(9, 1, 9, 3)
+    run(sh, lambda j: j.candidate)  # higher id, higher score
+    last = max(i for i, _ in sh.scores)
+    assert [c for i, c in sh.scores if i == last] == [8]
+    assert sorted(c for i, c in sh.scores if i == 1) == [6, 7, 8]
+
+
+def test_failed_candidates_never_promoted():
+    sh = SuccessiveHalving(9, 1, 9, 3)
+    bad = {7, 8}
+
+    def score(job):
+        if job.candidate in bad:
+            return math.nan if job.candidate == 7 else -math.inf
+        return job.candidate
+
+    run(sh, score)
+    assert sorted(c for i, c in sh.scores if i == 1) == [4, 5, 6]
+
+
+def test_all_failed_ends_bracket():
+    sh = SuccessiveHalving(9, 1, 9, 3)
+    assert run(sh, lambda j: math.nan) == [(9, 1)]
+    assert sh.done
+
+
+def test_tell_unknown_candidate():
+    sh = SuccessiveHalving(3, 1, 3, 3)
+    sh.ask()
+    with pytest.raises(ValueError, match="no pending job"):
+        sh.tell({99: 1.0})
+
+
+def test_partial_tell_waits_for_rung():
+    sh = SuccessiveHalving(3, 1, 3, 3)
+    jobs = sh.ask()
+    sh.tell({jobs[0].candidate: 1.0})
+    assert sh.ask() == []  # rung incomplete, already handed out
+    sh.tell({j.candidate: 0.0 for j in jobs[1:]})
+    assert [j.candidate for j in sh.ask()] == [0]
+
+
+def test_hyperband_plan():
+    hb = Hyperband(1, 27, 3)
+    table = [(r.bracket, r.n_candidates, r.n_resources) for r in hb.plan()]
+    assert table == [
+        (0, 27, 1), (0, 9, 3), (0, 3, 9), (0, 1, 27),
+        (1, 12, 3), (1, 4, 9), (1, 2, 27),
+        (2, 6, 9), (2, 2, 27),
+        (3, 4, 27),
+    ]  # fmt: skip
+    assert hb.n_candidates == 27 + 12 + 6 + 4
+    ran = run(hb, lambda j: j.candidate)
+    assert sum(n for n, _ in ran) == sum(r.n_candidates for r in hb.plan())
+    assert hb.done
+
+
+def test_hyperband_n_brackets_and_candidates():
+    hb = Hyperband(1, 27, 3, n_brackets=2, n_candidates=54)
+    assert [b.plan()[0].n_candidates for b in hb.brackets] == [54, 24]
+    ids = [c for b in hb.brackets for c in b.candidates]
+    assert ids == list(range(78))
+
+
+def test_invalid_arguments():
+    with pytest.raises(ValueError, match="min_resources=10 > max_resources=5"):
+        SuccessiveHalving(3, 10, 5)
+    with pytest.raises(ValueError, match="factor"):
+        SuccessiveHalving(3, 1, 9, factor=1)
+    with pytest.raises(ValueError, match="n_candidates"):
+        SuccessiveHalving(0, 1, 9)
+
+
+def test_schedule_is_pure():
+    """The policy imports neither scikit-learn nor joblib nor numpy."""
+    tree = ast.parse(Path(_schedule.__file__).read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module.split(".")[0])
+    assert imported <= {"math", "dataclasses"}
