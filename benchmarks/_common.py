@@ -1,0 +1,184 @@
+"""Helpers shared by the benchmark scripts: data, timing, machine, tables, files."""
+
+import importlib
+import json
+import os
+import platform
+import subprocess
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.datasets import make_friedman1
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from skauto.datasets import load_bikeshare
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+QUICK_TRAIN_ROWS = 600
+
+
+def load_split(dataset, *, quick=False):
+    """Return ``X_train, X_test, y_train, y_test`` (DataFrames and arrays).
+
+    Both datasets are split 75/25 with ``random_state=0``. ``quick`` keeps the
+    first 600 training rows and 300 test rows, for smoke runs.
+    """
+    if dataset == "bikeshare":
+        X, y = load_bikeshare(return_X_y=True, as_frame=True)
+        y = y.to_numpy(dtype=np.float64)
+    elif dataset == "friedman":
+        X, y = make_friedman1(n_samples=20_000, noise=1.0, random_state=0)
+        X = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    else:
+        raise ValueError(f"unknown dataset {dataset!r}")
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    if quick:
+        n = QUICK_TRAIN_ROWS
+        return X_train[:n], X_test[: n // 2], y_train[:n], y_test[: n // 2]
+    return X_train, X_test, y_train, y_test
+
+
+def make_preprocessor():
+    """Numeric columns standardized, categorical (pandas ``category``) one-hot."""
+    return ColumnTransformer(
+        [
+            (
+                "num",
+                StandardScaler(),
+                make_column_selector(dtype_exclude="category"),
+            ),
+            (
+                "cat",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                make_column_selector(dtype_include="category"),
+            ),
+        ]
+    )
+
+
+def silence_convergence_warnings():
+    """Hide ConvergenceWarning (scikit-learn passes the filter to its workers)."""
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+
+
+def optional(module, name):
+    """Return ``module.name``, or None with the reason printed if it cannot load."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        print(f"{module}.{name}: not available ({type(exc).__name__}: {exc})")
+        return None
+
+
+def timed_fit(estimator, X, y):
+    """Fit ``estimator`` and return the wall-clock seconds it took."""
+    start = time.perf_counter()
+    estimator.fit(X, y)
+    return time.perf_counter() - start
+
+
+def machine_info():
+    """What the numbers depend on: cores, load, library versions, commit."""
+    from threadpoolctl import threadpool_info
+
+    def version(name):
+        try:
+            return importlib.import_module(name).__version__
+        except ImportError:
+            return None
+
+    return {
+        "date_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)),
+        "load_average_1_5_15": [round(v, 2) for v in os.getloadavg()],
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": {
+            name: version(name)
+            for name in ["skauto", "sklearn", "numpy", "scipy", "pandas", "joblib"]
+            + ["optuna", "optuna_integration"]
+        },
+        "blas": [
+            f"{p.get('internal_api')} {p.get('version')} threads={p['num_threads']}"
+            for p in threadpool_info()
+        ],
+        "git_commit": _git_commit(),
+    }
+
+
+def _cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+def _git_commit():
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            check=True,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def machine_markdown(info):
+    """A short Markdown paragraph describing the machine."""
+    versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v)
+    return (
+        f"Machine: {info['cpu']}, {info['cpus_usable']} usable cores "
+        f"(load average at start {info['load_average_1_5_15']}), "
+        f"{info['platform']}, Python {info['python']}; {versions}; "
+        f"BLAS {'; '.join(info['blas'])}; commit {info['git_commit']}; "
+        f"run {info['date_utc']} UTC."
+    )
+
+
+def fmt(value, spec=".4f"):
+    """Format a number for a table; None prints as "n/a"."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "n/a"
+    return format(value, spec)
+
+
+def markdown_table(headers, rows):
+    """A GitHub Markdown table from a header list and rows of strings."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write_results(stem, markdown, data, *, quick=False):
+    """Write ``<stem>.md`` and ``<stem>.json`` under results/ (results/quick/)."""
+    directory = RESULTS_DIR / "quick" if quick else RESULTS_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{stem}.md").write_text(markdown + "\n", encoding="utf-8")
+    (directory / f"{stem}.json").write_text(
+        json.dumps(data, indent=2, default=_jsonable) + "\n", encoding="utf-8"
+    )
+    print(f"wrote {directory / stem}.md and .json")
+
+
+def _jsonable(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return repr(value)
