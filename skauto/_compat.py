@@ -3,10 +3,22 @@
 A new scikit-learn release that moves one of them breaks this file only.
 """
 
+from sklearn.base import _fit_context  # noqa: F401
+from sklearn.metrics._scorer import _MultimetricScorer  # noqa: F401
+
+# AutoSearchCV reuses the base of scikit-learn's own searches for what makes it
+# a drop-in (delegation, scoring and refit checks, metadata routing, tags, HTML
+# repr), as scikit-learn's halving searches do, and replaces its ``fit``.
+from sklearn.model_selection._search import BaseSearchCV  # noqa: F401
 from sklearn.utils._param_validation import (  # noqa: F401
     Interval,
     InvalidParameterError,
     StrOptions,
     validate_params,
 )
-from sklearn.utils.validation import validate_data  # noqa: F401
+from sklearn.utils.metaestimators import _safe_split  # noqa: F401
+from sklearn.utils.validation import (  # noqa: F401
+    _check_method_params,
+    validate_data,
+)
+from sklearn.utils.validation import _check_sample_weight as check_sample_weight  # noqa: F401, E402, E501

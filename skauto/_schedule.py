@@ -207,6 +207,7 @@ class Hyperband:
         *,
         n_brackets=None,
         n_candidates=None,
+        max_candidates=None,
     ):
         s_max = n_rungs_between(min_resources, max_resources, factor) - 1
         n_brackets = s_max + 1 if n_brackets is None else min(n_brackets, s_max + 1)
@@ -218,6 +219,8 @@ class Hyperband:
         ]
         if n_candidates is not None:
             counts = [max(1, round(c * n_candidates / counts[0])) for c in counts]
+        if max_candidates is not None:
+            counts = [min(c, max_candidates) for c in counts]
         self.brackets = []
         first = 0
         for b, (s, n) in enumerate(zip(range(s_max, -1, -1), counts, strict=False)):

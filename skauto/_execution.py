@@ -1,0 +1,425 @@
+"""The cross-validation executor of :class:`~skauto.model_selection.AutoSearchCV`.
+
+Three parts:
+
+- how a candidate *advances* from one budget to the next (:class:`Advance`):
+  refit from scratch on a subsample of each training fold (``n_samples``),
+  refit with a larger parameter value, or *continue* the fitted fold model
+  with ``warm_start=True`` or ``partial_fit``;
+- the joblib worker :func:`fit_and_score`, a module-level function of
+  picklable data that fits (or continues) one (candidate, fold) and scores it;
+- :class:`Evaluator`, the driver side: it turns the schedule's jobs into
+  (job x fold) tasks, runs them through ``sklearn.utils.parallel.Parallel``
+  (never choosing a backend), keeps the fitted fold models of the survivors
+  only, and turns the outputs into records for
+  :func:`skauto._results.build_cv_results`.
+"""
+
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+from inspect import signature
+from numbers import Number
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import Pipeline
+from sklearn.utils.parallel import delayed
+
+from ._compat import _check_method_params, _safe_split
+
+# Known resources of scikit-learn estimators, for ``resource="auto"``.
+_ITERATIVE_PREFIXES = (
+    "MLP",
+    "SGD",
+    "Perceptron",
+    "PassiveAggressive",
+    "HistGradientBoosting",
+)
+
+
+def final_estimator(estimator):
+    """The estimator at the end of a chain of pipelines, and its param prefix."""
+    prefix = ""
+    while isinstance(estimator, Pipeline):
+        name, estimator = estimator.steps[-1]
+        prefix += f"{name}__"
+    return estimator, prefix
+
+
+def auto_resource(estimator):
+    """``max_iter`` of iterative estimators, ``n_estimators`` of ensembles, else
+    ``n_samples`` (looking through pipelines at their final step)."""
+    final, prefix = final_estimator(estimator)
+    params = final.get_params(deep=False) if hasattr(final, "get_params") else {}
+    if type(final).__name__.startswith(_ITERATIVE_PREFIXES) and "max_iter" in params:
+        return prefix + "max_iter"
+    if "n_estimators" in params:
+        return prefix + "n_estimators"
+    return "n_samples"
+
+
+@dataclass(frozen=True)
+class Advance:
+    """How a candidate goes from ``previous`` to ``target`` units of budget.
+
+    ``mode`` is ``"subsample"`` (resource ``n_samples``: a fresh fit on a
+    subsample of each training fold), ``"refit"`` (a fresh fit with the
+    resource parameter set to the target), ``"warm_start"`` (continue the
+    fold model with ``warm_start=True``) or ``"partial_fit"`` (continue with
+    one ``partial_fit`` call per unit of budget). Under warm start a
+    ``cumulative`` parameter is set to the target (``n_estimators``,
+    HistGradientBoosting's ``max_iter``), a per-call one to the increment
+    (``max_iter`` of MLP, SGD and the linear models).
+    """
+
+    resource: str
+    mode: str
+    cumulative: bool = True
+    warm_start: str | None = None
+
+    @property
+    def continues(self):
+        return self.mode in ("warm_start", "partial_fit")
+
+    def update(self, previous, target):
+        """Parameters to set and number of ``partial_fit`` calls for one step."""
+        if self.mode == "subsample":
+            return {}, 0
+        if self.mode == "partial_fit":
+            return {}, target - previous
+        if self.mode == "warm_start" and not self.cumulative:
+            return {self.resource: target - previous}, 0
+        return {self.resource: target}, 0
+
+
+def choose_advance(estimator, resource):
+    """The :class:`Advance` for ``resource``; ValueError if the estimator lacks it."""
+    if resource == "n_samples":
+        return Advance(resource, "subsample")
+    if resource not in estimator.get_params(deep=True):
+        raise ValueError(
+            f"resource={resource!r} is not a parameter of {estimator!r}; use "
+            f"'n_samples', 'auto' or one of {sorted(estimator.get_params())!r}"
+        )
+    owner, name, prefix = _resource_owner(estimator, resource)
+    if owner is None:  # behind a meta-estimator that clones its sub-estimators
+        return Advance(resource, "refit")
+    owner_params = owner.get_params(deep=False)
+    if "warm_start" in owner_params:
+        hgb = type(owner).__name__.startswith("HistGradientBoosting")
+        cumulative = name == "n_estimators" or (hgb and name == "max_iter")
+        return Advance(resource, "warm_start", cumulative, prefix + "warm_start")
+    if not prefix and _can_partial_fit(owner):
+        return Advance(resource, "partial_fit")
+    return Advance(resource, "refit")
+
+
+def _resource_owner(estimator, resource):
+    """The (sub-)estimator whose parameter ``resource`` is, reached through
+    pipeline steps only (a pipeline fits its steps in place, so warm start
+    carries over); None when another meta-estimator is in the way."""
+    *path, name = resource.split("__")
+    owner = estimator
+    for step in path:
+        if not isinstance(owner, Pipeline) or step not in owner.named_steps:
+            return None, name, None
+        owner = owner.named_steps[step]
+    prefix = "".join(f"{step}__" for step in path)
+    return owner, name, prefix
+
+
+def _can_partial_fit(estimator):
+    # MLP* with solver="lbfgs" exposes partial_fit but raises when called.
+    return (
+        hasattr(estimator, "partial_fit")
+        and estimator.get_params(deep=False).get("solver") != "lbfgs"
+    )
+
+
+def fit_and_score(
+    estimator,
+    X,
+    y,
+    *,
+    train,
+    test,
+    n_partial_fit,
+    classes,
+    fit_params,
+    scorer,
+    score_params,
+    return_train_score,
+    error_score,
+    keep_model,
+    quiet,
+):
+    """Fit (or continue) one (candidate, fold) and score it: the joblib worker.
+
+    ``estimator`` arrives ready: a fresh clone with the candidate's
+    parameters, or the fold model of the previous rung, with the resource
+    already set. ``n_partial_fit > 0`` calls ``partial_fit`` that many times
+    instead of ``fit``. A failed fit or score is returned as ``error`` (a
+    formatted traceback) unless ``error_score="raise"``.
+    """
+    X_train, y_train = _safe_split(estimator, X, y, train)
+    X_test, y_test = _safe_split(estimator, X, y, test, train)
+    fit_params = _check_method_params(X, params=fit_params, indices=train)
+    out = {"fit_time": 0.0, "score_time": 0.0, "error": None, "model": None}
+    out.update(test_scores=None, train_scores=None)
+    start = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            if quiet:  # a small budget is expected not to converge
+                warnings.simplefilter("ignore", ConvergenceWarning)
+            _fit(estimator, X_train, y_train, fit_params, n_partial_fit, classes)
+        out["fit_time"] = time.perf_counter() - start
+        start = time.perf_counter()
+        out["test_scores"] = _score(
+            estimator, X_test, y_test, scorer, score_params, X, test
+        )
+        if return_train_score:
+            out["train_scores"] = _score(
+                estimator, X_train, y_train, scorer, score_params, X, train
+            )
+        out["score_time"] = time.perf_counter() - start
+    except Exception:
+        if error_score == "raise":
+            raise
+        out["error"] = traceback.format_exc()
+        out["test_scores"] = out["train_scores"] = None
+        return out
+    out["model"] = estimator if keep_model else None
+    return out
+
+
+def _fit(estimator, X, y, fit_params, n_partial_fit, classes):
+    if n_partial_fit == 0:
+        if y is None:
+            estimator.fit(X, **fit_params)
+        else:
+            estimator.fit(X, y, **fit_params)
+        return
+    kwargs = dict(fit_params)
+    if classes is not None and "classes" in signature(estimator.partial_fit).parameters:
+        kwargs["classes"] = classes
+    for _ in range(n_partial_fit):
+        estimator.partial_fit(X, y, **kwargs)
+
+
+def _score(estimator, X, y, scorer, score_params, X_all, indices):
+    params = _check_method_params(X_all, params=score_params, indices=indices)
+    if y is None:
+        scores = scorer(estimator, X, **params)
+    else:
+        scores = scorer(estimator, X, y, **params)
+    if not isinstance(scores, dict):
+        scores = {"score": scores}
+    for name, value in scores.items():
+        if not isinstance(value, Number | np.number):
+            # _MultimetricScorer returns a failed scorer's traceback as a string
+            raise ValueError(f"scoring {name!r} failed:\n{value}")
+    return {name: float(value) for name, value in scores.items()}
+
+
+class Evaluator:
+    """Run the schedule's jobs as (job x fold) joblib tasks.
+
+    ``evaluate(jobs)`` returns ``{candidate: mean test score}`` for the
+    schedule (NaN when a fold failed and ``error_score`` is NaN) and keeps one
+    output per (job, fold). Fold models are kept between rungs only when the
+    estimator continues and the candidate may run again; :meth:`prune`
+    drops those of eliminated candidates.
+
+    Parameters
+    ----------
+    base : estimator
+        Unfitted estimator, cloned for every fresh (candidate, fold).
+    candidates : list of dict
+        Parameters of each candidate id.
+    advance : Advance
+        How candidates go from one budget to the next.
+    splits : list of (train, test)
+        The cross-validation splits, fixed for the whole search.
+    orders : list of arrays or None
+        For ``n_samples``: the training indices of each fold in subsampling
+        order; a budget ``r`` below ``subsample_below`` uses the first ``r``,
+        a larger one the whole fold.
+    full_budget : int
+        The last budget: no fold model needs to be kept after it.
+    parallel : sklearn.utils.parallel.Parallel
+        The joblib pool (any backend).
+    task_kwargs : dict
+        Keyword arguments shared by all tasks (X, y, scorer, params...).
+    """
+
+    def __init__(
+        self, base, candidates, advance, splits, orders, full_budget, parallel,
+        task_kwargs, *, promote_on, subsample_below=np.inf, verbose=0,
+    ):  # fmt: skip
+        self.base = base
+        self.candidates = candidates
+        self.advance = advance
+        self.splits = splits
+        self.orders = orders
+        self.full_budget = full_budget
+        self.subsample_below = subsample_below
+        self.parallel = parallel
+        self.task_kwargs = task_kwargs
+        self.promote_on = promote_on  # metric names -> the metric to promote on
+        self.verbose = verbose
+        self.error_score = task_kwargs["error_score"]
+        self.models = {}  # (candidate, fold) -> (fitted model, its budget)
+        self.outputs = []  # (job, [output per fold])
+        self.metrics = None  # known after the first successful fit
+        self.start = time.perf_counter()
+
+    def evaluate(self, jobs):
+        tasks = [self._task(job, k) for job in jobs for k in range(len(self.splits))]
+        outs = list(self.parallel(tasks))
+        n_splits = len(self.splits)
+        scores = {}
+        for i, job in enumerate(jobs):
+            job_outs = outs[i * n_splits : (i + 1) * n_splits]
+            for k, out in enumerate(job_outs):
+                model = out.pop("model")
+                if model is not None:
+                    self.models[(job.candidate, k)] = (model, job.n_resources)
+                else:
+                    self.models.pop((job.candidate, k), None)
+                if self.metrics is None and out["test_scores"] is not None:
+                    self.metrics = list(out["test_scores"])
+            self.outputs.append((job, job_outs))
+            scores[job.candidate] = self._mean_test_score(job_outs)
+        if self.verbose:
+            self._report(jobs, scores)
+        return scores
+
+    def prune(self, alive):
+        """Forget the fold models of candidates that will not run again."""
+        for key in [key for key in self.models if key[0] not in alive]:
+            del self.models[key]
+
+    def _task(self, job, fold):
+        train, test = self.splits[fold]
+        model, previous = self.models.pop((job.candidate, fold), (None, 0))
+        if model is None:
+            model = clone(self.base).set_params(
+                **clone(self.candidates[job.candidate], safe=False)
+            )
+            if self.advance.mode == "warm_start":
+                model.set_params(**{self.advance.warm_start: True})
+        update, n_partial_fit = self.advance.update(previous, job.n_resources)
+        model.set_params(**update)
+        if self.orders is not None and job.n_resources < self.subsample_below:
+            train = np.sort(self.orders[fold][: job.n_resources])
+        last = job.n_resources >= self.full_budget
+        return delayed(fit_and_score)(
+            model,
+            train=train,
+            test=test,
+            n_partial_fit=n_partial_fit,
+            keep_model=self.advance.continues and not last,
+            quiet=not last,
+            **self.task_kwargs,
+        )
+
+    def _fold_scores(self, outs, metric, kind="test_scores"):
+        return [
+            out[kind][metric] if out[kind] is not None else self.error_score
+            for out in outs
+        ]
+
+    def _mean_test_score(self, outs):
+        if self.metrics is None:
+            return float(self.error_score)
+        metric = self.promote_on(self.metrics)
+        return float(np.mean(self._fold_scores(outs, metric)))
+
+    def _report(self, jobs, scores):
+        rungs = {}
+        for job in jobs:
+            rungs.setdefault((job.bracket, job.iter, job.n_resources), []).append(
+                scores[job.candidate]
+            )
+        for (bracket, it, n_resources), values in rungs.items():
+            finite = [v for v in values if np.isfinite(v)]
+            best = f"{max(finite):.4g}" if finite else "nan"
+            print(
+                f"[AutoSearchCV] bracket {bracket} iter {it}: {len(values)} "
+                f"candidates x {len(self.splits)} folds, n_resources={n_resources}, "
+                f"best mean score {best} ({time.perf_counter() - self.start:.1f}s)"
+            )
+
+    def records(self, return_train_score):
+        """One record per job, in the schema of ``build_cv_results``."""
+        metrics = self.metrics or ["score"]
+        records = []
+        for job, outs in self.outputs:
+            params = dict(self.candidates[job.candidate])
+            if self.advance.mode != "subsample":
+                params[self.advance.resource] = job.n_resources
+            failed = any(out["error"] is not None for out in outs)
+            records.append(
+                {
+                    "candidate": job.candidate,
+                    "bracket": job.bracket,
+                    "iter": job.iter,
+                    "n_resources": job.n_resources,
+                    "params": params,
+                    "status": "failed" if failed else "ok",
+                    "test_scores": {m: self._fold_scores(outs, m) for m in metrics},
+                    "train_scores": {
+                        m: self._fold_scores(outs, m, "train_scores") for m in metrics
+                    }
+                    if return_train_score
+                    else None,
+                    "fit_time": [out["fit_time"] for out in outs],
+                    "score_time": [out["score_time"] for out in outs],
+                }
+            )
+        return records
+
+    @property
+    def errors(self):
+        """Tracebacks of the failed fits, in order."""
+        return [
+            out["error"] for _, outs in self.outputs for out in outs if out["error"]
+        ]
+
+    @property
+    def n_fits(self):
+        return sum(len(outs) for _, outs in self.outputs)
+
+
+def subsample_orders(splits, labels, rng):
+    """Training indices of each fold in a random subsampling order.
+
+    With ``labels`` (classification), the order is stratified: each class's
+    samples are spread evenly over the order (systematic sampling from a
+    random offset), so any prefix holds the classes in proportion.
+    """
+    orders = []
+    for train, _ in splits:
+        if labels is None:
+            orders.append(train[rng.permutation(len(train))])
+            continue
+        fold_labels = labels[train]
+        keys = np.empty(len(train))
+        for label in np.unique(fold_labels):
+            members = np.flatnonzero(fold_labels == label)
+            position = (np.arange(len(members)) + rng.random()) / len(members)
+            keys[members[rng.permutation(len(members))]] = position
+        orders.append(train[np.argsort(keys, kind="stable")])
+    return orders
+
+
+def min_valid_size(orders, labels):
+    """Smallest prefix size that holds every class of its fold, in every fold."""
+    size = 1
+    for order in orders:
+        _, first = np.unique(labels[order], return_index=True)
+        size = max(size, int(first.max()) + 1)
+    return size

@@ -1,0 +1,648 @@
+"""AutoSearchCV: successive halving (and Hyperband) with cross-validation."""
+
+import math
+import time
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import check_cv
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.parallel import Parallel
+from sklearn.utils.validation import indexable
+
+from .._compat import (
+    BaseSearchCV,
+    Interval,
+    StrOptions,
+    _check_method_params,
+    _fit_context,
+    _MultimetricScorer,
+)
+from .._execution import (
+    Evaluator,
+    auto_resource,
+    choose_advance,
+    min_valid_size,
+    subsample_orders,
+)
+from .._results import best_index, build_cv_results
+from .._schedule import Hyperband, SuccessiveHalving, n_rungs_between
+from .._space import check_space, grid_size, is_grid, sample_candidates
+
+_AUTO_RUNGS = 4  # min_resources="auto" aims at this many rungs
+_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+
+
+@dataclass
+class _Run:
+    """What one call to ``fit`` works on (built by ``_prepare``)."""
+
+    X: object
+    y: object
+    routed: object
+    scorers: object
+    splits: list
+    orders: list | None
+    advance: object
+    schedule: object
+    candidates: list
+    classes: object
+    start: float
+
+
+class AutoSearchCV(BaseSearchCV):
+    """Search over hyperparameters by successive halving with cross-validation.
+
+    A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
+    and :class:`~sklearn.model_selection.RandomizedSearchCV`: many candidates
+    start on a small budget (a few iterations, trees or samples), the best
+    ``1 / factor`` of them go on to ``factor`` times more budget, and so on
+    until the last rung gives its survivors the full budget. With
+    ``n_brackets > 1`` several such brackets run side by side (Hyperband), from
+    the most aggressive to one that gives every candidate the full budget.
+
+    Where the estimator can continue training (``warm_start`` or
+    ``partial_fit``, see ``resource``), the survivors of a rung continue from
+    their fitted fold models instead of being refitted from scratch.
+
+    Read more in the :ref:`User Guide <auto_search>`.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator to tune (a classifier, regressor, pipeline...), cloned
+        for every fit.
+
+    param_distributions : dict or list of dicts
+        Parameter names (``"alpha"``, ``"step__alpha"``) mapped to a list of
+        values or to a distribution with an ``rvs`` method (``scipy.stats``:
+        ``loguniform(1e-4, 1e-1)``, ``randint(2, 64)``...). A list of dicts is
+        sampled by first picking a dict uniformly. A space of lists only (a
+        grid) is enumerated and searched by halving, not exhaustively.
+
+    resource : str, default="auto"
+        What the budget counts. ``"n_samples"``: each candidate is fitted on
+        a subsample of every training fold (the test folds are whole). A
+        parameter name (``"max_iter"``, ``"n_estimators"``, ``"epochs"``,
+        ``"step__max_iter"`` in a pipeline): the parameter is set to the
+        budget. ``"auto"``: ``max_iter`` for MLP*, SGD*, Perceptron,
+        PassiveAggressive* and HistGradientBoosting* estimators,
+        ``n_estimators`` for estimators that have it (ensembles), else
+        ``"n_samples"``; a pipeline is looked through to its final step.
+
+        A parameter resource is *continued* when its owner (the estimator,
+        or a step reached through pipelines) has a ``warm_start`` parameter:
+        the search sets ``warm_start=True`` and fits the kept fold model
+        again. ``n_estimators`` and HistGradientBoosting's ``max_iter`` count
+        in total under warm start (set to the new budget), any other
+        parameter counts per call (set to the increment: ``max_iter`` of
+        MLP, SGD and linear models). An estimator without ``warm_start``
+        but with ``partial_fit`` is continued with one ``partial_fit`` call
+        per unit of budget. Other cases are refitted from scratch.
+
+    min_resources : int or "auto", default="auto"
+        Budget of the first rung. ``"auto"``: ``max_resources / factor**3``
+        (four rungs), but for ``n_samples`` at least 20 samples for a
+        regressor, ``10 * n_classes`` for a classifier, and always enough
+        that every class of every training fold is in the subsample.
+
+    max_resources : int or "auto", default="auto"
+        Budget of the last rung. ``"auto"``: for ``n_samples`` the size of
+        the smallest training fold (the last rung uses whole folds); for a
+        parameter, the estimator's own value of it (``max_iter=200`` of
+        :class:`~sklearn.neural_network.MLPRegressor`).
+
+    factor : float, default=3
+        Elimination rate: ``1 / factor`` of the candidates survive a rung,
+        and the budget grows by ``factor``.
+
+    n_candidates : int or "auto", default="auto"
+        Number of candidates of the first rung (of the most aggressive
+        bracket with Hyperband). ``"auto"``: the whole grid for a grid;
+        otherwise ``factor**(n_rungs - 1)``, so that one candidate reaches
+        the last rung, or Hyperband's own count. A grid caps the number.
+
+    n_brackets : int or "auto", default=1
+        Number of Hyperband brackets; 1 is plain successive halving,
+        ``"auto"`` runs all the brackets the budget range allows.
+
+    scoring : str, callable, list, tuple or dict, default=None
+        As in :class:`~sklearn.model_selection.GridSearchCV`; None uses the
+        estimator's ``score``. Candidates are promoted on the ``refit``
+        metric (on the first metric when ``refit`` is not a metric name).
+
+    refit : bool, str or callable, default=True
+        Refit the best candidate on the whole data (``best_estimator_``);
+        with multimetric scoring, the name of the metric that picks it. A
+        callable takes ``cv_results_`` and returns ``best_index_``. The best
+        candidate is picked among those evaluated with the largest budget.
+
+    cv : int, cross-validation generator or iterable, default=None
+        As in :class:`~sklearn.model_selection.GridSearchCV` (None: 5-fold,
+        stratified for classifiers). The splits are computed once and kept
+        for the whole search.
+
+    error_score : "raise" or float, default=np.nan
+        Score of a failed fit; one :class:`~sklearn.exceptions.FitFailedWarning`
+        summarizes the failures. A NaN score is never promoted nor picked.
+        If every fit fails, fit raises with the first error.
+
+    return_train_score : bool, default=False
+        Add the ``*_train_*`` columns to ``cv_results_``.
+
+    max_time : float or None, default=None
+        Budget in seconds: no new rung starts after it (the rung running
+        when it expires completes), and the best candidate so far is kept.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the one :class:`numpy.random.Generator` that samples the
+        candidates and the ``n_samples`` subsamples. Results do not depend on
+        ``n_jobs``.
+
+    n_jobs : int, default=None
+        Number of jobs to run in parallel; None means 1 unless in a
+        :func:`joblib.parallel_config` context. The backend is never chosen
+        here: ``parallel_config(backend="dask")`` runs on a dask cluster.
+
+    pre_dispatch : int or str, default="2*n_jobs"
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+
+    verbose : int, default=0
+        Print one line per rung when > 0.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        One row per (candidate, rung), with the keys of scikit-learn's
+        searches (``params``, ``param_*``, ``split{k}_test_*``,
+        ``mean_test_*``, ``std_test_*``, ``rank_test_*``, fit and score
+        times) plus ``candidate``, ``iter``, ``n_resources``, ``bracket`` and
+        ``status`` (``"ok"`` or ``"failed"``). With a parameter resource,
+        ``params`` holds it. Under continuation, ``*_fit_time`` is the time
+        of that rung's increment.
+
+    best_estimator_ : estimator
+        The best candidate refitted on the whole data. Only with ``refit``.
+
+    best_score_ : float
+        Mean cross-validated score of the best candidate.
+
+    best_params_ : dict
+        Parameters of the best candidate.
+
+    best_index_ : int
+        Row of ``cv_results_`` of the best candidate.
+
+    scorer_ : callable or dict
+        The scorer(s) used.
+
+    n_splits_ : int
+        Number of cross-validation splits.
+
+    refit_time_ : float
+        Seconds spent refitting the best candidate.
+
+    multimetric_ : bool
+        Whether several metrics were used.
+
+    resource_ : str
+        The resource used (``resource="auto"`` resolved).
+
+    min_resources_ : int
+        Budget of the first rung.
+
+    max_resources_ : int
+        Budget of the last rung.
+
+    n_brackets_ : int
+        Number of brackets run.
+
+    n_resources_ : list of int
+        Budget of each rung run, bracket after bracket.
+
+    n_candidates_ : list of int
+        Number of candidates of each rung run, in the same order.
+
+    n_iterations_ : int
+        Number of rungs run.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, for classifiers with ``refit``.
+
+    n_features_in_ : int
+        Number of features seen during fit, with ``refit``.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during fit, when ``X`` has string column
+        names and ``refit`` is set.
+
+    See Also
+    --------
+    sklearn.model_selection.GridSearchCV : Exhaustive search over a grid.
+    sklearn.model_selection.RandomizedSearchCV : Random search.
+    sklearn.model_selection.HalvingRandomSearchCV : Successive halving that
+        refits every rung from scratch.
+
+    Notes
+    -----
+    The schedule (:class:`skauto._schedule.SuccessiveHalving` or
+    :class:`~skauto._schedule.Hyperband`) is pure bookkeeping; the search
+    runs ``while jobs := schedule.ask(): schedule.tell(evaluate(jobs))``,
+    where ``evaluate`` sends one joblib task per (candidate, fold).
+
+    Continuation keeps every survivor's fitted fold models between rungs
+    (the eliminated candidates' are dropped): memory grows with
+    ``n_candidates * n_splits`` models in the first rung. It is exact for
+    ensembles grown with ``warm_start``; it is approximate for
+    :class:`~sklearn.neural_network.MLPRegressor` and SGD estimators,
+    whose ``fit`` under ``warm_start`` restarts the optimizer's state (Adam
+    moments, learning-rate schedule) from the current weights. Note also
+    that ``partial_fit`` with ``shuffle=True`` and an int ``random_state``
+    reuses the same permutation at every call.
+
+    References
+    ----------
+    .. [1] K. Jamieson and A. Talwalkar, "Non-stochastic best arm
+       identification and hyperparameter optimization", AISTATS 2016.
+    .. [2] L. Li, K. Jamieson, G. DeSalvo, A. Rostamizadeh and A. Talwalkar,
+       "Hyperband: a novel bandit-based approach to hyperparameter
+       optimization", JMLR 18 (2018).
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from skauto.model_selection import AutoSearchCV
+    >>> X, y = make_classification(n_samples=300, random_state=0)
+    >>> search = AutoSearchCV(
+    ...     SGDClassifier(random_state=0),
+    ...     {"alpha": loguniform(1e-5, 1e-1)},
+    ...     max_resources=27,
+    ...     cv=3,
+    ...     random_state=0,
+    ... ).fit(X, y)
+    >>> search.resource_, search.n_resources_, search.n_candidates_
+    ('max_iter', [1, 3, 9, 27], [27, 9, 3, 1])
+    >>> sorted(search.best_params_)
+    ['alpha', 'max_iter']
+    >>> search.score(X, y) > 0.8
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearchCV._parameter_constraints,
+        "param_distributions": [dict, list],
+        "resource": [str],
+        "min_resources": [_POSITIVE_INT, StrOptions({"auto"})],
+        "max_resources": [_POSITIVE_INT, StrOptions({"auto"})],
+        "factor": [Interval(Real, 1, None, closed="neither")],
+        "n_candidates": [_POSITIVE_INT, StrOptions({"auto"})],
+        "n_brackets": [_POSITIVE_INT, StrOptions({"auto"})],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        resource="auto",
+        min_resources="auto",
+        max_resources="auto",
+        factor=3,
+        n_candidates="auto",
+        n_brackets=1,
+        scoring=None,
+        refit=True,
+        cv=None,
+        error_score=np.nan,
+        return_train_score=False,
+        max_time=None,
+        random_state=None,
+        n_jobs=None,
+        pre_dispatch="2*n_jobs",
+        verbose=0,
+    ):
+        super().__init__(
+            estimator=estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.param_distributions = param_distributions
+        self.resource = resource
+        self.min_resources = min_resources
+        self.max_resources = max_resources
+        self.factor = factor
+        self.n_candidates = n_candidates
+        self.n_brackets = n_brackets
+        self.max_time = max_time
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, **params):
+        """Run the search: validate, plan, run the rungs, pick and refit the best.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+                default=None
+            Target; None for unsupervised learning.
+
+        **params : dict of str -> object
+            Parameters for the estimator's ``fit`` (``sample_weight``...),
+            the scorer and the splitter (``groups``), routed like
+            :class:`~sklearn.model_selection.GridSearchCV` does, with or
+            without metadata routing enabled.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        run = self._prepare(X, y, params)
+        evaluator = self._run_rungs(run)
+        self._finalize(run, evaluator)
+        return self
+
+    def _prepare(self, X, y, params):
+        """Check everything and plan the search before any fit starts."""
+        scorers, _ = self._get_scorers()
+        X, y = indexable(X, y)
+        params = _check_method_params(X, params=params)
+        routed = self._get_routed_params_for_fit(params)
+        self.resource_ = (
+            auto_resource(self.estimator) if self.resource == "auto" else self.resource
+        )
+        advance = choose_advance(self.estimator, self.resource_)
+        is_param = advance.mode != "subsample"
+        space = check_space(
+            self.param_distributions,
+            self.estimator,
+            resource=self.resource_ if is_param else None,
+        )
+        start = time.perf_counter()
+        rng = _generator(self.random_state)
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        splits = list(cv.split(X, y, **routed.splitter.split))
+        self.n_splits_ = len(splits)
+        labels = _class_labels(self.estimator, y)
+        orders = None if is_param else subsample_orders(splits, labels, rng)
+        self._resolve_budget(splits, orders, labels)
+        schedule = self._make_schedule(space)
+        candidates = self._sample(space, schedule, rng)
+        classes = None if labels is None else np.unique(labels)
+        return _Run(
+            X, y, routed, scorers, splits, orders, advance, schedule, candidates,
+            classes, start,
+        )  # fmt: skip
+
+    def _resolve_budget(self, splits, orders, labels):
+        """Set ``min_resources_`` and ``max_resources_``; ValueError if unusable."""
+        if orders is None:
+            current = self.estimator.get_params()[self.resource_]
+            max_r = current if self.max_resources == "auto" else self.max_resources
+            if isinstance(max_r, bool) or not isinstance(max_r, Integral) or max_r < 1:
+                raise ValueError(
+                    f"max_resources='auto' takes the estimator's "
+                    f"{self.resource_}={current!r}, which is not a positive "
+                    f"integer: set max_resources"
+                )
+            floor = valid = 1
+        else:
+            max_r, floor, valid = self._sample_budget(splits, orders, labels)
+        auto_min = math.ceil(max_r / self.factor ** (_AUTO_RUNGS - 1))
+        min_r = (
+            min(max_r, max(floor, valid, auto_min))
+            if self.min_resources == "auto"
+            else self.min_resources
+        )
+        if min_r < valid:
+            raise ValueError(
+                f"min_resources={min_r} is too small for the cv splits: a "
+                f"training subsample needs at least {valid} samples for every "
+                f"class of every one of the {len(splits)} training folds to be in it"
+            )
+        if min_r > max_r:
+            raise ValueError(f"min_resources_={min_r} > max_resources_={max_r}")
+        self.min_resources_, self.max_resources_ = int(min_r), int(max_r)
+
+    def _sample_budget(self, splits, orders, labels):
+        n_train = min(len(train) for train, _ in splits)
+        valid = 1 if labels is None else min_valid_size(orders, labels)
+        max_r = n_train if self.max_resources == "auto" else self.max_resources
+        if max_r > n_train:
+            raise ValueError(
+                f"max_resources={max_r} > {n_train} samples in the smallest "
+                f"training fold of the {len(splits)} cv splits"
+            )
+        if max_r < valid:
+            raise ValueError(
+                f"max_resources={max_r} is too small for the cv splits: a "
+                f"training subsample needs at least {valid} samples for every "
+                f"class of every one of the {len(splits)} training folds to be in it"
+            )
+        floor = 20 if labels is None else 10 * len(np.unique(labels))
+        return max_r, floor, valid
+
+    def _make_schedule(self, space):
+        """SuccessiveHalving, or Hyperband when more than one bracket fits."""
+        min_r, max_r, factor = self.min_resources_, self.max_resources_, self.factor
+        grid = grid_size(space) if is_grid(space) else None
+        n_rungs = n_rungs_between(min_r, max_r, factor)
+        n_brackets = n_rungs if self.n_brackets == "auto" else self.n_brackets
+        self.n_brackets_ = min(n_brackets, n_rungs)
+        if self.n_brackets_ == 1:
+            n = self._n_candidates_for(grid, n_rungs)
+            return SuccessiveHalving(n, min_r, max_r, factor)
+        n = None if self.n_candidates == "auto" else self.n_candidates
+        return Hyperband(
+            min_r,
+            max_r,
+            factor,
+            n_brackets=self.n_brackets_,
+            n_candidates=n,
+            max_candidates=grid,
+        )
+
+    def _n_candidates_for(self, grid, n_rungs):
+        if self.n_candidates == "auto":
+            n = math.ceil(self.factor ** (n_rungs - 1))
+            return grid if grid is not None else n
+        if grid is not None and self.n_candidates > grid:
+            warnings.warn(
+                f"n_candidates={self.n_candidates} is larger than the grid of "
+                f"{grid} points: searching the {grid} points",
+                UserWarning,
+                stacklevel=3,
+            )
+            return grid
+        return self.n_candidates
+
+    @staticmethod
+    def _sample(space, schedule, rng):
+        brackets = getattr(schedule, "brackets", [schedule])
+        return [
+            params
+            for bracket in brackets
+            for params in sample_candidates(space, len(bracket.candidates), rng)
+        ]
+
+    def _run_rungs(self, run):
+        """The driver loop: ask the schedule for jobs, evaluate, tell."""
+        task_kwargs = dict(
+            X=run.X,
+            y=run.y,
+            classes=run.classes,
+            fit_params=run.routed.estimator.fit,
+            scorer=run.scorers,
+            score_params=run.routed.scorer.score,
+            return_train_score=self.return_train_score,
+            error_score=self.error_score,
+        )
+        auto_max = self.max_resources == "auto"
+        with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
+            evaluator = Evaluator(
+                self.estimator, run.candidates, run.advance, run.splits, run.orders,
+                self.max_resources_, parallel, task_kwargs,
+                promote_on=self._promotion_metric,
+                subsample_below=self.max_resources_ if auto_max else np.inf,
+                verbose=self.verbose,
+            )  # fmt: skip
+            schedule = run.schedule
+            while jobs := schedule.ask():
+                schedule.tell(evaluator.evaluate(jobs))
+                evaluator.prune(_alive(schedule))
+                if self._out_of_time(run.start):
+                    break
+        return evaluator
+
+    def _out_of_time(self, start):
+        if self.max_time is None or time.perf_counter() - start < self.max_time:
+            return False
+        if self.verbose:
+            print(f"[AutoSearchCV] max_time={self.max_time}s reached: stopping")
+        return True
+
+    def _promotion_metric(self, metrics):
+        if isinstance(self.refit, str) and self.refit in metrics:
+            return self.refit
+        return "score" if "score" in metrics else metrics[0]
+
+    def _finalize(self, run, evaluator):
+        """Results, best candidate and refit, from the evaluator's outputs."""
+        self._check_failures(evaluator)
+        metrics = evaluator.metrics
+        self.multimetric_ = isinstance(run.scorers, _MultimetricScorer) or (
+            metrics != ["score"]
+        )
+        if callable(self.scoring) and self.multimetric_:
+            self._check_refit_for_multimetric(metrics)
+        records = evaluator.records(self.return_train_score)
+        results = build_cv_results(
+            records, metrics, self.n_splits_, self.return_train_score
+        )
+        self._set_rung_attributes(results)
+        refit_metric = self.refit if self.multimetric_ else "score"
+        if self.refit or not self.multimetric_:
+            self.best_index_ = self._best_index(results, refit_metric)
+            if not callable(self.refit):
+                self.best_score_ = float(
+                    results[f"mean_test_{refit_metric}"][self.best_index_]
+                )
+            self.best_params_ = results["params"][self.best_index_]
+        if self.refit:
+            self._refit(run)
+        scorers = run.scorers
+        is_multi = isinstance(scorers, _MultimetricScorer)
+        self.scorer_ = scorers._scorers if is_multi else scorers
+        self.cv_results_ = results
+
+    def _check_failures(self, evaluator):
+        errors, n_fits = evaluator.errors, evaluator.n_fits
+        if not errors:
+            return
+        if len(errors) == n_fits:
+            raise ValueError(
+                f"All the {n_fits} fits failed. The first error was:\n{errors[0]}"
+            )
+        counts = Counter(errors).most_common()
+        details = "\n".join(
+            f"{'-' * 80}\n{count} fits failed with the following error:\n{error}"
+            for error, count in counts
+        )
+        warnings.warn(
+            f"\n{len(errors)} of the {n_fits} fits failed (candidates x folds x "
+            f"rungs) and scored error_score={self.error_score!r}; failed "
+            f"candidates are never promoted when this is NaN.\n{details}",
+            FitFailedWarning,
+            stacklevel=3,
+        )
+
+    def _set_rung_attributes(self, results):
+        rungs = Counter(
+            zip(
+                results["bracket"], results["iter"], results["n_resources"], strict=True
+            )
+        )
+        order = sorted(rungs)
+        self.n_resources_ = [int(r) for _, _, r in order]
+        self.n_candidates_ = [int(rungs[key]) for key in order]
+        self.n_iterations_ = len(order)
+
+    def _best_index(self, results, metric):
+        if callable(self.refit):
+            return int(self._select_best_index(self.refit, metric, results))
+        best = best_index(results, metric)
+        if best is None:  # no finite score anywhere: like GridSearchCV
+            return int(np.argmin(results[f"rank_test_{metric}"]))
+        return best
+
+    def _refit(self, run):
+        self.best_estimator_ = clone(self.estimator).set_params(
+            **clone(self.best_params_, safe=False)
+        )
+        fit_params = run.routed.estimator.fit
+        start = time.perf_counter()
+        if run.y is None:
+            self.best_estimator_.fit(run.X, **fit_params)
+        else:
+            self.best_estimator_.fit(run.X, run.y, **fit_params)
+        self.refit_time_ = time.perf_counter() - start
+        if hasattr(self.best_estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.best_estimator_.feature_names_in_
+
+
+def _generator(random_state):
+    """The one Generator of a fit, from scikit-learn's random_state values."""
+    if isinstance(random_state, np.random.RandomState):
+        random_state = int(random_state.randint(np.iinfo(np.int32).max))
+    return np.random.default_rng(random_state)
+
+
+def _class_labels(estimator, y):
+    """y as an array when stratified subsampling applies (classification)."""
+    if y is None or not is_classifier(estimator):
+        return None
+    if type_of_target(y) not in ("binary", "multiclass"):
+        return None
+    return np.asarray(y)
+
+
+def _alive(schedule):
+    return {c for b in getattr(schedule, "brackets", [schedule]) for c in b.alive}
