@@ -1,0 +1,250 @@
+"""A population of one-hidden-layer MLPs trained as one wide network.
+
+K networks with hidden sizes h_1..h_K are one network with sum(h_k) hidden
+units and K output blocks, where output k sees only its own block of units
+(``starts[k]:starts[k+1]``). One matrix product computes the hidden layer of
+every candidate; a segment sum (``np.add.reduceat``) computes their outputs.
+Adam's state is elementwise, so per-candidate learning rates and L2 strengths
+are per-unit vectors, and dropping candidates is slicing columns.
+
+The population knows nothing of halving: it trains, scores, checkpoints and
+keeps the candidates it is told to keep. Arrays here are float32 and the
+data are assumed already scaled.
+"""
+
+import numpy as np
+
+_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+
+
+class Population:
+    """Weights, Adam state and best checkpoints of K one-hidden-layer MLPs.
+
+    Parameters
+    ----------
+    n_features, n_outputs : int
+        Input and output dimensions (shared by all candidates).
+    hidden_sizes : array-like of int, shape (K,)
+        Hidden units of each candidate.
+    learning_rates, alphas : array-like of float, shape (K,)
+        Adam step size and L2 strength of each candidate. As in scikit-learn's
+        MLP, the penalty ``alpha / (2 * batch_size) * ||W||**2`` is added to
+        each mini-batch's mean loss.
+    rngs : list of numpy.random.Generator, length K
+        One stream per candidate for its initial weights, so that a
+        candidate's weights do not depend on the others.
+    ids : array-like of int, shape (K,)
+        Candidate ids, kept through slicing.
+    """
+
+    def __init__(
+        self, n_features, n_outputs, hidden_sizes, learning_rates, alphas, rngs, ids
+    ):
+        self.sizes = np.asarray(hidden_sizes, dtype=np.int64)
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.lr = np.asarray(learning_rates, dtype=np.float32)
+        self.alpha = np.asarray(alphas, dtype=np.float32)
+        blocks = [
+            _glorot(rng, n_features, n_outputs, h)
+            for rng, h in zip(rngs, self.sizes, strict=True)
+        ]
+        self.W1 = np.concatenate([b[0] for b in blocks], axis=1)
+        self.b1 = np.concatenate([b[1] for b in blocks])
+        self.W2 = np.concatenate([b[2] for b in blocks], axis=0)
+        self.b2 = np.stack([b[3] for b in blocks])
+        self._moments = [np.zeros_like(p) for p in self.params() for _ in (0, 1)]
+        self.t = 0  # Adam steps taken (the same for every candidate)
+        self.samples_seen = 0
+        self.best_score = np.full(len(self.ids), -np.inf)
+        self.best_samples = np.zeros(len(self.ids), dtype=np.int64)
+        self.best = [p.copy() for p in self.params()]
+        self._index()
+
+    def params(self):
+        return [self.W1, self.b1, self.W2, self.b2]
+
+    def _index(self):
+        """Per-unit views of the per-candidate values; call after any slicing."""
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
+        self.owner = np.repeat(np.arange(len(self.sizes)), self.sizes)
+        self._lr_unit = self.lr[self.owner]
+        self._alpha_unit = self.alpha[self.owner]
+
+    def __len__(self):
+        return len(self.ids)
+
+    # ------------------------------------------------------------------ forward
+    def _forward(self, X, W1, b1, W2, b2):
+        Z = X @ W1
+        Z += b1
+        A = np.maximum(Z, 0, out=Z)
+        out = np.empty((X.shape[0], len(self.sizes), W2.shape[1]), dtype=A.dtype)
+        for j in range(W2.shape[1]):
+            out[:, :, j] = np.add.reduceat(A * W2[:, j], self.starts, axis=1)
+        out += b2
+        return A, out
+
+    def predict(self, X, *, best=False, chunk_size=4096):
+        """Predictions of every candidate, shape (n_samples, K, n_outputs)."""
+        params = self.best if best else self.params()
+        return np.concatenate(
+            [
+                self._forward(X[i : i + chunk_size], *params)[1]
+                for i in range(0, max(len(X), 1), chunk_size)
+            ]
+        )
+
+    # ----------------------------------------------------------------- training
+    def train(self, X, y, w, rows, batch_size):
+        """Mini-batch Adam over ``rows`` of (X, y), in that order.
+
+        ``w`` holds sample weights normalised to mean 1 (or None). Returns the
+        summed training loss of each candidate over those rows.
+        """
+        total = np.zeros(len(self.ids))
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i in range(0, len(rows), batch_size):
+                batch = rows[i : i + batch_size]
+                wb = None if w is None else w[batch]
+                total += self._step(X[batch], y[batch], wb) * len(batch)
+        self.samples_seen += len(rows)
+        return total
+
+    def _step(self, X, y, w):
+        A, out = self._forward(X, *self.params())
+        err = out - y[:, None, :]
+        n, m = X.shape[0], y.shape[1]
+        g = err / (n * m) if w is None else err * (w[:, None, None] / (n * m))
+        loss = 0.5 * np.einsum("bkm,bkm->k", g, err)
+        gu = g[:, self.owner, :]
+        dW2 = np.einsum("bh,bhm->hm", A, gu)
+        dA = np.einsum("bhm,hm->bh", gu, self.W2)
+        dA *= A > 0
+        l2 = self._alpha_unit / np.float32(n)
+        grads = [
+            X.T @ dA + l2 * self.W1,
+            dA.sum(axis=0),
+            dW2 + l2[:, None] * self.W2,
+            g.sum(axis=0),
+        ]
+        self._adam(grads)
+        return loss
+
+    def _adam(self, grads):
+        self.t += 1
+        correction = np.float32(np.sqrt(1 - _BETA2**self.t) / (1 - _BETA1**self.t))
+        lr = [
+            self._lr_unit * correction,
+            self._lr_unit * correction,
+            self._lr_unit[:, None] * correction,
+            self.lr[:, None] * correction,
+        ]
+        for k, (p, g) in enumerate(zip(self.params(), grads, strict=True)):
+            m, v = self._moments[2 * k], self._moments[2 * k + 1]
+            m *= _BETA1
+            m += (1 - _BETA1) * g
+            v *= _BETA2
+            v += (1 - _BETA2) * g * g
+            p -= lr[k] * m / (np.sqrt(v) + _EPS)
+
+    # ------------------------------------------------------- scoring, selection
+    def score(self, X, y, w, y_var):
+        """Validation R2 of every candidate (averaged over outputs).
+
+        ``y_var`` is the variance of each output on the validation rows.
+        Non-finite predictions score -inf. The best score of each candidate
+        and its weights are checkpointed.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            err = self.predict(X) - y[:, None, :]
+            sq = (err * err).astype(np.float64)
+            mse = (
+                sq.mean(axis=0)
+                if w is None
+                else np.einsum("n,nkm->km", w, sq) / w.sum()
+            )
+            scores = 1.0 - (mse / y_var).mean(axis=1)
+        scores[~np.isfinite(scores)] = -np.inf
+        self._checkpoint(scores)
+        return scores
+
+    def _checkpoint(self, scores):
+        improved = scores > self.best_score
+        if not improved.any():
+            return
+        self.best_score[improved] = scores[improved]
+        self.best_samples[improved] = self.samples_seen
+        units = improved[self.owner]
+        self.best[0][:, units] = self.W1[:, units]
+        self.best[1][units] = self.b1[units]
+        self.best[2][units] = self.W2[units]
+        self.best[3][improved] = self.b2[improved]
+
+    def keep(self, ids):
+        """Keep only the candidates in ``ids`` (weights, state and checkpoints)."""
+        mask = np.isin(self.ids, ids)
+        units = mask[self.owner]
+        axes = [(1, units), (0, units), (0, units), (0, mask)]
+
+        def take(a, axis, sel):
+            return np.compress(sel, a, axis=axis)
+
+        self.W1, self.b1, self.W2, self.b2 = (
+            take(p, ax, sel) for p, (ax, sel) in zip(self.params(), axes, strict=True)
+        )
+        self._moments = [take(a, *axes[k // 2]) for k, a in enumerate(self._moments)]
+        self.best = [take(a, *axes[k]) for k, a in enumerate(self.best)]
+        for name in ["sizes", "ids", "lr", "alpha", "best_score", "best_samples"]:
+            setattr(self, name, getattr(self, name)[mask])
+        self._index()
+
+    def network(self, candidate, *, best=True):
+        """(W1, b1, W2, b2) of one candidate, float64 copies."""
+        k = int(np.flatnonzero(self.ids == candidate)[0])
+        units = self.owner == k
+        W1, b1, W2, b2 = self.best if best else self.params()
+        return (
+            W1[:, units].astype(np.float64),
+            b1[units].astype(np.float64),
+            W2[units].astype(np.float64),
+            b2[k].astype(np.float64),
+        )
+
+
+def _glorot(rng, n_in, n_out, n_hidden):
+    """Glorot-uniform initial weights of one candidate (as scikit-learn's MLP)."""
+    bound1 = np.sqrt(6.0 / (n_in + n_hidden))
+    bound2 = np.sqrt(6.0 / (n_hidden + n_out))
+    return (
+        rng.uniform(-bound1, bound1, (n_in, n_hidden)).astype(np.float32),
+        rng.uniform(-bound1, bound1, n_hidden).astype(np.float32),
+        rng.uniform(-bound2, bound2, (n_hidden, n_out)).astype(np.float32),
+        rng.uniform(-bound2, bound2, n_out).astype(np.float32),
+    )
+
+
+class BatchStream:
+    """Rows of an epoch after epoch, each epoch a fresh permutation.
+
+    Drawing ``k`` rows and then ``m`` gives the same rows as drawing ``k + m``,
+    so training can stop at any budget and resume exactly.
+    """
+
+    def __init__(self, n_rows, rng):
+        self.n_rows = n_rows
+        self.rng = rng
+        self.order = rng.permutation(n_rows)
+        self.pos = 0
+
+    def take(self, n):
+        """Up to ``n`` next rows, never crossing an epoch boundary."""
+        if self.pos == self.n_rows:
+            self.order = self.rng.permutation(self.n_rows)
+            self.pos = 0
+        rows = self.order[self.pos : self.pos + n]
+        self.pos += len(rows)
+        return rows
+
+    @property
+    def epoch_done(self):
+        return self.pos == self.n_rows

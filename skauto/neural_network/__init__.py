@@ -1,0 +1,5 @@
+"""Neural networks that tune themselves."""
+
+from ._self_tuning import SelfTuningMLPRegressor
+
+__all__ = ["SelfTuningMLPRegressor"]

@@ -1,0 +1,543 @@
+"""SelfTuningMLPRegressor: an MLP whose ``fit`` tunes its own hyperparameters."""
+
+import math
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.stats import qmc
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from .._compat import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    _fit_context,
+    check_sample_weight,
+    validate_data,
+)
+from .._population import BatchStream, Population
+from .._results import best_index, build_cv_results
+from .._schedule import SuccessiveHalving
+
+_RANGES = {
+    # name: (default, integer?, lowest allowed)
+    "hidden_size_range": ((16, 512), True, 1),
+    "learning_rate_range": ((1e-4, 3e-2), False, 0),
+    "alpha_range": ((1e-6, 1e-1), False, 0),
+}
+
+
+class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
+    """Multi-layer perceptron regressor that tunes itself while it trains.
+
+    ``fit`` trains a population of one-hidden-layer networks of different
+    hidden sizes, learning rates and L2 strengths together, as one wide
+    network (one matrix product per layer for all of them), and runs
+    successive halving over the training budget: after each rung the
+    candidates with the best validation score go on training *from where they
+    stopped*, the others are dropped. The network returned is the winner at
+    the epoch of its best validation score. X and y are standardized
+    internally (undone in ``predict``); training runs in float32.
+
+    Parameters
+    ----------
+    hidden_size_range : tuple of (int, int), default=(16, 512)
+        Range of hidden-layer sizes, sampled on a log scale.
+    learning_rate_range : tuple of (float, float), default=(1e-4, 3e-2)
+        Range of Adam's learning rate, sampled on a log scale.
+    alpha_range : tuple of (float, float), default=(1e-6, 1e-1)
+        Range of the L2 strength (scikit-learn's ``alpha``), on a log scale.
+        Give ``(a, a)`` to fix it.
+    n_candidates : int, default=27
+        Number of networks that start training.
+    factor : float, default=3
+        Elimination rate: 1/factor of the candidates survive each rung, and
+        each rung trains factor times longer than the previous one.
+    max_epochs : float or "auto", default="auto"
+        Epochs the winner trains in all. "auto" gives 54 epochs on small
+        data and fewer on large data, so that the total work grows at most
+        linearly with the number of rows (at least 2 epochs).
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; "auto" is ``clip(n_train // 50, 32, 512)``.
+    validation_fraction : float or "auto", default="auto"
+        Fraction of the rows held out to score the candidates; "auto" is
+        0.2, capped at 10,000 rows.
+    max_time : float or None, default=None
+        Seconds after which the search stops; the best network so far is kept.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split, the candidates, their initial weights and the
+        mini-batches. Pass an int for reproducible results.
+    verbose : int, default=0
+        Print one line per rung when > 0.
+
+    Attributes
+    ----------
+    best_params_ : dict
+        Parameters of the chosen network in :class:`~sklearn.neural_network.
+        MLPRegressor`'s names: ``hidden_layer_sizes``, ``learning_rate_init``,
+        ``alpha`` and ``max_iter`` (the epoch of its best validation score).
+    best_score_ : float
+        Validation R2 of the chosen network.
+    best_index_ : int
+        Row of ``cv_results_`` of the chosen network.
+    cv_results_ : dict of ndarray
+        One row per candidate per rung, in the schema of
+        :class:`~skauto.model_selection.AutoSearchCV`: ``params``,
+        ``param_*``, ``candidate``, ``iter``, ``n_resources`` (samples seen),
+        ``bracket``, ``status``, ``mean_test_score`` (validation R2),
+        ``split0_test_score``, ``rank_test_score``, fit times. Loads into
+        a pandas DataFrame.
+    n_splits_ : int
+        Always 1: one hold-out split.
+    n_resources_ : list of int
+        Budget of each rung, in training samples seen.
+    n_candidates_ : list of int
+        Number of networks in each rung.
+    coefs_ : list of ndarray
+        Weights of the chosen network, acting on the raw (unscaled) features
+        and predicting the raw target, as in MLPRegressor.
+    intercepts_ : list of ndarray
+        Biases of the chosen network, same convention.
+    n_iter_ : int
+        Epochs the chosen network trained (a last partial epoch counts).
+    loss_curve_ : list of float
+        Training loss of the chosen network per epoch (half mean squared
+        error on the standardized target).
+    validation_scores_ : list of float
+        Validation R2 of the chosen network at each evaluation.
+    best_validation_score_ : float
+        Best of ``validation_scores_``.
+    batch_size_ : int
+        Mini-batch size used.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+    n_outputs_ : int
+        Number of outputs.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : The network trained here, tuned by hand.
+    skauto.model_selection.AutoSearchCV : Successive halving for any estimator.
+
+    Notes
+    -----
+    All candidates see the same mini-batches. A candidate whose loss becomes
+    NaN or infinite is dropped at once (``status="diverged"`` in
+    ``cv_results_``); if every candidate diverges, ``fit`` raises a
+    ``ValueError``.
+
+    References
+    ----------
+    Jamieson and Talwalkar, "Non-stochastic best arm identification and
+    hyperparameter optimization", AISTATS 2016.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_friedman1
+    >>> from skauto.neural_network import SelfTuningMLPRegressor
+    >>> X, y = make_friedman1(n_samples=500, random_state=0)
+    >>> reg = SelfTuningMLPRegressor(max_epochs=27, random_state=0).fit(X, y)
+    >>> sorted(reg.best_params_)
+    ['alpha', 'hidden_layer_sizes', 'learning_rate_init', 'max_iter']
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints = {
+        "hidden_size_range": ["array-like"],
+        "learning_rate_range": ["array-like"],
+        "alpha_range": ["array-like"],
+        "n_candidates": [Interval(Integral, 1, None, closed="left")],
+        "factor": [Interval(Real, 1, None, closed="neither")],
+        "max_epochs": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "validation_fraction": [
+            Interval(Real, 0, 1, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_size_range=(16, 512),
+        learning_rate_range=(1e-4, 3e-2),
+        alpha_range=(1e-6, 1e-1),
+        n_candidates=27,
+        factor=3,
+        max_epochs="auto",
+        batch_size="auto",
+        validation_fraction="auto",
+        max_time=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_size_range = hidden_size_range
+        self.learning_rate_range = learning_rate_range
+        self.alpha_range = alpha_range
+        self.n_candidates = n_candidates
+        self.factor = factor
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.validation_fraction = validation_fraction
+        self.max_time = max_time
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Search the hyperparameters and train the chosen network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; at least 2 rows (one is held out).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Numeric target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the training loss and the validation score.
+
+        Returns
+        -------
+        self : object
+            The fitted regressor.
+        """
+        ranges = self._check_ranges()
+        X, y, w = self._check_data(X, y, sample_weight)
+        rng = np.random.default_rng(
+            check_random_state(self.random_state).randint(2**32)
+        )
+        data = self._prepare(X, y, w, rng)
+        schedule = self._plan(data)
+        population, history = self._spawn(data, ranges, rng), {}
+        # The products are small: one BLAS thread is faster (no oversubscription
+        # next to joblib workers) and makes results independent of the machine.
+        with threadpool_limits(limits=1, user_api="blas"):
+            records = self._run(schedule, population, data, history, rng)
+        self._finalize(records, population, history, data)
+        return self
+
+    def _check_ranges(self):
+        ranges = {}
+        for name, (_, integer, low) in _RANGES.items():
+            value = getattr(self, name)
+            try:
+                lo, hi = (float(v) for v in value)
+                ok = low < lo <= hi if low == 0 else low <= lo <= hi
+                ok = ok and (not integer or (lo.is_integer() and hi.is_integer()))
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                kind = "integers" if integer else "numbers"
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be a "
+                    f"pair (low, high) of {kind} with {low} {'<' if low == 0 else '<='}"
+                    f" low <= high. Got {value!r} instead."
+                )
+            ranges[name] = (lo, hi)
+        return ranges
+
+    def _check_data(self, X, y, sample_weight):
+        y_arr = np.asarray(y) if not hasattr(y, "dtype") else y
+        if getattr(y_arr, "dtype", None) is not None and y_arr.dtype.kind in "USO":
+            try:
+                np.asarray(y_arr, dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"{type(self).__name__} is a regressor: y must be numeric, "
+                    f"got values such as {np.ravel(y_arr)[:1]} ({exc})."
+                ) from None
+        X, y = validate_data(
+            self, X, y, multi_output=True, y_numeric=True, dtype=np.float64
+        )
+        if X.shape[0] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 samples (one to train, "
+                f"one to validate); got {X.shape[0]} sample."
+            )
+        self._y_1d = y.ndim == 1
+        y = y.reshape(len(y), -1)
+        w = None
+        if sample_weight is not None:
+            w = check_sample_weight(sample_weight, X, ensure_non_negative=True)
+            if np.all(w == w[0]):
+                w = None  # uniform weights change nothing
+        return X, y, w
+
+    def _prepare(self, X, y, w, rng):
+        """Split, scale (float32) and pick the batch size."""
+        n = len(X)
+        frac = 0.2 if self.validation_fraction == "auto" else self.validation_fraction
+        n_val = int(np.clip(round(frac * n), 1, n - 1))
+        if self.validation_fraction == "auto":
+            n_val = min(n_val, 10_000)
+        order = rng.permutation(n)
+        val, train = order[:n_val], order[n_val:]
+        self._x_mean, self._x_scale = _mean_scale(X[train])
+        self._y_mean, self._y_scale = _mean_scale(y[train])
+        Xs = ((X - self._x_mean) / self._x_scale).astype(np.float32)
+        ys = ((y - self._y_mean) / self._y_scale).astype(np.float32)
+        n_train = len(train)
+        if self.batch_size == "auto":
+            self.batch_size_ = int(np.clip(n_train // 50, 32, 512))
+        else:
+            self.batch_size_ = int(self.batch_size)
+        self.batch_size_ = min(self.batch_size_, n_train)
+        y_var = ys[val].astype(np.float64).var(axis=0)
+        return {
+            "X": Xs[train],
+            "y": ys[train],
+            "w": None if w is None else (w[train] / w[train].mean()).astype(np.float32),
+            "X_val": Xs[val],
+            "y_val": ys[val],
+            "w_val": None if w is None else w[val],
+            "y_var": np.where(y_var > 0, y_var, 1.0),
+            "n_train": n_train,
+        }
+
+    def _plan(self, data):
+        n_train = data["n_train"]
+        if self.max_epochs == "auto":
+            epochs = float(np.clip(3e5 / n_train, 2, 54))
+        else:
+            epochs = float(self.max_epochs)
+        max_resources = max(1, int(round(epochs * n_train)))
+        schedule = SuccessiveHalving(self.n_candidates, 1, max_resources, self.factor)
+        rungs = schedule.plan()
+        self.n_resources_ = [r.n_resources for r in rungs]
+        self.n_candidates_ = [r.n_candidates for r in rungs]
+        return schedule
+
+    def _spawn(self, data, ranges, rng):
+        """Sample the candidates (Latin hypercube on log scales) and build them."""
+        n = self.n_candidates
+        unit = qmc.LatinHypercube(d=3, seed=rng).random(n)
+        logs = [np.log(ranges[name]) for name in _RANGES]
+        values = [
+            np.exp(lo + u * (hi - lo)) for (lo, hi), u in zip(logs, unit.T, strict=True)
+        ]
+        sizes = np.maximum(1, np.round(values[0])).astype(np.int64)
+        self._candidate_params = [
+            {
+                "hidden_layer_sizes": (int(sizes[k]),),
+                "learning_rate_init": float(values[1][k]),
+                "alpha": float(values[2][k]),
+            }
+            for k in range(n)
+        ]
+        streams = rng.spawn(n)
+        n_out = data["y"].shape[1]
+        return Population(
+            data["X"].shape[1], n_out, sizes, values[1], values[2], streams, range(n)
+        )
+
+    # ------------------------------------------------------------------ run
+    def _run(self, schedule, population, data, history, rng):
+        """The driver loop: ``while jobs := ask(): tell(evaluate(jobs))``."""
+        self._start = time.perf_counter()
+        stream = BatchStream(data["n_train"], rng)
+        records, self._timed_out = [], False
+        while jobs := schedule.ask():
+            scores = self._evaluate(jobs, population, data, stream, history)
+            records += self._rung_records(jobs, scores, population, history)
+            self._report(jobs, scores, schedule)
+            if self._timed_out:
+                break
+            schedule.tell(scores)
+        return records
+
+    def _evaluate(self, jobs, population, data, stream, history):
+        """Bring every job's candidate to its budget; return {candidate: score}."""
+        population.keep(
+            [
+                j.candidate
+                for j in jobs
+                if j.candidate not in history.get("diverged", ())
+            ]
+        )
+        target = jobs[0].n_resources
+        tic = time.perf_counter()
+        while len(population) and population.samples_seen < target:
+            rows = stream.take(target - population.samples_seen)
+            loss = population.train(
+                data["X"], data["y"], data["w"], rows, self.batch_size_
+            )
+            self._log_loss(history, population, loss, stream)
+            if stream.epoch_done or population.samples_seen >= target:
+                self._validate(population, data, history)
+            if (
+                self.max_time is not None
+                and time.perf_counter() - self._start > self.max_time
+            ):
+                self._timed_out = True
+                break
+        elapsed = time.perf_counter() - tic
+        history["fit_time"] = elapsed
+        best = dict(
+            zip(population.ids.tolist(), population.best_score.tolist(), strict=True)
+        )
+        return {j.candidate: best.get(j.candidate, -math.inf) for j in jobs}
+
+    def _log_loss(self, history, population, loss, stream):
+        """Accumulate each candidate's loss of the current epoch; drop divergers."""
+        partial = history.setdefault("partial", {})
+        for cid, value in zip(population.ids.tolist(), loss.tolist(), strict=True):
+            partial[cid] = partial.get(cid, 0.0) + value
+        if stream.epoch_done:
+            for cid in population.ids.tolist():
+                history.setdefault(cid, {"loss": [], "val": []})["loss"].append(
+                    partial.pop(cid) / stream.n_rows
+                )
+        diverged = ~np.isfinite(loss)
+        if diverged.any():
+            history.setdefault("diverged", set()).update(
+                population.ids[diverged].tolist()
+            )
+            population.keep(population.ids[~diverged])
+
+    def _validate(self, population, data, history):
+        scores = population.score(
+            data["X_val"], data["y_val"], data["w_val"], data["y_var"]
+        )
+        for cid, score in zip(population.ids.tolist(), scores.tolist(), strict=True):
+            history.setdefault(cid, {"loss": [], "val": []})["val"].append(score)
+
+    def _rung_records(self, jobs, scores, population, history):
+        diverged = history.get("diverged", set())
+        records = []
+        for job in jobs:
+            score = scores[job.candidate]
+            records.append(
+                {
+                    "candidate": job.candidate,
+                    "bracket": job.bracket,
+                    "iter": job.iter,
+                    "n_resources": min(job.n_resources, population.samples_seen),
+                    "params": dict(self._candidate_params[job.candidate]),
+                    "status": "diverged" if job.candidate in diverged else "ok",
+                    "test_scores": {
+                        "score": [score if math.isfinite(score) else np.nan]
+                    },
+                    "train_scores": None,
+                    "fit_time": [history["fit_time"] / len(jobs)],
+                    "score_time": [0.0],
+                }
+            )
+        return records
+
+    def _report(self, jobs, scores, schedule):
+        if not self.verbose:
+            return
+        finite = [s for s in scores.values() if math.isfinite(s)]
+        best = f"{max(finite):.4f}" if finite else "nan"
+        rung = jobs[0].iter + 1
+        print(
+            f"[SelfTuningMLPRegressor] rung {rung}/{len(schedule.plan())}: "
+            f"{len(jobs)} candidates, {jobs[0].n_resources} samples each, "
+            f"best validation R2 {best}, {time.perf_counter() - self._start:.1f} s"
+        )
+
+    # ------------------------------------------------------------- finalize
+    def _finalize(self, records, population, history, data):
+        self.cv_results_ = build_cv_results(records, ["score"], n_splits=1)
+        self.n_splits_ = 1
+        index = best_index(self.cv_results_)
+        if index is None:
+            lo, hi = self.learning_rate_range
+            raise ValueError(
+                f"Every one of the {self.n_candidates} candidates diverged (NaN or "
+                f"infinite loss). Lower the top of learning_rate_range (now {hi}), "
+                "or check the scale of X and y."
+            )
+        if len(history.get("diverged", ())):
+            warnings.warn(
+                f"{len(history['diverged'])} of {self.n_candidates} candidates "
+                "diverged (NaN or infinite loss) and were dropped.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        if self._timed_out:
+            warnings.warn(
+                f"max_time={self.max_time} s reached: kept the best network so far.",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.best_index_ = index
+        self.best_score_ = float(self.cv_results_["mean_test_score"][index])
+        winner = int(self.cv_results_["candidate"][index])
+        k = int(np.flatnonzero(population.ids == winner)[0])
+        best_epoch = population.best_samples[k] / data["n_train"]
+        self.best_params_ = {
+            **self._candidate_params[winner],
+            "max_iter": max(1, int(math.ceil(best_epoch))),
+        }
+        self._set_network(population.network(winner))
+        self.loss_curve_ = list(history[winner]["loss"])
+        partial = history.get("partial", {}).get(winner)
+        if partial is not None:
+            self.loss_curve_.append(
+                partial / (population.samples_seen % data["n_train"])
+            )
+        self.n_iter_ = len(self.loss_curve_)
+        self.validation_scores_ = list(history[winner]["val"])
+        self.best_validation_score_ = max(self.validation_scores_)
+        self.n_outputs_ = data["y"].shape[1]
+        for attr in ["_start", "_timed_out", "_candidate_params"]:
+            delattr(self, attr)
+
+    def _set_network(self, network):
+        """Fold the input and output scaling into the chosen weights."""
+        W1, b1, W2, b2 = network
+        W1 = W1 / self._x_scale[:, None]
+        b1 = b1 - self._x_mean @ W1
+        W2 = W2 * self._y_scale
+        b2 = b2 * self._y_scale + self._y_mean
+        self.coefs_, self.intercepts_ = [W1, W2], [b1, b2]
+
+    # -------------------------------------------------------------- predict
+    def predict(self, X):
+        """Predict with the chosen network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        (W1, W2), (b1, b2) = self.coefs_, self.intercepts_
+        out = np.empty((X.shape[0], W2.shape[1]))
+        for i in range(0, X.shape[0], 4096):
+            hidden = np.maximum(X[i : i + 4096] @ W1 + b1, 0)
+            out[i : i + 4096] = hidden @ W2 + b2
+        return out.ravel() if self._y_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _mean_scale(a):
+    mean = a.mean(axis=0)
+    scale = a.std(axis=0)
+    return mean, np.where(scale > 0, scale, 1.0)
