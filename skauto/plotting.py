@@ -11,7 +11,7 @@ import numpy as np
 
 __all__ = ["SearchBudgetDisplay"]
 
-_FAILED_Y = 0.03  # height of the failure markers, in axes coordinates
+_EDGE_Y = 0.03  # height of the markers on the bottom edge, in axes coordinates
 
 
 class SearchBudgetDisplay:
@@ -63,6 +63,9 @@ class SearchBudgetDisplay:
         The star on the selected candidate.
     failed_ : list of matplotlib Line2D
         The crosses of failed evaluations, one artist per panel that has any.
+    below_ : list of matplotlib Line2D
+        The triangles of scores below the score axis (see ``zoom`` in
+        :meth:`plot`), one artist per panel that has any.
     axes_ : ndarray of matplotlib Axes, shape (n_panels,)
         One panel per bracket, or a single panel.
     ax_ : matplotlib Axes
@@ -130,6 +133,7 @@ class SearchBudgetDisplay:
         ax=None,
         score_name=None,
         resource_name="n_resources",
+        zoom=True,
     ):
         """Plot a search from its ``cv_results_``.
 
@@ -155,6 +159,8 @@ class SearchBudgetDisplay:
             number of splits.
         resource_name : str, default="n_resources"
             Name of the budget, shown on the budget axis.
+        zoom : bool, default=True
+            Fit the score axis to the bulk of the scores; see :meth:`plot`.
 
         Returns
         -------
@@ -199,7 +205,7 @@ class SearchBudgetDisplay:
             score_name=score_name,
             resource_name=resource_name,
         )
-        return display.plot(ax=ax)
+        return display.plot(ax=ax, zoom=zoom)
 
     @classmethod
     def from_estimator(
@@ -210,6 +216,7 @@ class SearchBudgetDisplay:
         ax=None,
         score_name=None,
         resource_name=None,
+        zoom=True,
     ):
         """Plot the search of a fitted estimator.
 
@@ -230,6 +237,8 @@ class SearchBudgetDisplay:
         resource_name : str, default=None
             Name of the budget. None uses the estimator's ``resource_`` or
             ``resource`` when it names one, else ``"n_resources"``.
+        zoom : bool, default=True
+            Fit the score axis to the bulk of the scores; see :meth:`plot`.
 
         Returns
         -------
@@ -276,9 +285,10 @@ class SearchBudgetDisplay:
             ax=ax,
             score_name=score_name,
             resource_name=resource_name,
+            zoom=zoom,
         )
 
-    def plot(self, ax=None, *, legend=True):
+    def plot(self, ax=None, *, zoom=True, legend=True):
         """Draw the display.
 
         Parameters
@@ -287,6 +297,12 @@ class SearchBudgetDisplay:
             None makes a new figure with one panel per bracket. One Axes
             draws every bracket there, colored by bracket. An array of Axes
             needs one per bracket, in bracket order.
+        zoom : bool, default=True
+            Fit the score axis to the bulk of the scores: scores far below the
+            others (under the first quartile minus 1.5 times the interquartile
+            range, typically candidates that started badly) are drawn as
+            triangles on the bottom edge instead of stretching the axis.
+            False shows every score at its place.
         legend : bool, default=True
             Whether to add a legend to the panel of the selected candidate.
 
@@ -294,7 +310,7 @@ class SearchBudgetDisplay:
         -------
         display : SearchBudgetDisplay
             The display, with ``ax_``, ``axes_``, ``figure_``, ``lines_``,
-            ``winner_`` and ``failed_`` set.
+            ``winner_``, ``failed_`` and ``below_`` set.
 
         See Also
         --------
@@ -320,6 +336,7 @@ class SearchBudgetDisplay:
         for i, c in enumerate(rows.candidates):
             self.lines_[i] = _draw_candidate(panel_of[rows.bracket_of[c]], rows, c)
         self.failed_ = _draw_failures(self.axes_, panel_of, rows)
+        self.below_ = _zoom(self.axes_, panel_of, rows) if zoom else []
         self.winner_ = _draw_winner(panel_of, rows, self.best_index)
         self.ax_ = self.winner_.axes if self.winner_ is not None else self.axes_[0]
         xlim = _budget_limits(rows.n_resources)
@@ -331,7 +348,7 @@ class SearchBudgetDisplay:
             for b in rows.brackets:
                 panel_of[b].set_title(f"bracket {b}")
         if legend:
-            _legend(self.ax_, rows, self.winner_, self.failed_)
+            _legend(self.ax_, rows, self.winner_, self.failed_, self.below_)
         return self
 
 
@@ -428,26 +445,49 @@ def _in_panel(ax, panel_of, rows):
 
 
 def _draw_failures(axes, panel_of, rows):
+    return _draw_on_bottom_edge(
+        axes, panel_of, rows, ~rows.ok, marker="x", color="black", markersize=7
+    )
+
+
+def _draw_on_bottom_edge(axes, panel_of, rows, mask, **style):
+    """One marker per masked row, at its budget, on the bottom edge of its panel."""
     from matplotlib.transforms import blended_transform_factory
 
     artists = []
     for ax in axes:
-        mask = _in_panel(ax, panel_of, rows) & ~rows.ok
-        if not mask.any():
+        in_ax = _in_panel(ax, panel_of, rows) & mask
+        if not in_ax.any():
             continue
-        (cross,) = ax.plot(
-            rows.n_resources[mask],
-            np.full(mask.sum(), _FAILED_Y),
+        (markers,) = ax.plot(
+            rows.n_resources[in_ax],
+            np.full(in_ax.sum(), _EDGE_Y),
             transform=blended_transform_factory(ax.transData, ax.transAxes),
             linestyle="none",
-            marker="x",
-            markersize=7,
-            color="black",
             zorder=4,
-            label="failed or diverged",
+            **style,
         )
-        artists.append(cross)
+        artists.append(markers)
     return artists
+
+
+def _zoom(axes, panel_of, rows):
+    """Score axis on the bulk of the scores; far lower ones on the bottom edge."""
+    scores = rows.score[rows.ok]
+    if len(scores) < 4:
+        return []
+    q1, q3 = np.percentile(scores, [25, 75])
+    top = scores.max()
+    floor = q1 - 1.5 * (q3 - q1)
+    low = floor - 0.08 * ((top - floor) or 1.0)
+    if scores.min() >= low:
+        return []
+    for ax in axes:
+        ax.set_ylim(low, top + 0.05 * ((top - floor) or 1.0))
+    below = rows.ok & (rows.score < low)
+    return _draw_on_bottom_edge(
+        axes, panel_of, rows, below, marker="v", color="0.4", markersize=6
+    )
 
 
 def _draw_winner(panel_of, rows, best_index):
@@ -485,10 +525,20 @@ def _decorate(ax, rows, in_panel, xlim):
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xticks(
-        budgets, [f"{b:g}\n{n} cand." for b, n in zip(budgets, counts, strict=True)]
+        budgets,
+        [f"{_short(b)}\n{n} cand." for b, n in zip(budgets, counts, strict=True)],
     )
     ax.set_xlim(*xlim)
     ax.grid(True, axis="y", alpha=0.3)
+
+
+def _short(budget):
+    """10372 -> '10.4k', 280044 -> '280k', 54 -> '54'."""
+    for unit, size in [("M", 1e6), ("k", 1e4)]:
+        if budget >= size:
+            scale = 1e6 if unit == "M" else 1e3
+            return f"{budget / scale:.3g}{unit}"
+    return f"{budget:g}"
 
 
 def _label(ax, score_name, resource_name):
@@ -499,46 +549,33 @@ def _label(ax, score_name, resource_name):
         ax.set_ylabel(score_name)
 
 
-def _legend(ax, rows, winner, failed):
+def _legend(ax, rows, winner, failed, below):
     from matplotlib.lines import Line2D
+
+    def proxy(label, **style):
+        return Line2D([], [], label=label, **{"color": "0.3", **style})
 
     n_survivors = len(rows.survivors)
     n_stopped = len(rows.candidates) - n_survivors
     handles = [
-        Line2D(
-            [],
-            [],
-            color="0.3",
-            marker="o",
-            markersize=5,
-            linewidth=2,
-            label=f"reached the last rung ({n_survivors})",
-        ),
-        Line2D(
-            [],
-            [],
-            color="0.3",
+        proxy(f"reached the last rung ({n_survivors})", marker="o", linewidth=2),
+        proxy(
+            f"stopped early ({n_stopped})",
             marker="o",
             markersize=3,
             linewidth=1,
             alpha=0.35,
-            label=f"stopped early ({n_stopped})",
         ),
     ]
     if winner is not None:
         handles.append(winner)
-    if failed:
-        n_failed = int((~rows.ok).sum())
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color="black",
-                marker="x",
-                linestyle="none",
-                label=f"failed or diverged ({n_failed})",
-            )
-        )
+    for artists, what, style in [
+        (failed, "failed or diverged", {"marker": "x", "color": "black"}),
+        (below, "score below the axis", {"marker": "v", "color": "0.4"}),
+    ]:
+        if artists:
+            n = sum(len(a.get_xdata()) for a in artists)
+            handles.append(proxy(f"{what} ({n})", linestyle="none", **style))
     ax.legend(handles=handles, loc="lower right", fontsize="small")
 
 

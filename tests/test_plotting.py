@@ -101,7 +101,24 @@ def test_survivors_are_highlighted():
         "reached the last rung (1)",
         "stopped early (8)",
         "best (candidate 8)",
+        "score below the axis (1)",  # candidate 0 scores 0, far below the rest
     ]
+
+
+def test_zoom_on_the_bulk_of_the_scores():
+    cv_results = fake_search(SuccessiveHalving(9, 1, 9, 3))
+    scores = cv_results["mean_test_score"]
+    display = SearchBudgetDisplay.from_cv_results(cv_results, zoom=False)
+    assert display.ax_.get_ylim()[0] <= scores.min()
+    assert display.below_ == []
+    display = SearchBudgetDisplay.from_cv_results(cv_results)
+    low, high = display.ax_.get_ylim()
+    assert scores.min() < low < np.sort(scores)[1] and high > scores.max()
+    (triangles,) = display.below_
+    assert triangles.get_marker() == "v"
+    assert triangles.get_xdata().tolist() == [1]
+    # The line keeps the true score; only the view is zoomed.
+    assert display.lines_[0].get_ydata().tolist() == [0.0]
 
 
 def test_hyperband_one_panel_per_bracket():
