@@ -1,0 +1,224 @@
+"""The cross-validation executor: how candidates advance, and the worker."""
+
+import numpy as np
+import pytest
+from scipy.stats import uniform
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+)
+from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
+from sklearn.metrics import check_scoring
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skauto._execution import (
+    Advance,
+    auto_resource,
+    choose_advance,
+    fit_and_score,
+    min_valid_size,
+    subsample_orders,
+)
+from skauto._schedule import Hyperband, SuccessiveHalving
+from skauto.model_selection import AutoSearchCV
+
+
+@pytest.mark.parametrize(
+    "estimator, expected",
+    [
+        (MLPRegressor(), "max_iter"),
+        (SGDClassifier(), "max_iter"),
+        (HistGradientBoostingRegressor(), "max_iter"),
+        (RandomForestClassifier(), "n_estimators"),
+        (Ridge(), "n_samples"),
+        (make_pipeline(StandardScaler(), MLPClassifier()), "mlpclassifier__max_iter"),
+        (make_pipeline(make_pipeline(Ridge())), "n_samples"),
+    ],
+)
+def test_auto_resource(estimator, expected):
+    assert auto_resource(estimator) == expected
+
+
+@pytest.mark.parametrize(
+    "estimator, resource, mode, cumulative",
+    [
+        (Ridge(), "n_samples", "subsample", True),
+        (RandomForestClassifier(), "n_estimators", "warm_start", True),
+        (HistGradientBoostingRegressor(), "max_iter", "warm_start", True),
+        (MLPRegressor(), "max_iter", "warm_start", False),
+        (SGDClassifier(), "max_iter", "warm_start", False),
+        (LogisticRegression(), "max_iter", "warm_start", False),
+        (MultinomialNB(), "alpha", "partial_fit", True),
+        (Ridge(), "max_iter", "refit", True),
+        (
+            make_pipeline(StandardScaler(), MLPRegressor()),
+            "mlpregressor__max_iter",
+            "warm_start",
+            False,
+        ),
+        # TransformedTargetRegressor clones its regressor in fit: no warm start
+        (
+            TransformedTargetRegressor(MLPRegressor()),
+            "regressor__max_iter",
+            "refit",
+            True,
+        ),
+    ],
+)
+def test_choose_advance(estimator, resource, mode, cumulative):
+    advance = choose_advance(estimator, resource)
+    assert (advance.mode, advance.cumulative) == (mode, cumulative)
+    if mode == "warm_start":
+        assert advance.warm_start in estimator.get_params()
+
+
+def test_resource_the_estimator_lacks():
+    with pytest.raises(ValueError, match="resource='n_estimators' is not a parameter"):
+        choose_advance(Ridge(), "n_estimators")
+
+
+@pytest.mark.parametrize(
+    "advance, expected",
+    [
+        (Advance("n_estimators", "warm_start"), ({"n_estimators": 9}, 0)),
+        (Advance("max_iter", "warm_start", False, "warm_start"), ({"max_iter": 6}, 0)),
+        (Advance("max_iter", "partial_fit"), ({}, 6)),
+        (Advance("max_iter", "refit"), ({"max_iter": 9}, 0)),
+        (Advance("n_samples", "subsample"), ({}, 0)),
+    ],
+)  # fmt: skip
+def test_advance_update(advance, expected):
+    assert advance.update(3, 9) == expected
+
+
+def test_subsample_orders_are_stratified_prefixes():
+    rng = np.random.default_rng(0)
+    labels = np.array([0] * 90 + [1] * 9 + [2] * 3)
+    splits = [(np.arange(102), np.arange(0))]
+    (order,) = subsample_orders(splits, labels, rng)
+    assert sorted(order) == list(range(102))
+    first = {c: int(np.flatnonzero(labels[order] == c)[0]) for c in range(3)}
+    assert first[2] < 102 / 3 and first[1] < 102 / 9
+    assert min_valid_size([order], labels) == max(first.values()) + 1
+    counts = np.bincount(labels[order[:34]], minlength=3)
+    assert abs(counts[0] - 30) <= 1 and abs(counts[1] - 3) <= 1 and counts[2] == 1
+
+
+def test_fit_and_score_reports_failures():
+    X, y = np.ones((10, 2)), np.arange(10.0)
+    X[3, 0] = np.nan
+    kwargs = dict(
+        train=np.arange(8), test=np.arange(8, 10), n_partial_fit=0, classes=None,
+        fit_params={}, scorer=check_scoring(Ridge()), score_params={},
+        return_train_score=False, keep_model=True, quiet=True,
+    )  # fmt: skip
+    out = fit_and_score(Ridge(), X, y, error_score=np.nan, **kwargs)
+    assert "Input X contains NaN" in out["error"]
+    assert out["test_scores"] is None and out["model"] is None
+    with pytest.raises(ValueError, match="NaN"):
+        fit_and_score(Ridge(), X, y, error_score="raise", **kwargs)
+
+
+# Estimators that count their own iterations, to prove that the work done
+# equals the schedule. The score is `quality + n_done_ / 1000`: it exposes
+# how many iterations the fitted fold model holds.
+WORK = []
+
+
+class _Counting(RegressorMixin, BaseEstimator):
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y, sample_weight=None):
+        return self.quality + self.n_done_ / 1000
+
+    def _run(self, n_iter, continued):
+        WORK.append(n_iter)
+        self.n_done_ = (self.n_done_ if continued else 0) + n_iter
+        return self
+
+
+class CumulativeCounter(_Counting):
+    """Like an ensemble: warm start grows the model to n_estimators in total."""
+
+    def __init__(self, quality=0.0, n_estimators=10, warm_start=False):
+        self.quality = quality
+        self.n_estimators = n_estimators
+        self.warm_start = warm_start
+
+    def fit(self, X, y):
+        done = getattr(self, "n_done_", 0) if self.warm_start else 0
+        return self._run(self.n_estimators - done, continued=done > 0)
+
+
+class PerCallCounter(_Counting):
+    """Like MLP/SGD: each fit runs max_iter more iterations under warm start."""
+
+    def __init__(self, quality=0.0, max_iter=10, warm_start=False):
+        self.quality = quality
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+
+    def fit(self, X, y):
+        continued = self.warm_start and hasattr(self, "n_done_")
+        return self._run(self.max_iter, continued)
+
+
+class PartialFitCounter(_Counting):
+    """No warm_start; partial_fit runs one iteration."""
+
+    def __init__(self, quality=0.0, max_iter=10):
+        self.quality = quality
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        return self._run(self.max_iter, continued=False)
+
+    def partial_fit(self, X, y):
+        return self._run(1, continued=hasattr(self, "n_done_"))
+
+
+@pytest.mark.parametrize(
+    "estimator, resource",
+    [
+        (CumulativeCounter(), "n_estimators"),
+        (PerCallCounter(), "max_iter"),
+        (PartialFitCounter(), "max_iter"),
+    ],
+)
+@pytest.mark.parametrize("n_brackets", [1, "auto"])
+def test_work_done_equals_schedule(estimator, resource, n_brackets):
+    X, y = np.zeros((30, 1)), np.zeros(30)
+    search = AutoSearchCV(
+        estimator, {"quality": uniform(0, 1)}, resource=resource,
+        min_resources=2, max_resources=18, cv=3, n_brackets=n_brackets,
+        random_state=0,
+    )  # fmt: skip
+    WORK.clear()
+    search.fit(X, y)
+    results = search.cv_results_
+    refit_work = WORK.pop()  # the refit of the best candidate, from scratch
+    assert refit_work == 18
+    # every fold model holds exactly the rung's budget...
+    n_done = np.round(
+        (results["split0_test_score"] - results["param_quality"].astype(float)) * 1000
+    )
+    np.testing.assert_array_equal(n_done, results["n_resources"])
+    # ...and was continued: each candidate cost its final budget, once per fold
+    final = {}
+    for c, r in zip(results["candidate"], results["n_resources"], strict=True):
+        final[c] = max(final.get(c, 0), r)
+    assert sum(WORK) == 3 * sum(final.values())
+    assert search.n_resources_[-1] == 18 and search.best_estimator_.n_done_ == 18
+    # the rungs that ran are the schedule's plan
+    if n_brackets == 1:
+        schedule = SuccessiveHalving(9, 2, 18, 3)
+    else:
+        schedule = Hyperband(2, 18, 3)
+    plan = [(r.n_candidates, r.n_resources) for r in schedule.plan()]
+    assert plan == list(zip(search.n_candidates_, search.n_resources_, strict=True))
