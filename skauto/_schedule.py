@@ -78,6 +78,10 @@ class SuccessiveHalving:
         Smallest budget a rung may give, and the budget of the last rung.
     factor : int or float, default=3
         Elimination rate: 1/factor of the candidates survive each rung.
+    min_survivors : int, default=1
+        Stop halving before fewer than this many candidates would be left:
+        the last rung trains at least ``min_survivors`` candidates (or all
+        of them, if there are fewer).
     bracket : int, default=0
         Index of this bracket, reported in jobs.
     first_candidate : int, default=0
@@ -91,6 +95,7 @@ class SuccessiveHalving:
         max_resources,
         factor=3,
         *,
+        min_survivors=1,
         bracket=0,
         first_candidate=0,
     ):
@@ -99,6 +104,7 @@ class SuccessiveHalving:
         if factor <= 1:
             raise ValueError(f"factor={factor} must be > 1")
         self.factor = factor
+        self.min_survivors = min_survivors
         self.bracket = bracket
         self.candidates = list(range(first_candidate, first_candidate + n_candidates))
         self._rungs = self._make_plan(n_candidates, min_resources, max_resources)
@@ -110,7 +116,9 @@ class SuccessiveHalving:
 
     def _make_plan(self, n_candidates, min_resources, max_resources):
         counts = [n_candidates]
-        while counts[-1] > 1:
+        while math.ceil(counts[-1] / self.factor) >= self.min_survivors and (
+            counts[-1] > 1
+        ):
             counts.append(math.ceil(counts[-1] / self.factor))
         n_rungs = min(
             n_rungs_between(min_resources, max_resources, self.factor), len(counts)

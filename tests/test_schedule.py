@@ -37,6 +37,21 @@ def test_successive_halving_plan(n, rmin, rmax, factor, expected):
     assert run(sh, lambda j: -j.candidate) == expected  # plan == what ran
 
 
+@pytest.mark.parametrize(
+    "n, min_survivors, expected",
+    [
+        (27, 3, [(27, 3), (9, 9), (3, 27)]),
+        (27, 2, [(27, 3), (9, 9), (3, 27)]),
+        (12, 3, [(12, 9), (4, 27)]),
+        (2, 3, [(2, 27)]),
+    ],
+)
+def test_min_survivors(n, min_survivors, expected):
+    sh = SuccessiveHalving(n, 1, 27, 3, min_survivors=min_survivors)
+    assert [(r.n_candidates, r.n_resources) for r in sh.plan()] == expected
+    assert run(sh, lambda j: j.candidate) == expected
+
+
 def test_best_candidates_are_promoted():
     sh = SuccessiveHalving(9, 1, 9, 3)
     run(sh, lambda j: j.candidate)  # higher id, higher score

@@ -3,6 +3,7 @@
 import math
 import time
 import warnings
+from collections import defaultdict
 from numbers import Integral, Real
 
 import numpy as np
@@ -58,6 +59,10 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     factor : float, default=3
         Elimination rate: 1/factor of the candidates survive each rung, and
         each rung trains factor times longer than the previous one.
+    ensemble_size : int, default=3
+        Halving stops when this many networks are left; they train to the
+        full budget and the returned model averages their predictions (an
+        ensemble the search trained anyway). 1 returns the single winner.
     max_epochs : float or "auto", default="auto"
         Epochs the winner trains in all. "auto" gives 54 epochs on small
         data and fewer on large data, so that the total work grows at most
@@ -156,6 +161,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         "alpha_range": ["array-like"],
         "n_candidates": [Interval(Integral, 1, None, closed="left")],
         "factor": [Interval(Real, 1, None, closed="neither")],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "batch_size": [
             Interval(Integral, 1, None, closed="left"),
@@ -178,6 +184,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         alpha_range=(1e-6, 1e-1),
         n_candidates=27,
         factor=3,
+        ensemble_size=3,
         max_epochs="auto",
         batch_size="auto",
         validation_fraction="auto",
@@ -190,6 +197,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self.alpha_range = alpha_range
         self.n_candidates = n_candidates
         self.factor = factor
+        self.ensemble_size = ensemble_size
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.validation_fraction = validation_fraction
@@ -223,12 +231,12 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         )
         data = self._prepare(X, y, w, rng)
         schedule = self._plan(data)
-        population, history = self._spawn(data, ranges, rng), {}
+        population, trace = self._spawn(data, ranges, rng), _Trace()
         # The products are small: one BLAS thread is faster (no oversubscription
         # next to joblib workers) and makes results independent of the machine.
         with threadpool_limits(limits=1, user_api="blas"):
-            records = self._run(schedule, population, data, history, rng)
-        self._finalize(records, population, history, data)
+            records = self._run(schedule, population, data, trace, rng)
+        self._finalize(records, population, trace, data)
         return self
 
     def _check_ranges(self):
@@ -316,7 +324,13 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         else:
             epochs = float(self.max_epochs)
         max_resources = max(1, int(round(epochs * n_train)))
-        schedule = SuccessiveHalving(self.n_candidates, 1, max_resources, self.factor)
+        schedule = SuccessiveHalving(
+            self.n_candidates,
+            1,
+            max_resources,
+            self.factor,
+            min_survivors=self.ensemble_size,
+        )
         rungs = schedule.plan()
         self.n_resources_ = [r.n_resources for r in rungs]
         self.n_candidates_ = [r.n_candidates for r in rungs]
@@ -346,166 +360,143 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         )
 
     # ------------------------------------------------------------------ run
-    def _run(self, schedule, population, data, history, rng):
+    def _run(self, schedule, population, data, trace, rng):
         """The driver loop: ``while jobs := ask(): tell(evaluate(jobs))``."""
-        self._start = time.perf_counter()
         stream = BatchStream(data["n_train"], rng)
-        records, self._timed_out = [], False
+        records = []
         while jobs := schedule.ask():
-            scores = self._evaluate(jobs, population, data, stream, history)
-            records += self._rung_records(jobs, scores, population, history)
-            self._report(jobs, scores, schedule)
-            if self._timed_out:
+            tic = time.perf_counter()
+            scores = self._evaluate(jobs, population, data, stream, trace)
+            elapsed = time.perf_counter() - tic
+            records += self._rung_records(jobs, scores, population, trace, elapsed)
+            self._report(jobs, scores, schedule, trace)
+            if trace.timed_out:
                 break
             schedule.tell(scores)
         return records
 
-    def _evaluate(self, jobs, population, data, stream, history):
+    def _evaluate(self, jobs, population, data, stream, trace):
         """Bring every job's candidate to its budget; return {candidate: score}."""
         population.keep(
-            [
-                j.candidate
-                for j in jobs
-                if j.candidate not in history.get("diverged", ())
-            ]
+            [j.candidate for j in jobs if j.candidate not in trace.diverged]
         )
         target = jobs[0].n_resources
-        tic = time.perf_counter()
         while len(population) and population.samples_seen < target:
             rows = stream.take(target - population.samples_seen)
             loss = population.train(
                 data["X"], data["y"], data["w"], rows, self.batch_size_
             )
-            self._log_loss(history, population, loss, stream)
+            trace.add_loss(population.ids, loss, stream)
+            diverged = ~np.isfinite(loss)
+            if diverged.any():  # dropped at once, never promoted
+                trace.diverged.update(population.ids[diverged].tolist())
+                population.keep(population.ids[~diverged])
             if stream.epoch_done or population.samples_seen >= target:
-                self._validate(population, data, history)
-            if (
-                self.max_time is not None
-                and time.perf_counter() - self._start > self.max_time
-            ):
-                self._timed_out = True
+                args = data["X_val"], data["y_val"], data["w_val"], data["y_var"]
+                trace.add_val(population.ids, population.score(*args))
+            if self.max_time is not None and trace.elapsed() > self.max_time:
+                trace.timed_out = True
                 break
-        elapsed = time.perf_counter() - tic
-        history["fit_time"] = elapsed
         best = dict(
             zip(population.ids.tolist(), population.best_score.tolist(), strict=True)
         )
         return {j.candidate: best.get(j.candidate, -math.inf) for j in jobs}
 
-    def _log_loss(self, history, population, loss, stream):
-        """Accumulate each candidate's loss of the current epoch; drop divergers."""
-        partial = history.setdefault("partial", {})
-        for cid, value in zip(population.ids.tolist(), loss.tolist(), strict=True):
-            partial[cid] = partial.get(cid, 0.0) + value
-        if stream.epoch_done:
-            for cid in population.ids.tolist():
-                history.setdefault(cid, {"loss": [], "val": []})["loss"].append(
-                    partial.pop(cid) / stream.n_rows
-                )
-        diverged = ~np.isfinite(loss)
-        if diverged.any():
-            history.setdefault("diverged", set()).update(
-                population.ids[diverged].tolist()
-            )
-            population.keep(population.ids[~diverged])
+    def _rung_records(self, jobs, scores, population, trace, elapsed):
+        return [
+            {
+                "candidate": job.candidate,
+                "bracket": job.bracket,
+                "iter": job.iter,
+                "n_resources": min(job.n_resources, population.samples_seen),
+                "params": dict(self._candidate_params[job.candidate]),
+                "status": "diverged" if job.candidate in trace.diverged else "ok",
+                "test_scores": {
+                    "score": [scores[job.candidate]]
+                    if math.isfinite(scores[job.candidate])
+                    else [np.nan]
+                },
+                "train_scores": None,
+                "fit_time": [elapsed / len(jobs)],
+                "score_time": [0.0],
+            }
+            for job in jobs
+        ]
 
-    def _validate(self, population, data, history):
-        scores = population.score(
-            data["X_val"], data["y_val"], data["w_val"], data["y_var"]
-        )
-        for cid, score in zip(population.ids.tolist(), scores.tolist(), strict=True):
-            history.setdefault(cid, {"loss": [], "val": []})["val"].append(score)
-
-    def _rung_records(self, jobs, scores, population, history):
-        diverged = history.get("diverged", set())
-        records = []
-        for job in jobs:
-            score = scores[job.candidate]
-            records.append(
-                {
-                    "candidate": job.candidate,
-                    "bracket": job.bracket,
-                    "iter": job.iter,
-                    "n_resources": min(job.n_resources, population.samples_seen),
-                    "params": dict(self._candidate_params[job.candidate]),
-                    "status": "diverged" if job.candidate in diverged else "ok",
-                    "test_scores": {
-                        "score": [score if math.isfinite(score) else np.nan]
-                    },
-                    "train_scores": None,
-                    "fit_time": [history["fit_time"] / len(jobs)],
-                    "score_time": [0.0],
-                }
-            )
-        return records
-
-    def _report(self, jobs, scores, schedule):
+    def _report(self, jobs, scores, schedule, trace):
         if not self.verbose:
             return
         finite = [s for s in scores.values() if math.isfinite(s)]
         best = f"{max(finite):.4f}" if finite else "nan"
-        rung = jobs[0].iter + 1
         print(
-            f"[SelfTuningMLPRegressor] rung {rung}/{len(schedule.plan())}: "
-            f"{len(jobs)} candidates, {jobs[0].n_resources} samples each, "
-            f"best validation R2 {best}, {time.perf_counter() - self._start:.1f} s"
+            f"[SelfTuningMLPRegressor] rung {jobs[0].iter + 1}/{len(schedule.plan())}:"
+            f" {len(jobs)} candidates, {jobs[0].n_resources} samples each, "
+            f"best validation R2 {best}, {trace.elapsed():.1f} s"
         )
 
     # ------------------------------------------------------------- finalize
-    def _finalize(self, records, population, history, data):
+    def _finalize(self, records, population, trace, data):
         self.cv_results_ = build_cv_results(records, ["score"], n_splits=1)
         self.n_splits_ = 1
-        index = best_index(self.cv_results_)
-        if index is None:
-            lo, hi = self.learning_rate_range
+        self.best_index_ = best_index(self.cv_results_)
+        self._warn(trace)
+        members = self._members()
+        top = members[0]
+        k = int(np.flatnonzero(population.ids == top)[0])
+        best_epoch = population.best_samples[k] / data["n_train"]
+        self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
+        self.best_params_ = {
+            **self._candidate_params[top],
+            "max_iter": max(1, math.ceil(best_epoch)),
+        }
+        self._set_network([population.network(c) for c in members])
+        self.loss_curve_ = trace.loss_curve(
+            members, population.samples_seen % data["n_train"]
+        )
+        self.n_iter_ = len(self.loss_curve_)
+        self.validation_scores_ = list(trace.val[top])
+        self.best_validation_score_ = max(self.validation_scores_)
+        self.n_outputs_ = data["y"].shape[1]
+        del self._candidate_params
+
+    def _warn(self, trace):
+        if self.best_index_ is None:
             raise ValueError(
                 f"Every one of the {self.n_candidates} candidates diverged (NaN or "
-                f"infinite loss). Lower the top of learning_rate_range (now {hi}), "
-                "or check the scale of X and y."
+                "infinite loss). Lower the top of learning_rate_range (now "
+                f"{self.learning_rate_range[1]}), or check the scale of X and y."
             )
-        if len(history.get("diverged", ())):
+        if trace.diverged:
             warnings.warn(
-                f"{len(history['diverged'])} of {self.n_candidates} candidates "
-                "diverged (NaN or infinite loss) and were dropped.",
+                f"{len(trace.diverged)} of {self.n_candidates} candidates diverged "
+                "(NaN or infinite loss) and were dropped.",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        if self._timed_out:
+        if trace.timed_out:
             warnings.warn(
                 f"max_time={self.max_time} s reached: kept the best network so far.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        self.best_index_ = index
-        self.best_score_ = float(self.cv_results_["mean_test_score"][index])
-        winner = int(self.cv_results_["candidate"][index])
-        k = int(np.flatnonzero(population.ids == winner)[0])
-        best_epoch = population.best_samples[k] / data["n_train"]
-        self.best_params_ = {
-            **self._candidate_params[winner],
-            "max_iter": max(1, int(math.ceil(best_epoch))),
-        }
-        self._set_network(population.network(winner))
-        self.loss_curve_ = list(history[winner]["loss"])
-        partial = history.get("partial", {}).get(winner)
-        if partial is not None:
-            self.loss_curve_.append(
-                partial / (population.samples_seen % data["n_train"])
-            )
-        self.n_iter_ = len(self.loss_curve_)
-        self.validation_scores_ = list(history[winner]["val"])
-        self.best_validation_score_ = max(self.validation_scores_)
-        self.n_outputs_ = data["y"].shape[1]
-        for attr in ["_start", "_timed_out", "_candidate_params"]:
-            delattr(self, attr)
 
-    def _set_network(self, network):
-        """Fold the input and output scaling into the chosen weights."""
-        W1, b1, W2, b2 = network
-        W1 = W1 / self._x_scale[:, None]
-        b1 = b1 - self._x_mean @ W1
-        W2 = W2 * self._y_scale
-        b2 = b2 * self._y_scale + self._y_mean
+    def _members(self):
+        """Candidates averaged in the returned model, the best first."""
+        res = self.cv_results_
+        top = res["n_resources"][self.best_index_]
+        rows = np.flatnonzero(
+            (res["n_resources"] == top) & np.isfinite(res["mean_test_score"])
+        )
+        rows = rows[np.argsort(-res["mean_test_score"][rows], kind="stable")]
+        return [int(res["candidate"][i]) for i in rows[: self.ensemble_size]]
+
+    def _set_network(self, networks):
+        """Average the members into one wide network; fold the scaling in."""
+        k = len(networks)
+        W1 = np.concatenate([n[0] for n in networks], axis=1) / self._x_scale[:, None]
+        b1 = np.concatenate([n[1] for n in networks]) - self._x_mean @ W1
+        W2 = np.concatenate([n[2] for n in networks]) * (self._y_scale / k)
+        b2 = np.mean([n[3] for n in networks], axis=0) * self._y_scale + self._y_mean
         self.coefs_, self.intercepts_ = [W1, W2], [b1, b2]
 
     # -------------------------------------------------------------- predict
@@ -541,3 +532,37 @@ def _mean_scale(a):
     mean = a.mean(axis=0)
     scale = a.std(axis=0)
     return mean, np.where(scale > 0, scale, 1.0)
+
+
+class _Trace:
+    """What fit records while it runs: losses, validation scores, divergers."""
+
+    def __init__(self):
+        self.start = time.perf_counter()
+        self.loss = defaultdict(list)  # candidate -> loss of each full epoch
+        self.partial = defaultdict(float)  # candidate -> loss summed this epoch
+        self.val = defaultdict(list)  # candidate -> validation R2 of each check
+        self.diverged = set()
+        self.timed_out = False
+
+    def elapsed(self):
+        return time.perf_counter() - self.start
+
+    def add_loss(self, ids, loss, stream):
+        for cid, value in zip(ids.tolist(), loss.tolist(), strict=True):
+            self.partial[cid] += value
+        if stream.epoch_done:
+            for cid in ids.tolist():
+                self.loss[cid].append(self.partial.pop(cid) / stream.n_rows)
+
+    def add_val(self, ids, scores):
+        for cid, score in zip(ids.tolist(), scores.tolist(), strict=True):
+            self.val[cid].append(score)
+
+    def loss_curve(self, members, partial_rows):
+        """Mean loss per epoch of the members; a last partial epoch counts."""
+        curves = [
+            self.loss[c] + ([self.partial[c] / partial_rows] if partial_rows else [])
+            for c in members
+        ]
+        return np.mean(curves, axis=0).tolist()
