@@ -1,0 +1,190 @@
+"""Fit time and peak memory of SelfTuningMLPRegressor as the data grows (issue 3).
+
+Each size runs in a fresh subprocess; METHOD below says how it is measured.
+
+    python benchmarks/bench_scaling.py            # 1e4, 1e5, 1e6 rows
+    python benchmarks/bench_scaling.py --quick    # 1e3, 1e4 rows
+"""
+
+import argparse
+import gc
+import json
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from _common import (
+    fmt,
+    machine_info,
+    machine_markdown,
+    markdown_table,
+    optional,
+    silence_convergence_warnings,
+    write_results,
+)
+from sklearn.datasets import make_friedman1
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+SIZES = [10_000, 100_000, 1_000_000]
+QUICK_SIZES = [1_000, 10_000]
+MEMORY_TARGET_MB = 500
+METHOD = """\
+Each size runs in a fresh subprocess, so that one size's memory cannot hide
+in another's. The subprocess makes the data (make_friedman1, noise=1.0,
+random_state=0), then measures:
+
+- fit seconds: wall-clock of ``fit``;
+- extra RSS: the peak resident memory during ``fit`` minus the resident
+  memory just before it (the data, the interpreter and the libraries). On
+  Linux the peak is reset after the data is made (``5 > /proc/self/clear_refs``)
+  and read from ``VmHWM``; elsewhere ``ru_maxrss`` is used and a data-making
+  peak higher than the fit's would hide the fit's;
+- with ``--tracemalloc``, a second fit traced by tracemalloc: the peak of
+  Python and numpy allocations during that fit (threads' and BLAS's own
+  buffers are not seen; this fit is not timed).
+"""
+
+
+def make_estimator(name):
+    if name == "hgb":  # a reference, and a way to test this script
+        return HistGradientBoostingRegressor(random_state=0)
+    SelfTuning = optional("skauto.neural_network", "SelfTuningMLPRegressor")
+    return None if SelfTuning is None else SelfTuning(random_state=0)
+
+
+def _status_kb(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+def reset_peak_rss():
+    """Reset the peak RSS; return the method used to read it afterwards."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return "VmHWM"
+    except OSError:
+        return "ru_maxrss"
+
+
+def rss_mb(which):
+    """Current ("VmRSS"), peak since reset ("VmHWM") or lifetime peak RSS."""
+    if which == "ru_maxrss":
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _status_kb(which) / 1024
+
+
+def worker(n_samples, estimator_name, trace):
+    """Measure one size; print one JSON line."""
+    silence_convergence_warnings()
+    X, y = make_friedman1(n_samples=n_samples, noise=1.0, random_state=0)
+    X_test, y_test = make_friedman1(n_samples=10_000, noise=1.0, random_state=1)
+    estimator = make_estimator(estimator_name)
+    if estimator is None:
+        print(json.dumps({"n_samples": n_samples, "available": False}))
+        return
+    gc.collect()
+    method = reset_peak_rss()
+    before = rss_mb("VmRSS") if method == "VmHWM" else rss_mb("ru_maxrss")
+    start = time.perf_counter()
+    estimator.fit(X, y)
+    seconds = time.perf_counter() - start
+    peak = rss_mb("VmHWM" if method == "VmHWM" else "ru_maxrss")
+    result = {
+        "n_samples": n_samples,
+        "available": True,
+        "fit_seconds": seconds,
+        "extra_rss_mb": peak - before,
+        "rss_before_fit_mb": before,
+        "data_mb": (X.nbytes + y.nbytes) / 2**20,
+        "rss_method": method,
+        "test_r2": estimator.score(X_test, y_test),
+        "best_params": getattr(estimator, "best_params_", None),
+    }
+    if trace:
+        del estimator
+        gc.collect()
+        estimator = make_estimator(estimator_name)
+        tracemalloc.start()
+        estimator.fit(X, y)
+        result["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    print(json.dumps(result, default=repr))
+
+
+def run_size(n_samples, args):
+    command = [sys.executable, __file__, "--worker", str(n_samples)]
+    command += ["--estimator", args.estimator] + (["--tracemalloc"] * args.tracemalloc)
+    print(f"{n_samples} rows ...", flush=True)
+    out = subprocess.run(command, capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stderr)
+        return {"n_samples": n_samples, "available": False, "error": out.stderr[-500:]}
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"    {json.dumps(result, default=repr)}", flush=True)
+    return result
+
+
+def report(results, args, info):
+    rows, previous = [], None
+    for r in results:
+        if not r.get("available"):
+            rows.append([f"{r['n_samples']:,}", "not available"] + ["n/a"] * 5)
+            continue
+        growth = r["fit_seconds"] / previous["fit_seconds"] if previous else None
+        rows.append(
+            [f"{r['n_samples']:,}", fmt(r["fit_seconds"], ".2f"), fmt(growth, ".1f")]
+            + [fmt(r["extra_rss_mb"], ".0f"), fmt(r.get("tracemalloc_peak_mb"), ".0f")]
+            + [fmt(r["data_mb"], ".0f"), fmt(r["test_r2"])]
+        )
+        previous = r
+    headers = ["rows", "fit s", "time × vs previous size", "extra RSS MB"]
+    headers += ["tracemalloc peak MB", "data MB", "test R² (10k fresh rows)"]
+    last = results[-1]
+    lines = [
+        f"# bench_scaling: {args.estimator} on make_friedman1",
+        "",
+        f"Command: `python benchmarks/bench_scaling.py {' '.join(sys.argv[1:])}`",
+        "",
+        markdown_table(headers, rows),
+        "",
+    ]
+    if last.get("available") and last["n_samples"] == 1_000_000:
+        ok = last["extra_rss_mb"] < MEMORY_TARGET_MB
+        lines.append(
+            f"{'PASS' if ok else 'FAIL'}: extra RSS at 1e6 rows "
+            f"{last['extra_rss_mb']:.0f} MB < {MEMORY_TARGET_MB} MB"
+        )
+    lines += ["", METHOD, "", machine_markdown(info)]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1e3 and 1e4 rows")
+    parser.add_argument("--sizes", type=int, nargs="+", help="override the sizes")
+    parser.add_argument("--estimator", choices=["skauto", "hgb"], default="skauto")
+    parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.estimator, args.tracemalloc)
+        return
+    info = machine_info()
+    sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
+    results = [run_size(n, args) for n in sizes]
+    markdown = report(results, args, info)
+    print(markdown)
+    stem = "bench_scaling" + (
+        "" if args.estimator == "skauto" else f"_{args.estimator}"
+    )
+    data = {"argv": sys.argv[1:], "machine": info, "results": results}
+    write_results(stem, markdown, data, quick=args.quick or bool(args.sizes))
+
+
+if __name__ == "__main__":
+    main()
