@@ -4,6 +4,7 @@ import math
 import time
 import warnings
 from collections import Counter
+from copy import deepcopy
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -11,6 +12,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
+from sklearn.utils import get_tags
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import indexable
@@ -125,7 +127,9 @@ class AutoSearchCV(BaseSearchCV):
         Number of candidates of the first rung (of the most aggressive
         bracket with Hyperband). ``"auto"``: the whole grid for a grid;
         otherwise ``factor**(n_rungs - 1)``, so that one candidate reaches
-        the last rung, or Hyperband's own count. A grid caps the number.
+        the last rung, but at least ``factor**2`` (when the budget range
+        allows few rungs, several candidates reach the last one); Hyperband
+        uses its own count. A grid caps the number.
 
     n_brackets : int or "auto", default=1
         Number of Hyperband brackets; 1 is plain successive halving,
@@ -351,6 +355,13 @@ class AutoSearchCV(BaseSearchCV):
         self.max_time = max_time
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # also the target's tags (GridSearchCV omits them), so that a search
+        # over a multi-output regressor is one too
+        tags.target_tags = deepcopy(get_tags(self.estimator).target_tags)
+        return tags
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, **params):
         """Run the search: validate, plan, run the rungs, pick and refit the best.
@@ -384,6 +395,11 @@ class AutoSearchCV(BaseSearchCV):
         """Check everything and plan the search before any fit starts."""
         scorers, _ = self._get_scorers()
         X, y = indexable(X, y)
+        if y is None and get_tags(self.estimator).target_tags.required:
+            raise ValueError(
+                f"{type(self.estimator).__name__} requires y to be passed, but "
+                "the target y is None"
+            )
         params = _check_method_params(X, params=params)
         routed = self._get_routed_params_for_fit(params)
         self.resource_ = (
@@ -482,7 +498,7 @@ class AutoSearchCV(BaseSearchCV):
 
     def _n_candidates_for(self, grid, n_rungs):
         if self.n_candidates == "auto":
-            n = math.ceil(self.factor ** (n_rungs - 1))
+            n = math.ceil(self.factor ** max(n_rungs - 1, 2))
             return grid if grid is not None else n
         if grid is not None and self.n_candidates > grid:
             warnings.warn(

@@ -1,0 +1,400 @@
+"""AutoSearchCV: a drop-in for GridSearchCV, searching by successive halving."""
+
+import pickle
+import re
+import warnings
+
+import numpy as np
+import pytest
+import sklearn
+from joblib import parallel_config
+from scipy.stats import loguniform, uniform
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    clone,
+    is_classifier,
+    is_regressor,
+)
+from sklearn.datasets import make_classification, make_regression
+from sklearn.decomposition import PCA
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import Ridge, SGDClassifier
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    KFold,
+    StratifiedKFold,
+    cross_val_score,
+)
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skauto.model_selection import AutoSearchCV
+
+X_REG, Y_REG = make_regression(n_samples=240, n_features=5, noise=10, random_state=0)
+X_CLF, Y_CLF = make_classification(n_samples=240, n_features=6, random_state=0)
+
+
+# --- scikit-learn's common checks ------------------------------------------
+# error_score="raise", as scikit-learn's own instances of its searches use, so
+# that a check expecting the wrapped estimator's error gets it unwrapped.
+@parametrize_with_checks(
+    [
+        AutoSearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0]}, cv=2,
+                     error_score="raise", random_state=0),
+        AutoSearchCV(SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-2]},
+                     max_resources=20, cv=2, error_score="raise", random_state=0),
+        AutoSearchCV(Pipeline([("pca", PCA()), ("ridge", Ridge())]),
+                     {"ridge__alpha": loguniform(0.1, 10)}, cv=2,
+                     error_score="raise", random_state=0),
+    ]
+)  # fmt: skip
+def test_sklearn_compatible(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)
+        check(estimator)
+
+
+# --- fake estimators ---------------------------------------------------------
+class Oracle(RegressorMixin, BaseEstimator):
+    """Scores its own ``quality`` parameter; fails or returns NaN on request."""
+
+    def __init__(self, quality=0.0, fail=False, nan=False, max_iter=10):
+        self.quality = quality
+        self.fail = fail
+        self.nan = nan
+        self.max_iter = max_iter
+
+    def fit(self, X, y, sample_weight=None):
+        if self.fail:
+            raise RuntimeError(f"boom quality={self.quality}")
+        self.sample_weight_ = sample_weight
+        self.n_fit_ = len(X)
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y, sample_weight=None):
+        return np.nan if self.nan else self.quality
+
+
+def test_basic_regression_attributes():
+    search = AutoSearchCV(
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, random_state=0
+    ).fit(X_REG, Y_REG)
+    assert search.resource_ == "n_samples"
+    assert search.max_resources_ == 160  # the training folds
+    assert search.min_resources_ == 20
+    assert search.n_resources_ == [53, 160]  # the rungs end at max_resources_
+    assert search.n_candidates_ == [9, 3]  # at least factor**2 candidates
+    assert search.n_iterations_ == 2 and search.n_brackets_ == 1
+    assert search.n_splits_ == 3 and not search.multimetric_
+    results = search.cv_results_
+    assert results["n_resources"][search.best_index_] == 160
+    assert search.best_params_ == results["params"][search.best_index_]
+    assert search.best_score_ == results["mean_test_score"][search.best_index_]
+    assert search.refit_time_ > 0 and callable(search.scorer_)
+    assert search.best_estimator_.alpha == search.best_params_["alpha"]
+    assert search.score(X_REG, Y_REG) == search.best_estimator_.score(X_REG, Y_REG)
+    # the same columns as scikit-learn's searches, plus the halving ones
+    grid = GridSearchCV(Ridge(), {"alpha": [1.0]}, cv=3).fit(X_REG, Y_REG)
+    assert set(grid.cv_results_) | {"iter", "n_resources", "bracket", "candidate",
+                                    "status"} == set(results)  # fmt: skip
+
+
+def test_documented_attributes_are_fitted():
+    doc = AutoSearchCV.__doc__.split("Attributes\n    ----------")[1].split("See Also")[
+        0
+    ]
+    documented = set(re.findall(r"^    (\w+_) :", doc, flags=re.M))
+    search = AutoSearchCV(
+        SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-3]}, max_resources=9, cv=2
+    ).fit(X_CLF, Y_CLF)
+    fitted = {a for a in dir(search) if a.endswith("_") and not a.startswith("_")}
+    fitted = {a for a in fitted if hasattr(search, a)}
+    assert documented - {"feature_names_in_"} == fitted
+
+
+def test_grid_is_searched_by_halving():
+    grid = {"alpha": [0.01, 0.1, 1.0, 10.0], "fit_intercept": [True, False]}
+    search = AutoSearchCV(Ridge(), grid, cv=3, random_state=0).fit(X_REG, Y_REG)
+    first = search.cv_results_["iter"] == 0
+    params = search.cv_results_["params"]
+    params = [tuple(sorted(p.items())) for p, f in zip(params, first, strict=True) if f]
+    assert len(params) == len(set(params)) == 8  # every grid point, once
+    assert search.n_candidates_ == [8, 3]
+    with pytest.warns(UserWarning, match="n_candidates=20 is larger than the grid"):
+        search.set_params(n_candidates=20).fit(X_REG, Y_REG)
+    assert search.n_candidates_[0] == 8
+
+
+def test_hyperband_brackets():
+    search = AutoSearchCV(
+        Oracle(), {"quality": uniform(0, 1)}, resource="max_iter",
+        max_resources=27, min_resources=1, n_brackets="auto", cv=2, random_state=0,
+    ).fit(X_REG, Y_REG)  # fmt: skip
+    assert search.n_brackets_ == 4
+    assert sorted(set(search.cv_results_["bracket"])) == [0, 1, 2, 3]
+    assert search.n_candidates_[:4] == [27, 9, 3, 1]
+    best = search.best_index_
+    assert search.cv_results_["n_resources"][best] == 27
+    last = search.cv_results_["n_resources"] == 27
+    assert search.best_score_ == search.cv_results_["mean_test_score"][last].max()
+
+
+def test_continuation_of_sgd_and_score_quality():
+    search = AutoSearchCV(
+        make_pipeline(StandardScaler(), SGDClassifier(random_state=0)),
+        {"sgdclassifier__alpha": loguniform(1e-5, 1e-1)},
+        max_resources=27, cv=3, random_state=0,
+    ).fit(X_CLF, Y_CLF)  # fmt: skip
+    assert search.resource_ == "sgdclassifier__max_iter"
+    assert search.n_resources_ == [1, 3, 9, 27]
+    assert search.best_params_["sgdclassifier__max_iter"] == 27
+    assert "warm_start" not in str(search.best_params_)
+    assert not search.best_estimator_[-1].warm_start
+    assert search.best_score_ > 0.8
+
+
+def test_multimetric_refit_name_false_and_callable():
+    scoring = {"r2": "r2", "mae": "neg_mean_absolute_error"}
+    kwargs = dict(cv=2, random_state=0, scoring=scoring, return_train_score=True)
+    space = {"alpha": loguniform(1e-2, 1e2)}
+    search = AutoSearchCV(Ridge(), space, refit="mae", **kwargs).fit(X_REG, Y_REG)
+    assert search.multimetric_ and set(search.scorer_) == {"r2", "mae"}
+    for key in ["mean_test_r2", "rank_test_mae", "split1_train_mae"]:
+        assert key in search.cv_results_
+    assert search.best_score_ == search.cv_results_["mean_test_mae"][search.best_index_]
+    assert search.score(X_REG, Y_REG) < 0  # the refit metric, negated MAE
+    search = AutoSearchCV(Ridge(), space, refit=False, **kwargs).fit(X_REG, Y_REG)
+    assert not hasattr(search, "best_index_") and not hasattr(search, "predict")
+    with pytest.raises(ValueError, match="refit must be set to a scorer key"):
+        AutoSearchCV(Ridge(), space, refit=True, **kwargs).fit(X_REG, Y_REG)
+
+    def pick_last(results):
+        return len(results["params"]) - 1
+
+    search = AutoSearchCV(Ridge(), space, refit=pick_last, **kwargs).fit(X_REG, Y_REG)
+    assert search.best_index_ == len(search.cv_results_["params"]) - 1
+    assert not hasattr(search, "best_score_") and hasattr(search, "predict")
+
+
+def test_callable_scoring_returning_dict():
+    def scores(estimator, X, y):
+        return {"a": estimator.score(X, y), "b": 1.0}
+
+    search = AutoSearchCV(
+        Ridge(), {"alpha": [0.1, 1.0]}, scoring=scores, refit="a", cv=2
+    ).fit(X_REG, Y_REG)
+    assert search.multimetric_ and "mean_test_b" in search.cv_results_
+
+
+def test_failures_get_error_score_and_one_warning():
+    space = {"quality": uniform(0, 1), "fail": [True, False]}
+    search = AutoSearchCV(
+        Oracle(), space, resource="max_iter", max_resources=9, cv=2, random_state=0
+    )
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        search.fit(X_REG, Y_REG)
+    failures = [w for w in record if issubclass(w.category, FitFailedWarning)]
+    assert len(failures) == 1 and "boom quality" in str(failures[0].message)
+    results = search.cv_results_
+    failed = results["status"] == "failed"
+    assert failed.any() and np.isnan(results["mean_test_score"][failed]).all()
+    assert (results["iter"][failed] == 0).all()  # never promoted
+    assert not search.best_params_["fail"]
+    with pytest.raises(RuntimeError, match="boom"):
+        search.set_params(error_score="raise").fit(X_REG, Y_REG)
+
+
+def test_all_failed_raises_first_error():
+    search = AutoSearchCV(
+        Oracle(fail=True), {"quality": [1.0, 2.0]}, resource="max_iter",
+        max_resources=3, cv=2,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="(?s)All the 4 fits failed.*boom quality"):
+        search.fit(X_REG, Y_REG)
+
+
+def test_nan_scores_are_never_promoted_nor_picked():
+    space = {"quality": uniform(0, 1), "nan": [True, False]}
+    search = AutoSearchCV(
+        Oracle(), space, resource="max_iter", max_resources=9, cv=2, random_state=1
+    ).fit(X_REG, Y_REG)
+    results = search.cv_results_
+    nan_rows = np.array([p["nan"] for p in results["params"]])
+    assert nan_rows[results["iter"] == 0].any()
+    assert not nan_rows[results["iter"] > 0].any()
+    assert not search.best_params_["nan"]
+
+
+def test_stratified_subsamples_keep_every_class():
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 200 + [1] * 30 + [2] * 10)
+    X = rng.normal(size=(240, 3)) + y[:, None]
+    search = AutoSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-4, 1e-1)},
+        resource="n_samples", cv=5, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert search.min_resources_ >= 30  # 10 per class, and every class present
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    with pytest.raises(ValueError, match="min_resources=5 is too small for the cv"):
+        search.set_params(min_resources=5).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(param_distributions={"alpah": [1.0]}), "Invalid parameter 'alpah'"),
+        (dict(param_distributions=[]), "non-empty"),
+        (dict(resource="n_estimators"), "resource='n_estimators' is not a parameter"),
+        (dict(resource="max_iter", param_distributions={"max_iter": [1]}),
+         "is the resource"),
+        (dict(max_resources=500), "max_resources=500 > 160 samples"),
+        (dict(min_resources=100, max_resources=50), "min_resources_=100 > max_r"),
+        (dict(resource="max_iter"), "max_resources='auto' takes the estimator's "
+         "max_iter=None"),
+    ],
+)  # fmt: skip
+def test_bad_input_before_any_fit(kwargs, match):
+    params = dict(param_distributions={"quality": [1.0]}, cv=3)
+    params.update(kwargs)
+    space = params.pop("param_distributions")
+    estimator = Oracle(fail=True, max_iter=None)  # any fit would raise RuntimeError
+    with pytest.raises(ValueError, match=match):
+        AutoSearchCV(estimator, space, **params).fit(X_REG, Y_REG)
+
+
+def test_invalid_constructor_values():
+    with pytest.raises(ValueError, match="factor"):
+        AutoSearchCV(Ridge(), {"alpha": [1.0]}, factor=1).fit(X_REG, Y_REG)
+
+
+def test_reproducible_and_independent_of_n_jobs():
+    def run(**kwargs):
+        search = AutoSearchCV(
+            SGDClassifier(random_state=0), {"alpha": loguniform(1e-5, 1e-1)},
+            max_resources=9, cv=3, random_state=42, **kwargs,
+        ).fit(X_CLF, Y_CLF)  # fmt: skip
+        return search.cv_results_
+
+    first = run()
+    with parallel_config(backend="threading"):
+        second = run(n_jobs=2)
+    assert first["params"] == second["params"]
+    np.testing.assert_array_equal(first["mean_test_score"], second["mean_test_score"])
+    other = AutoSearchCV(
+        Ridge(),
+        {"alpha": loguniform(1e-5, 1e-1)},
+        random_state=np.random.RandomState(0),
+    ).fit(X_REG, Y_REG)
+    assert len(other.cv_results_["params"]) > 1
+
+
+def test_max_time_keeps_best_so_far():
+    search = AutoSearchCV(
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, max_time=1e-9, random_state=0
+    ).fit(X_REG, Y_REG)
+    assert search.n_iterations_ == 1 and search.n_resources_ == [53]
+    assert search.cv_results_["iter"][search.best_index_] == 0
+    assert hasattr(search, "best_estimator_")
+
+
+def test_verbose_prints_one_line_per_rung(capsys):
+    AutoSearchCV(
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, verbose=1, random_state=0
+    ).fit(X_REG, Y_REG)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and "n_resources=160" in lines[1]
+
+
+def test_groups_and_sample_weight_reach_splitter_and_estimator():
+    groups = np.repeat(np.arange(6), 40)
+    weight = np.arange(240.0)
+    search = AutoSearchCV(
+        Oracle(), {"quality": [0.0, 1.0]}, resource="max_iter", max_resources=3,
+        cv=GroupKFold(n_splits=3),
+    ).fit(X_REG, Y_REG, groups=groups, sample_weight=weight)  # fmt: skip
+    assert search.n_splits_ == 3
+    np.testing.assert_array_equal(search.best_estimator_.sample_weight_, weight)
+    with pytest.raises(ValueError, match="groups"):
+        search.fit(X_REG, Y_REG)
+
+
+def test_metadata_routing():
+    groups = np.repeat(np.arange(6), 40)
+    weight = np.arange(240.0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        estimator = Oracle().set_fit_request(sample_weight=True)
+        estimator = estimator.set_score_request(sample_weight=True)
+        search = AutoSearchCV(
+            estimator, {"quality": [0.0, 1.0]}, resource="max_iter",
+            max_resources=3, cv=GroupKFold(n_splits=3),
+        )  # fmt: skip
+        search.fit(X_REG, Y_REG, groups=groups, sample_weight=weight)
+        np.testing.assert_array_equal(search.best_estimator_.sample_weight_, weight)
+        routing = search.get_metadata_routing()
+        assert "sample_weight" in str(routing) and "groups" in str(routing)
+
+
+class ProbaClassifier(ClassifierMixin, BaseEstimator):
+    def __init__(self, c=1):
+        self.c = c
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def predict_proba(self, X):
+        return np.full((len(X), len(self.classes_)), 1 / len(self.classes_))
+
+
+@pytest.mark.parametrize(
+    "method",
+    ["predict", "predict_proba", "predict_log_proba", "decision_function",
+     "transform", "inverse_transform", "score_samples"],
+)  # fmt: skip
+def test_delegation_follows_the_estimator(method):
+    kwargs = dict(resource="n_samples", min_resources=40, cv=2)
+    search = AutoSearchCV(ProbaClassifier(), {"c": [1, 2]}, **kwargs)
+    has = method in ("predict", "predict_proba")
+    assert hasattr(search, method) == has  # before fit: the estimator decides
+    search.fit(X_CLF, Y_CLF)
+    assert hasattr(search, method) == has
+    if has:
+        assert getattr(search, method)(X_CLF).shape[0] == 240
+    search.set_params(refit=False).fit(X_CLF, Y_CLF)
+    assert not hasattr(search, method)
+    assert hasattr(AutoSearchCV(PCA(), {"n_components": [1]}), "transform")
+
+
+def test_drop_in_behaviour():
+    search = AutoSearchCV(
+        SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-2]}, max_resources=9, cv=2
+    )
+    assert is_classifier(search) and not is_regressor(search)
+    assert is_regressor(AutoSearchCV(Ridge(), {"alpha": [1.0]}))
+    scores = cross_val_score(search, X_CLF, Y_CLF, cv=2)  # nested, stratified
+    assert scores.shape == (2,) and (scores > 0.7).all()
+    assert isinstance(clone(search), AutoSearchCV)
+    fitted = search.fit(X_CLF, Y_CLF)
+    assert set(fitted.classes_) == {0, 1}
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict(X_CLF), fitted.predict(X_CLF))
+    html = fitted._repr_html_()
+    assert "AutoSearchCV" in html and "SGDClassifier" in html
+
+
+def test_default_cv_is_five_fold_and_stratified_for_classifiers():
+    search = AutoSearchCV(Ridge(), {"alpha": [1.0]}).fit(X_REG, Y_REG)
+    assert search.n_splits_ == 5
+    assert KFold is not StratifiedKFold  # the choice is check_cv's
