@@ -369,7 +369,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             scores = self._evaluate(jobs, population, data, stream, trace)
             elapsed = time.perf_counter() - tic
             records += self._rung_records(jobs, scores, population, trace, elapsed)
-            self._report(jobs, scores, schedule, trace)
+            self._report(jobs, scores, schedule, trace, data["n_train"])
             if trace.timed_out:
                 break
             schedule.tell(scores)
@@ -391,7 +391,8 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             if diverged.any():  # dropped at once, never promoted
                 trace.diverged.update(population.ids[diverged].tolist())
                 population.keep(population.ids[~diverged])
-            if stream.epoch_done or population.samples_seen >= target:
+            at_check = stream.epoch_done or population.samples_seen >= target
+            if len(population) and at_check:
                 args = data["X_val"], data["y_val"], data["w_val"], data["y_var"]
                 trace.add_val(population.ids, population.score(*args))
             if self.max_time is not None and trace.elapsed() > self.max_time:
@@ -423,15 +424,16 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             for job in jobs
         ]
 
-    def _report(self, jobs, scores, schedule, trace):
+    def _report(self, jobs, scores, schedule, trace, n_train):
         if not self.verbose:
             return
         finite = [s for s in scores.values() if math.isfinite(s)]
         best = f"{max(finite):.4f}" if finite else "nan"
         print(
             f"[SelfTuningMLPRegressor] rung {jobs[0].iter + 1}/{len(schedule.plan())}:"
-            f" {len(jobs)} candidates, {jobs[0].n_resources} samples each, "
-            f"best validation R2 {best}, {trace.elapsed():.1f} s"
+            f" {len(jobs)} candidates, {jobs[0].n_resources / n_train:.3g} epochs"
+            f" ({jobs[0].n_resources} samples) each,"
+            f" best validation R2 {best}, {trace.elapsed():.1f} s"
         )
 
     # ------------------------------------------------------------- finalize

@@ -1,0 +1,126 @@
+"""The numpy population: gradients, exact resume, slicing."""
+
+import numpy as np
+import pytest
+
+from skauto._population import BatchStream, Population
+
+
+def make(sizes=(3, 5, 2), n_out=1, lr=1e-2, alpha=1e-3, seed=0):
+    k = len(sizes)
+    return Population(
+        4,
+        n_out,
+        sizes,
+        [lr] * k,
+        [alpha] * k,
+        np.random.default_rng(seed).spawn(k),
+        range(10, 10 + k),
+    )
+
+
+def data(n=64, n_out=1, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4)).astype(np.float32)
+    y = (X[:, :n_out] * 2 + X[:, 1:2] ** 2).astype(np.float32)
+    return X, y
+
+
+def loss_of(pop, X, y, w=None):
+    """Per-candidate objective of a mini-batch (what _step differentiates)."""
+    out = pop.predict(X).astype(np.float64)
+    err = out - y[:, None, :]
+    sq = err**2 if w is None else err**2 * w[:, None, None]
+    l2 = [np.sum(pop.W1[:, pop.owner == k] ** 2) + np.sum(pop.W2[pop.owner == k] ** 2)
+          for k in range(len(pop))]  # fmt: skip
+    return 0.5 * sq.mean(axis=(0, 2)) + 0.5 * pop.alpha * np.array(l2) / len(X)
+
+
+@pytest.mark.parametrize("n_out, weighted", [(1, False), (2, True)])
+def test_gradient_matches_finite_differences(n_out, weighted):
+    X, y = data(n=16, n_out=n_out)
+    w = np.linspace(0.5, 1.5, len(X)).astype(np.float32) if weighted else None
+    pop = make(n_out=n_out)
+    for name in ["W1", "b1", "W2", "b2"]:
+        setattr(pop, name, getattr(pop, name).astype(np.float64))
+    captured = {}
+    pop._adam = lambda grads: captured.update(grads=grads)
+    pop._step(X.astype(np.float64), y.astype(np.float64), w)
+    rng = np.random.default_rng(1)
+    for p, g in zip(pop.params(), captured["grads"], strict=True):
+        for _ in range(5):
+            idx = tuple(rng.integers(s) for s in p.shape)
+            old = p[idx]
+            p[idx] = old + 1e-6
+            up = loss_of(pop, X, y, w).sum()
+            p[idx] = old - 1e-6
+            down = loss_of(pop, X, y, w).sum()
+            p[idx] = old
+            assert g[idx] == pytest.approx((up - down) / 2e-6, rel=1e-4, abs=1e-7)
+
+
+def test_resume_is_exact():
+    """Training k then m rows equals training k + m rows, bit for bit."""
+    X, y = data()
+    a, b = make(), make()
+    sa, sb = BatchStream(len(X), np.random.default_rng(5)), None
+    sb = BatchStream(len(X), np.random.default_rng(5))
+    a.train(X, y, None, sa.take(40), 8)
+    a.train(X, y, None, sa.take(24), 8)
+    a.train(X, y, None, sa.take(30), 8)  # crosses into the next epoch
+    rows = np.concatenate([sb.take(64), sb.take(30)])
+    b.train(X, y, None, rows, 8)
+    for pa, pb in zip(a.params() + a._moments, b.params() + b._moments, strict=True):
+        np.testing.assert_array_equal(pa, pb)
+    assert a.t == b.t and a.samples_seen == b.samples_seen == 94
+
+
+def test_batch_stream_never_crosses_an_epoch():
+    stream = BatchStream(10, np.random.default_rng(0))
+    first = stream.take(7)
+    rest = stream.take(7)
+    assert len(first) == 7 and len(rest) == 3 and stream.epoch_done
+    assert sorted(np.concatenate([first, rest])) == list(range(10))
+
+
+def test_candidates_are_independent():
+    """A candidate trained alone or beside others ends close; slicing is exact."""
+    X, y = data()
+    pop = make(sizes=(3, 5, 2))
+    alone = Population(
+        4, 1, [5], [1e-2], [1e-3], [np.random.default_rng(0).spawn(3)[1]], [11]
+    )
+    np.testing.assert_array_equal(alone.network(11)[0], pop.network(11)[0])
+    rows = BatchStream(len(X), np.random.default_rng(2)).take(64)
+    pop.train(X, y, None, rows, 16)
+    alone.train(X, y, None, rows, 16)
+    for got, want in zip(
+        pop.network(11, best=False), alone.network(11, best=False), strict=True
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    before = pop.network(12, best=False)
+    pop.keep([12])
+    assert list(pop.ids) == [12] and pop.W1.shape == (4, 2)
+    for got, want in zip(pop.network(12, best=False), before, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_checkpoint_keeps_best_epoch():
+    X, y = data()
+    pop = make(lr=0.05)
+    stream = BatchStream(len(X), np.random.default_rng(0))
+    scores = []
+    for _ in range(5):
+        pop.train(X, y, None, stream.take(64), 16)
+        scores.append(pop.score(X, y, None, y.var(axis=0)))
+    np.testing.assert_array_equal(pop.best_score, np.max(scores, axis=0))
+    best = pop.predict(X, best=True)
+    err = ((best - y[:, None, :]) ** 2).mean(axis=(0, 2))
+    np.testing.assert_allclose(1 - err / y.var(), pop.best_score, rtol=1e-5)
+
+
+def test_non_finite_scores_are_minus_inf():
+    X, y = data()
+    pop = make()
+    pop.W2[:] = np.inf
+    assert np.all(pop.score(X, y, None, y.var(axis=0)) == -np.inf)

@@ -1,0 +1,237 @@
+import pickle
+import re
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_friedman1
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skauto.neural_network import SelfTuningMLPRegressor
+
+FAST = dict(n_candidates=6, max_epochs=9, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_friedman1(n_samples=400, noise=0.5, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    X, y = data
+    return SelfTuningMLPRegressor(**FAST).fit(X, y)
+
+
+@parametrize_with_checks(
+    [SelfTuningMLPRegressor(**FAST)],
+    expected_failed_checks=lambda est: {
+        # Mini-batch training draws a repeated row twice per epoch, a weighted
+        # row once: the two fits are equal in expectation, not exactly.
+        "check_sample_weight_equivalence_on_dense_data": (
+            "stochastic mini-batches: weights equal repetition only in expectation"
+        ),
+    },
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_learns(data):
+    X, y = data
+    reg = SelfTuningMLPRegressor(random_state=0).fit(X[:300], y[:300])
+    assert reg.score(X[300:], y[300:]) > 0.8
+
+
+def test_fitted_attributes(fitted, data):
+    X, _ = data
+    assert set(fitted.best_params_) == {
+        "hidden_layer_sizes",
+        "learning_rate_init",
+        "alpha",
+        "max_iter",
+    }
+    assert 1 <= fitted.best_params_["max_iter"] <= fitted.n_iter_
+    assert len(fitted.loss_curve_) == fitted.n_iter_
+    assert fitted.best_validation_score_ == max(fitted.validation_scores_)
+    assert (
+        fitted.best_score_ == fitted.cv_results_["mean_test_score"][fitted.best_index_]
+    )
+    assert fitted.n_splits_ == 1
+    assert fitted.n_features_in_ == X.shape[1]
+    assert [w.shape for w in fitted.coefs_][0][0] == X.shape[1]
+    assert np.isfinite(fitted.predict(X)).all()
+
+
+def test_cv_results_schema_and_plan(fitted):
+    pd = pytest.importorskip("pandas")
+    res = pd.DataFrame(fitted.cv_results_)
+    for key in [
+        "params",
+        "param_hidden_layer_sizes",
+        "param_learning_rate_init",
+        "param_alpha",
+        "iter",
+        "n_resources",
+        "bracket",
+        "candidate",
+        "status",
+        "mean_test_score",
+        "std_test_score",
+        "rank_test_score",
+        "split0_test_score",
+        "mean_fit_time",
+    ]:
+        assert key in res
+    # plan == what ran
+    assert res.groupby("iter").size().tolist() == fitted.n_candidates_
+    assert sorted(res["n_resources"].unique()) == fitted.n_resources_
+    # survivors continue: every row of rung i+1 is a candidate of rung i
+    for i in range(1, len(fitted.n_candidates_)):
+        prev = set(res.loc[res["iter"] == i - 1, "candidate"])
+        assert set(res.loc[res["iter"] == i, "candidate"]) <= prev
+
+
+def test_coefs_are_the_model(fitted, data):
+    X, _ = data
+    (W1, W2), (b1, b2) = fitted.coefs_, fitted.intercepts_
+    manual = (np.maximum(X @ W1 + b1, 0) @ W2 + b2).ravel()
+    np.testing.assert_allclose(fitted.predict(X), manual)
+
+
+def test_ensemble_size_one_is_a_single_network(data):
+    X, y = data
+    reg = SelfTuningMLPRegressor(**FAST, ensemble_size=1).fit(X, y)
+    assert reg.coefs_[0].shape[1] == reg.best_params_["hidden_layer_sizes"][0]
+    assert reg.n_candidates_[-1] == 1
+
+
+def test_deterministic_and_picklable(fitted, data):
+    X, y = data
+    again = clone(fitted).fit(X, y)
+    np.testing.assert_array_equal(again.predict(X), fitted.predict(X))
+    other = clone(fitted).set_params(random_state=1).fit(X, y)
+    assert not np.array_equal(other.predict(X), fitted.predict(X))
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+
+
+def test_diverging_candidates_are_dropped(data):
+    X, y = data
+    reg = SelfTuningMLPRegressor(
+        n_candidates=9, max_epochs=9, learning_rate_range=(1e-3, 1e35), random_state=0
+    )
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        reg.fit(X, y)
+    status = reg.cv_results_["status"]
+    assert (status == "diverged").any()
+    assert np.isnan(reg.cv_results_["mean_test_score"][status == "diverged"]).all()
+    assert reg.cv_results_["status"][reg.best_index_] == "ok"
+    # a diverged candidate is dropped at once: it appears in one rung only
+    diverged = reg.cv_results_["candidate"][status == "diverged"]
+    assert len(diverged) == len(set(diverged))
+    assert np.isfinite(reg.predict(X)).all()
+
+
+def test_every_candidate_diverges(data):
+    X, y = data
+    reg = SelfTuningMLPRegressor(**FAST, learning_rate_range=(1e34, 1e35))
+    with pytest.raises(ValueError, match="Lower the top of learning_rate_range"):
+        reg.fit(X, y)
+
+
+def test_max_time_keeps_best_so_far(data):
+    X, y = data
+    reg = SelfTuningMLPRegressor(**{**FAST, "max_epochs": 200}, max_time=1e-6)
+    with pytest.warns(UserWarning, match="max_time"):
+        reg.fit(X, y)
+    assert reg.cv_results_["iter"].max() == 0
+    assert reg.n_iter_ == 1
+    assert np.isfinite(reg.predict(X)).all()
+
+
+def test_budget_in_samples_can_be_a_fraction_of_an_epoch(data):
+    X, y = data
+    reg = SelfTuningMLPRegressor(n_candidates=3, max_epochs=0.5, random_state=0)
+    reg.fit(X, y)
+    n_train = len(X) - round(0.2 * len(X))
+    assert reg.n_resources_[-1] == round(0.5 * n_train)
+    assert reg.n_iter_ == 1 and len(reg.loss_curve_) == 1
+
+
+def test_sample_weight_ignores_zero_weight_rows(data):
+    X, y = data
+    corrupted = y.copy()
+    corrupted[::2] = 100.0
+    w = np.ones(len(y))
+    w[::2] = 0
+    weighted = SelfTuningMLPRegressor(**FAST).fit(X, corrupted, sample_weight=w)
+    plain = SelfTuningMLPRegressor(**FAST).fit(X, corrupted)
+    assert weighted.score(X[1::2], y[1::2]) > 0.5 > plain.score(X[1::2], y[1::2])
+
+
+def test_multi_output(data):
+    X, y = data
+    Y = np.column_stack([y, -2 * y + 1])
+    reg = SelfTuningMLPRegressor(**FAST).fit(X, Y)
+    assert reg.predict(X).shape == (len(X), 2)
+    assert reg.n_outputs_ == 2
+    assert reg.score(X, Y) > 0.5
+
+
+def test_verbose_prints_one_line_per_rung(data, capsys):
+    X, y = data
+    reg = SelfTuningMLPRegressor(**FAST, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == len(reg.n_candidates_)
+    assert re.search(r"rung 1/\d+: 6 candidates", lines[0])
+
+
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        ([[np.nan, 1.0], [1.0, 2.0]], [1.0, 2.0], "NaN"),
+        ([[1.0, 1.0], [1.0, 2.0]], [1.0, np.inf], "infinity"),
+        (np.empty((0, 2)), [], "0 sample"),
+        ([[1.0, 2.0]], [1.0], "1 sample"),
+        ([[1.0, 1.0], [1.0, 2.0]], ["a", "b"], "y must be numeric"),
+        ([[1.0, 1.0], [1.0, 2.0]], [1.0, 2.0, 3.0], "inconsistent numbers"),
+    ],
+)
+def test_bad_input(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        SelfTuningMLPRegressor(**FAST).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"learning_rate_range": (0.1, 0.01)}, "learning_rate_range"),
+        ({"learning_rate_range": (0, 0.01)}, "learning_rate_range"),
+        ({"hidden_size_range": (8.5, 16)}, "hidden_size_range"),
+        ({"alpha_range": "big"}, "alpha_range"),
+        ({"n_candidates": 0}, "n_candidates"),
+        ({"factor": 1}, "factor"),
+        ({"validation_fraction": 1.5}, "validation_fraction"),
+        ({"max_time": -1}, "max_time"),
+    ],
+)
+def test_bad_parameters(params, name, data):
+    X, y = data
+    with pytest.raises(InvalidParameterError, match=name):
+        SelfTuningMLPRegressor(**params).fit(X, y)
+
+
+def test_in_pipeline_cross_val_score_and_grid_search(data):
+    X, y = data
+    pipe = make_pipeline(StandardScaler(), SelfTuningMLPRegressor(**FAST))
+    scores = cross_val_score(pipe, X, y, cv=2)
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+    grid = GridSearchCV(SelfTuningMLPRegressor(**FAST), {"factor": [2, 3]}, cv=2).fit(
+        X, y
+    )
+    assert grid.best_params_["factor"] in (2, 3)
