@@ -1,23 +1,31 @@
 """The cross-validation executor: how candidates advance, and the worker."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.stats import uniform
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.compose import TransformedTargetRegressor
+from sklearn.datasets import make_regression
 from sklearn.ensemble import (
     HistGradientBoostingRegressor,
     RandomForestClassifier,
+    RandomForestRegressor,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.metrics import check_scoring
+from sklearn.model_selection import KFold
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.parallel import Parallel
 
 from skauto._execution import (
     Advance,
+    Evaluator,
     auto_resource,
     choose_advance,
     fit_and_score,
@@ -222,3 +230,52 @@ def test_work_done_equals_schedule(estimator, resource, n_brackets):
         schedule = Hyperband(2, 18, 3)
     plan = [(r.n_candidates, r.n_resources) for r in schedule.plan()]
     assert plan == list(zip(search.n_candidates_, search.n_resources_, strict=True))
+
+
+def _evaluator(estimator, resource, candidates, max_resources, parallel):
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    splits = list(KFold(3).split(X))
+    task_kwargs = dict(
+        X=X, y=y, classes=None, fit_params={}, scorer=check_scoring(estimator),
+        score_params={}, return_train_score=False, error_score=np.nan,
+    )  # fmt: skip
+    return Evaluator(
+        estimator, candidates, choose_advance(estimator, resource), splits, None,
+        max_resources, parallel, task_kwargs, promote_on=lambda metrics: "score",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "estimator, resource, fitted_budget",
+    [
+        (RandomForestRegressor(random_state=0, max_depth=2), "n_estimators",
+         lambda model: len(model.estimators_)),
+        (MLPRegressor(hidden_layer_sizes=(3,), tol=0, n_iter_no_change=1000,
+                      random_state=0), "max_iter",
+         lambda model: len(model.loss_curve_)),  # n_iter_ counts per call
+    ],
+)  # fmt: skip
+def test_survivors_continue_and_only_their_models_are_kept(
+    estimator, resource, fitted_budget
+):
+    schedule = SuccessiveHalving(9, 1, 9, 3)
+    candidates = [{} for _ in range(9)]
+    with Parallel(n_jobs=1) as parallel:
+        evaluator = _evaluator(estimator, resource, candidates, 9, parallel)
+        while jobs := schedule.ask():
+            budget = jobs[0].n_resources
+            for job in jobs:
+                for fold in range(3):
+                    model, previous = evaluator.models.get(
+                        (job.candidate, fold), (None, 0)
+                    )
+                    assert previous == (0 if model is None else budget // 3)
+                    if model is not None:  # the kept model holds its budget
+                        assert fitted_budget(model) == previous
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                schedule.tell(evaluator.evaluate(jobs))
+            evaluator.prune(set(schedule.alive))
+            assert {c for c, _ in evaluator.models} == set(schedule.alive)
+    assert evaluator.models == {}  # nothing kept after the last rung
+    assert [len(outs) for _, outs in evaluator.outputs] == [3] * 13
