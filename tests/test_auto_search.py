@@ -34,6 +34,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skauto.model_selection import AutoSearchCV
 
+# small budgets on purpose: the last rungs may not converge
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 X_REG, Y_REG = make_regression(n_samples=240, n_features=5, noise=10, random_state=0)
 X_CLF, Y_CLF = make_classification(n_samples=240, n_features=6, random_state=0)
 

@@ -14,6 +14,9 @@ from joblib import parallel_config  # noqa: E402
 
 from skauto.model_selection import AutoSearchCV  # noqa: E402
 
+# small budgets on purpose: the last rungs may not converge
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 @pytest.fixture(scope="module")
 def client():

@@ -442,7 +442,7 @@ class AutoSearchCV(BaseSearchCV):
             floor = valid = 1
         else:
             max_r, floor, valid = self._sample_budget(splits, orders, labels)
-        auto_min = math.ceil(max_r / self.factor ** (_AUTO_RUNGS - 1))
+        auto_min = max(1, int(max_r / self.factor ** (_AUTO_RUNGS - 1)))
         min_r = (
             min(max_r, max(floor, valid, auto_min))
             if self.min_resources == "auto"
