@@ -1,0 +1,128 @@
+"""Pages that the documentation generates at build time, from the code.
+
+- ``gen_modules/benchmark_tables.rst``: the Markdown reports that the scripts
+  of benchmarks/ write (``benchmarks/results/<name>.md``: a ``#`` title,
+  paragraphs, a pipe table, PASS/FAIL lines), converted to reStructuredText
+  (tables as ``list-table``); without reports, a sentence saying so.
+- ``gen_modules/schedule_*.rst``: the plans of ``skauto._schedule`` as tables,
+  so that the user guide shows what the code does.
+"""
+
+import re
+from pathlib import Path
+
+from skauto._schedule import Hyperband, SuccessiveHalving
+
+_SPECIAL = re.compile(r"([\\*_|<>\[\]])")
+_CODE = re.compile(r"`([^`]+)`")
+_STATUS = re.compile(r"(PASS|FAIL|INFO|WARN|NOTE)\b")
+_ENUM = re.compile(r"^(\d+)\.")  # "1. model" must not become a list
+
+
+def write_benchmark_page(results_dir, out_dir):
+    """Write ``out_dir/benchmark_tables.rst`` from ``results_dir/*.md``."""
+    reports = sorted(Path(results_dir).glob("*.md"))
+    parts = [markdown_to_rst(p.read_text(encoding="utf-8")) for p in reports]
+    if not parts:
+        parts = [
+            "No benchmark report has been generated in this checkout yet: run "
+            "the commands above, which write ``benchmarks/results/*.md``, and "
+            "rebuild the documentation.\n"
+        ]
+    _write(Path(out_dir) / "benchmark_tables.rst", "\n".join(parts))
+
+
+def write_schedule_tables(out_dir):
+    """The plans of the user guide: one halving bracket, and Hyperband."""
+    out_dir = Path(out_dir)
+    halving = SuccessiveHalving(27, 2, 54, 3).plan()
+    _write(out_dir / "schedule_halving.rst", _plan_table(halving, "epochs"))
+    hyperband = Hyperband(1, 27, 3).plan()
+    _write(out_dir / "schedule_hyperband.rst", _plan_table(hyperband, "units"))
+
+
+def _plan_table(rungs, unit):
+    """A rung per row, with the work done with and without continuation."""
+    rows = [["bracket", "rung", "candidates", f"budget each ({unit})"]]
+    rows[0] += ["work, continued", "work, refitted"]
+    previous = {}
+    totals = [0, 0]
+    for r in rungs:
+        continued = r.n_candidates * (r.n_resources - previous.get(r.bracket, 0))
+        refitted = r.n_candidates * r.n_resources
+        previous[r.bracket] = r.n_resources
+        totals = [totals[0] + continued, totals[1] + refitted]
+        rows.append([r.bracket, r.iter, r.n_candidates, r.n_resources, continued])
+        rows[-1].append(refitted)
+    rows.append(["total", "", "", "", totals[0], totals[1]])
+    out = [".. list-table::", "   :header-rows: 1", ""]
+    for row in rows:
+        for j, cell in enumerate(row):
+            out.append(f"   {'* -' if j == 0 else '  -'} {cell}".rstrip())
+    return "\n".join(out) + "\n"
+
+
+def _write(path, text):
+    """Write only when the text changed, so that Sphinx rebuilds only then."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def markdown_to_rst(markdown):
+    """Headings, paragraphs and pipe tables of a small Markdown report."""
+    out, table, paragraph = [], [], []
+
+    def flush():
+        if table:
+            out.extend(_table(table) + [""])
+            table.clear()
+        if paragraph:
+            if all(_STATUS.match(line) for line in paragraph):
+                paragraph[:] = [f"| {line}" for line in paragraph]  # line block
+            out.extend(paragraph + [""])
+            paragraph.clear()
+
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            if paragraph:
+                flush()
+            table.append(stripped)
+        elif stripped.startswith("#"):
+            flush()
+            title = _inline(stripped.lstrip("#").strip())
+            out.extend([title, "~" * max(len(title), 1), ""])
+        elif not stripped:
+            flush()
+        else:
+            if table:
+                flush()
+            paragraph.append(_inline(stripped))
+    flush()
+    return "\n".join(out)
+
+
+def _cells(line):
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _table(lines):
+    rows = [_cells(line) for line in lines if not re.fullmatch(r"[|\s:-]+", line)]
+    out = [".. list-table::", "   :header-rows: 1", ""]
+    for row in rows:
+        for j, cell in enumerate(row):
+            cell = _ENUM.sub(r"\1\\.", _inline(cell))
+            out.append(f"   {'* -' if j == 0 else '  -'} {cell}".rstrip())
+    return out
+
+
+def _inline(text):
+    """Escape reST markup; Markdown code spans become literals."""
+    pieces = _CODE.split(text)
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            pieces[i] = f"``{piece}``"
+        else:
+            pieces[i] = _SPECIAL.sub(r"\\\1", piece)
+    return "".join(pieces)
