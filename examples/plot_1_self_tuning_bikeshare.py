@@ -137,6 +137,7 @@ ax_score.set_xlim(min(r2) - 0.03, 1.0)
 ax_score.set_xlabel("test R² (higher is better)")
 ax_score.invert_yaxis()
 ax_time.barh(labels, seconds, color=colors)
+ax_time.set_xlim(0, 1.25 * max(seconds))  # room for the labels
 ax_time.set_xlabel("fit time, seconds")
 for ax, values, fmt in [(ax_score, r2, "{:.3f}"), (ax_time, seconds, "{:.1f} s")]:
     for i, value in enumerate(values):

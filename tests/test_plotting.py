@@ -1,9 +1,11 @@
 """The search picture, checked on the artists it draws."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -254,3 +256,60 @@ def test_sklearn_halving_search():
     assert display.ax_.get_xlabel() == "Budget (n_samples, log scale)"
     x, _ = display.winner_.get_xydata()[0]
     assert x == search.n_resources_[-1]
+
+
+def test_self_tuning_regressor():
+    from sklearn.datasets import make_friedman1
+
+    from skauto.neural_network import SelfTuningMLPRegressor
+
+    X, y = make_friedman1(n_samples=300, random_state=0)
+    reg = SelfTuningMLPRegressor(n_candidates=9, max_epochs=9, random_state=0)
+    reg.fit(X, y)
+    display = SearchBudgetDisplay.from_estimator(reg)
+    results = reg.cv_results_
+    assert len(display.lines_) == len(set(results["candidate"])) == 9
+    assert display.ax_.get_xscale() == "log"
+    assert display.ax_.get_ylabel() == "Validation score"
+    x, y_best = display.winner_.get_xydata()[0]
+    assert x == results["n_resources"][reg.best_index_]
+    assert y_best == pytest.approx(reg.best_score_)
+    ticks = [t.get_text().split("\n")[1] for t in display.ax_.get_xticklabels()]
+    assert ticks == [f"{n} cand." for n in reg.n_candidates_]
+
+
+def test_auto_search_cv_hyperband_multimetric():
+    from scipy.stats import loguniform
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import SGDRegressor
+
+    from skauto.model_selection import AutoSearchCV
+
+    X, y = make_regression(n_samples=150, n_features=5, noise=5, random_state=0)
+    search = AutoSearchCV(
+        SGDRegressor(random_state=0),
+        {"alpha": loguniform(1e-5, 1e-1), "eta0": loguniform(1e-3, 1e-1)},
+        resource="max_iter",
+        max_resources=9,
+        n_brackets="auto",
+        scoring={"r2": "r2", "mae": "neg_mean_absolute_error"},
+        refit="r2",
+        cv=3,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    display = SearchBudgetDisplay.from_estimator(search)
+    results = search.cv_results_
+    n_brackets = len(set(results["bracket"]))
+    assert n_brackets == search.n_brackets_ > 1
+    assert len(display.axes_) == n_brackets
+    assert len(display.lines_) == len(set(results["candidate"]))
+    assert display.ax_.get_ylabel() == "Mean 3-fold CV score (r2)"
+    assert display.ax_.get_xlabel() == "Budget (max_iter, log scale)"
+    assert display.winner_.get_xydata().tolist() == [
+        [results["n_resources"][search.best_index_], search.best_score_]
+    ]
+    other = SearchBudgetDisplay.from_estimator(search, metric="mae")
+    assert other.axes_[0].get_ylabel() == "Mean 3-fold CV score (mae)"
