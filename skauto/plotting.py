@@ -254,17 +254,18 @@ class SearchBudgetDisplay:
         >>> import matplotlib.pyplot as plt
         >>> from scipy.stats import loguniform
         >>> from sklearn.datasets import make_regression
-        >>> from sklearn.experimental import enable_halving_search_cv  # noqa
         >>> from sklearn.linear_model import Ridge
-        >>> from sklearn.model_selection import HalvingRandomSearchCV
+        >>> from skauto.model_selection import AutoSearchCV
         >>> from skauto.plotting import SearchBudgetDisplay
-        >>> X, y = make_regression(n_samples=200, noise=10, random_state=0)
-        >>> search = HalvingRandomSearchCV(
-        ...     Ridge(), {"alpha": loguniform(1e-3, 1e3)}, random_state=0
+        >>> X, y = make_regression(n_samples=300, noise=10, random_state=0)
+        >>> search = AutoSearchCV(
+        ...     Ridge(), {"alpha": loguniform(1e-3, 1e3)}, cv=3, random_state=0
         ... ).fit(X, y)
         >>> display = SearchBudgetDisplay.from_estimator(search)
         >>> len(display.lines_) == search.n_candidates_[0]
         True
+        >>> display.ax_.get_xlabel()
+        'Budget (n_samples, log scale)'
         >>> plt.close(display.figure_)
         """
         if not hasattr(estimator, "cv_results_"):
