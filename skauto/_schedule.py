@@ -232,7 +232,9 @@ class Hyperband:
         self.brackets = []
         first = 0
         for b, (s, n) in enumerate(zip(range(s_max, -1, -1), counts, strict=False)):
-            r0 = max(min_resources, int(round(max_resources / factor**s)))
+            # floor, not round: bracket s must keep its s + 1 rungs when
+            # max_resources is not a power of factor (100 / 27 -> 3, not 4)
+            r0 = max(min_resources, int(max_resources / factor**s))
             self.brackets.append(
                 SuccessiveHalving(
                     n, r0, max_resources, factor, bracket=b, first_candidate=first

@@ -401,3 +401,12 @@ def test_default_cv_is_five_fold_and_stratified_for_classifiers():
     search = AutoSearchCV(Ridge(), {"alpha": [1.0]}).fit(X_REG, Y_REG)
     assert search.n_splits_ == 5
     assert KFold is not StratifiedKFold  # the choice is check_cv's
+
+
+def test_hyperband_brackets_keep_their_rungs():
+    # max_resources=100 is no power of 3: bracket s still has s + 1 rungs
+    search = AutoSearchCV(
+        Oracle(), {"quality": uniform(0, 1)}, resource="max_iter",
+        max_resources=100, min_resources=3, n_brackets="auto", cv=2, random_state=0,
+    ).fit(X_REG, Y_REG)  # fmt: skip
+    assert search.n_resources_ == [4, 11, 33, 100, 11, 33, 100, 33, 100, 100]
