@@ -72,8 +72,6 @@ class AutoSearchCV(BaseSearchCV):
     ``partial_fit``, see ``resource``), the survivors of a rung continue from
     their fitted fold models instead of being refitted from scratch.
 
-    Read more in the :ref:`User Guide <auto_search>`.
-
     Parameters
     ----------
     estimator : estimator object
@@ -133,7 +131,8 @@ class AutoSearchCV(BaseSearchCV):
 
     n_brackets : int or "auto", default=1
         Number of Hyperband brackets; 1 is plain successive halving,
-        ``"auto"`` runs all the brackets the budget range allows.
+        ``"auto"`` runs all the brackets the budget range allows. With a
+        grid, a bracket holds at most the whole grid.
 
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV`; None uses the
