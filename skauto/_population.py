@@ -95,22 +95,26 @@ class Population:
         )
 
     # ----------------------------------------------------------------- training
-    def train(self, X, y, w, rows, batch_size):
+    def train(self, X, y, w, rows, batch_size, lr_scale=(1.0, 1.0)):
         """Mini-batch Adam over ``rows`` of (X, y), in that order.
 
-        ``w`` holds sample weights normalised to mean 1 (or None). Returns the
-        summed training loss of each candidate over those rows.
+        ``w`` holds sample weights normalised to mean 1 (or None). The learning
+        rates are multiplied by a factor going linearly from ``lr_scale[0]``
+        to ``lr_scale[1]`` over the rows. Returns the summed training loss of
+        each candidate over those rows.
         """
         total = np.zeros(len(self.ids))
+        start, stop = lr_scale
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(0, len(rows), batch_size):
                 batch = rows[i : i + batch_size]
                 wb = None if w is None else w[batch]
-                total += self._step(X[batch], y[batch], wb) * len(batch)
+                scale = np.float32(start + (stop - start) * i / len(rows))
+                total += self._step(X[batch], y[batch], wb, scale) * len(batch)
         self.samples_seen += len(rows)
         return total
 
-    def _step(self, X, y, w):
+    def _step(self, X, y, w, lr_scale=1.0):
         A, out = self._forward(X, *self.params())
         err = out - y[:, None, :]
         n, m = X.shape[0], y.shape[1]
@@ -127,12 +131,14 @@ class Population:
             dW2 + l2[:, None] * self.W2,
             g.sum(axis=0),
         ]
-        self._adam(grads)
+        self._adam(grads, lr_scale)
         return loss
 
-    def _adam(self, grads):
+    def _adam(self, grads, lr_scale=1.0):
         self.t += 1
-        correction = np.float32(np.sqrt(1 - _BETA2**self.t) / (1 - _BETA1**self.t))
+        correction = np.float32(
+            lr_scale * np.sqrt(1 - _BETA2**self.t) / (1 - _BETA1**self.t)
+        )
         lr = [
             self._lr_unit * correction,
             self._lr_unit * correction,

@@ -79,9 +79,9 @@ class SuccessiveHalving:
     factor : int or float, default=3
         Elimination rate: 1/factor of the candidates survive each rung.
     min_survivors : int, default=1
-        Stop halving before fewer than this many candidates would be left:
-        the last rung trains at least ``min_survivors`` candidates (or all
-        of them, if there are fewer).
+        Halving never keeps fewer than this many candidates; when it is more
+        than 1, the survivors get one more rung together (``factor`` times
+        the budget) after the last elimination.
     bracket : int, default=0
         Index of this bracket, reported in jobs.
     first_candidate : int, default=0
@@ -115,11 +115,12 @@ class SuccessiveHalving:
         self._asked = False
 
     def _make_plan(self, n_candidates, min_resources, max_resources):
+        floor = max(1, self.min_survivors)
         counts = [n_candidates]
-        while math.ceil(counts[-1] / self.factor) >= self.min_survivors and (
-            counts[-1] > 1
-        ):
-            counts.append(math.ceil(counts[-1] / self.factor))
+        while counts[-1] > floor:
+            counts.append(max(floor, math.ceil(counts[-1] / self.factor)))
+        if floor > 1 and len(counts) > 1:
+            counts.append(counts[-1])  # the survivors train once more, together
         n_rungs = min(
             n_rungs_between(min_resources, max_resources, self.factor), len(counts)
         )

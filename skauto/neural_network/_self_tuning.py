@@ -333,6 +333,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         )
         rungs = schedule.plan()
         self.n_resources_ = [r.n_resources for r in rungs]
+        self._last = len(rungs) - 1 if len(rungs) > 1 else None
         self.n_candidates_ = [r.n_candidates for r in rungs]
         return schedule
 
@@ -381,10 +382,12 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             [j.candidate for j in jobs if j.candidate not in trace.diverged]
         )
         target = jobs[0].n_resources
+        decay = _Decay(population.samples_seen, target, jobs[0].iter == self._last)
         while len(population) and population.samples_seen < target:
             rows = stream.take(target - population.samples_seen)
+            scale = decay(population.samples_seen, population.samples_seen + len(rows))
             loss = population.train(
-                data["X"], data["y"], data["w"], rows, self.batch_size_
+                data["X"], data["y"], data["w"], rows, self.batch_size_, scale
             )
             trace.add_loss(population.ids, loss, stream)
             diverged = ~np.isfinite(loss)
@@ -459,7 +462,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self.validation_scores_ = list(trace.val[top])
         self.best_validation_score_ = max(self.validation_scores_)
         self.n_outputs_ = data["y"].shape[1]
-        del self._candidate_params
+        del self._candidate_params, self._last
 
     def _warn(self, trace):
         if self.best_index_ is None:
@@ -568,3 +571,17 @@ class _Trace:
             for c in members
         ]
         return np.mean(curves, axis=0).tolist()
+
+
+class _Decay:
+    """Cosine decay of the learning rates over the last rung (1 elsewhere)."""
+
+    def __init__(self, start, stop, active, floor=0.02):
+        self.start, self.stop, self.active, self.floor = start, stop, active, floor
+
+    def _at(self, seen):
+        frac = (seen - self.start) / max(1, self.stop - self.start)
+        return self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * frac))
+
+    def __call__(self, begin, end):
+        return (self._at(begin), self._at(end)) if self.active else (1.0, 1.0)
