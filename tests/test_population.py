@@ -44,7 +44,7 @@ def test_gradient_matches_finite_differences(n_out, weighted):
     for name in ["W1", "b1", "W2", "b2"]:
         setattr(pop, name, getattr(pop, name).astype(np.float64))
     captured = {}
-    pop._adam = lambda grads: captured.update(grads=grads)
+    pop._adam = lambda grads, scale: captured.update(grads=grads)
     pop._step(X.astype(np.float64), y.astype(np.float64), w)
     rng = np.random.default_rng(1)
     for p, g in zip(pop.params(), captured["grads"], strict=True):

@@ -295,8 +295,9 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             n_val = min(n_val, 10_000)
         order = rng.permutation(n)
         val, train = order[:n_val], order[n_val:]
-        self._x_mean, self._x_scale = _mean_scale(X[train])
-        self._y_mean, self._y_scale = _mean_scale(y[train])
+        w_train = None if w is None else w[train]
+        self._x_mean, self._x_scale = _mean_scale(X[train], w_train)
+        self._y_mean, self._y_scale = _mean_scale(y[train], w_train)
         Xs = ((X - self._x_mean) / self._x_scale).astype(np.float32)
         ys = ((y - self._y_mean) / self._y_scale).astype(np.float32)
         n_train = len(train)
@@ -533,9 +534,12 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         return tags
 
 
-def _mean_scale(a):
-    mean = a.mean(axis=0)
-    scale = a.std(axis=0)
+def _mean_scale(a, w=None):
+    """(Weighted) mean and standard deviation of each column; 1 for constants."""
+    if w is not None and w.sum() == 0:
+        w = None
+    mean = np.average(a, axis=0, weights=w)
+    scale = np.sqrt(np.average((a - mean) ** 2, axis=0, weights=w))
     return mean, np.where(scale > 0, scale, 1.0)
 
 
