@@ -253,11 +253,23 @@ class Evaluator:
         The joblib pool (any backend).
     task_kwargs : dict
         Keyword arguments shared by all tasks (X, y, scorer, params...).
+    promote_on : callable
+        Maps the metric names to the one the schedule is told.
+    subsample_below : int or inf
+        See ``orders``.
+    deadline : float or None
+        ``time.perf_counter()`` value after which no more chunk of jobs
+        starts (``max_time``).
+    chunk_jobs : int
+        Jobs per chunk when there is a deadline.
+    verbose : int
+        Print one line per rung when > 0.
     """
 
     def __init__(
         self, base, candidates, advance, splits, orders, full_budget, parallel,
-        task_kwargs, *, promote_on, subsample_below=np.inf, verbose=0,
+        task_kwargs, *, promote_on, subsample_below=np.inf, deadline=None,
+        chunk_jobs=1, verbose=0,
     ):  # fmt: skip
         self.base = base
         self.candidates = candidates
@@ -269,6 +281,8 @@ class Evaluator:
         self.parallel = parallel
         self.task_kwargs = task_kwargs
         self.promote_on = promote_on  # metric names -> the metric to promote on
+        self.deadline = deadline  # perf_counter() time, or None
+        self.chunk_jobs = chunk_jobs
         self.verbose = verbose
         self.error_score = task_kwargs["error_score"]
         self.models = {}  # (candidate, fold) -> (fitted model, its budget)
@@ -277,25 +291,39 @@ class Evaluator:
         self.start = time.perf_counter()
 
     def evaluate(self, jobs):
-        tasks = [self._task(job, k) for job in jobs for k in range(len(self.splits))]
-        outs = list(self.parallel(tasks))
+        """Run every fold of ``jobs``; return ``{candidate: mean test score}``.
+
+        With a ``deadline``, the jobs go out in chunks of ``chunk_jobs`` and
+        no chunk starts after the deadline: the jobs left are not answered.
+        """
+        step = len(jobs) if self.deadline is None else self.chunk_jobs
         n_splits = len(self.splits)
         scores = {}
-        for i, job in enumerate(jobs):
-            job_outs = outs[i * n_splits : (i + 1) * n_splits]
-            for k, out in enumerate(job_outs):
-                model = out.pop("model")
-                if model is not None:
-                    self.models[(job.candidate, k)] = (model, job.n_resources)
-                else:
-                    self.models.pop((job.candidate, k), None)
-                if self.metrics is None and out["test_scores"] is not None:
-                    self.metrics = list(out["test_scores"])
-            self.outputs.append((job, job_outs))
-            scores[job.candidate] = self._mean_test_score(job_outs)
+        for first in range(0, len(jobs), step):
+            if scores and time.perf_counter() > self.deadline:
+                break
+            chunk = jobs[first : first + step]
+            tasks = [self._task(job, k) for job in chunk for k in range(n_splits)]
+            outs = list(self.parallel(tasks))
+            for i, job in enumerate(chunk):
+                job_outs = outs[i * n_splits : (i + 1) * n_splits]
+                scores[job.candidate] = self._collect(job, job_outs)
         if self.verbose:
-            self._report(jobs, scores)
+            self._report([job for job in jobs if job.candidate in scores], scores)
         return scores
+
+    def _collect(self, job, outs):
+        """Keep the models to continue, note the metric names, store outputs."""
+        for k, out in enumerate(outs):
+            model = out.pop("model")
+            if model is not None:
+                self.models[(job.candidate, k)] = (model, job.n_resources)
+            else:
+                self.models.pop((job.candidate, k), None)
+            if self.metrics is None and out["test_scores"] is not None:
+                self.metrics = list(out["test_scores"])
+        self.outputs.append((job, outs))
+        return self._mean_test_score(outs)
 
     def prune(self, alive):
         """Forget the fold models of candidates that will not run again."""

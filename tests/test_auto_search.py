@@ -304,7 +304,8 @@ def test_max_time_keeps_best_so_far():
     search = AutoSearchCV(
         Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, max_time=1e-9, random_state=0
     ).fit(X_REG, Y_REG)
-    assert search.n_iterations_ == 1 and search.n_resources_ == [53]
+    # one chunk of 2 * n_jobs candidates ran, then the budget was over
+    assert search.n_resources_ == [53] and search.n_candidates_ == [2]
     assert search.cv_results_["iter"][search.best_index_] == 0
     assert hasattr(search, "best_estimator_")
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
@@ -159,8 +160,10 @@ class AutoSearchCV(BaseSearchCV):
         Add the ``*_train_*`` columns to ``cv_results_``.
 
     max_time : float or None, default=None
-        Budget in seconds: no new rung starts after it (the rung running
-        when it expires completes), and the best candidate so far is kept.
+        Budget in seconds for the search (the refit comes after it): the
+        jobs of a rung are then sent in chunks of ``2 * n_jobs`` candidates,
+        no chunk starts after the budget, and the best candidate among
+        those evaluated with the largest budget so far is kept.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the one :class:`numpy.random.Generator` that samples the
@@ -537,6 +540,8 @@ class AutoSearchCV(BaseSearchCV):
                 self.max_resources_, parallel, task_kwargs,
                 promote_on=self._promotion_metric,
                 subsample_below=self.max_resources_ if auto_max else np.inf,
+                deadline=None if self.max_time is None else run.start + self.max_time,
+                chunk_jobs=2 * max(1, effective_n_jobs(self.n_jobs)),
                 verbose=self.verbose,
             )  # fmt: skip
             schedule = run.schedule
