@@ -35,10 +35,25 @@ def fitted(data):
         "check_sample_weight_equivalence_on_dense_data": (
             "stochastic mini-batches: weights equal repetition only in expectation"
         ),
+        "check_sample_weight_equivalence_on_sparse_data": (
+            "stochastic mini-batches: weights equal repetition only in expectation"
+        ),
     },
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+# check_array_api_input is skipped by scikit-learn itself unless SCIPY_ARRAY_API
+# is set; the regressor computes in numpy only and does not claim array API
+# support (its tag is False).
+
+
+def test_sparse_input_gives_the_dense_result(fitted, data):
+    sp = pytest.importorskip("scipy.sparse")
+    X, y = data
+    sparse = clone(fitted).fit(sp.csr_matrix(X), y)
+    np.testing.assert_allclose(sparse.predict(sp.csr_matrix(X)), fitted.predict(X))
 
 
 def test_learns(data):

@@ -7,6 +7,7 @@ from collections import defaultdict
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.stats import qmc
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
@@ -212,8 +213,10 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; at least 2 rows (one is held out).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; at least 2 rows (one is held out). Sparse input
+            (as a ColumnTransformer with one-hot encoding returns) is
+            densified to float32 for training.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Numeric target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -270,8 +273,15 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
                     f"got values such as {np.ravel(y_arr)[:1]} ({exc})."
                 ) from None
         X, y = validate_data(
-            self, X, y, multi_output=True, y_numeric=True, dtype=np.float64
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc", "coo"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=np.float64,
         )
+        X = X.toarray() if sp.issparse(X) else X
         if X.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 samples (one to train, "
@@ -511,7 +521,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -520,10 +530,10 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             Predicted values.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=np.float64)
         (W1, W2), (b1, b2) = self.coefs_, self.intercepts_
         out = np.empty((X.shape[0], W2.shape[1]))
-        for i in range(0, X.shape[0], 4096):
+        for i in range(0, X.shape[0], 4096):  # bounded memory on large X
             hidden = np.maximum(X[i : i + 4096] @ W1 + b1, 0)
             out[i : i + 4096] = hidden @ W2 + b2
         return out.ravel() if self._y_1d else out
@@ -531,6 +541,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
         return tags
 
 
