@@ -51,8 +51,8 @@ X_CLF, Y_CLF = make_classification(n_samples=240, n_features=6, random_state=0)
         AutoSearchCV(SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-2]},
                      max_resources=20, cv=2, error_score="raise", random_state=0),
         AutoSearchCV(Pipeline([("pca", PCA()), ("ridge", Ridge())]),
-                     {"ridge__alpha": loguniform(0.1, 10)}, cv=2,
-                     error_score="raise", random_state=0),
+                     {"ridge__alpha": loguniform(0.1, 10)}, n_candidates=3,
+                     cv=2, error_score="raise", random_state=0),
     ]
 )  # fmt: skip
 def test_sklearn_compatible(estimator, check):
