@@ -411,3 +411,22 @@ def test_hyperband_brackets_keep_their_rungs():
         max_resources=100, min_resources=3, n_brackets="auto", cv=2, random_state=0,
     ).fit(X_REG, Y_REG)  # fmt: skip
     assert search.n_resources_ == [4, 11, 33, 100, 11, 33, 100, 33, 100, 100]
+
+
+def test_results_are_a_dataframe_and_top_level_import():
+    pd = pytest.importorskip("pandas")
+    import skauto
+
+    assert skauto.AutoSearchCV is AutoSearchCV
+    X = pd.DataFrame(X_REG, columns=[f"x{i}" for i in range(5)])
+    search = AutoSearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0]}, cv=2).fit(X, Y_REG)
+    frame = pd.DataFrame(search.cv_results_)
+    assert len(frame) == sum(search.n_candidates_)
+    assert list(search.feature_names_in_) == list(X.columns)
+
+
+def test_multi_output_regressor():
+    Y = np.column_stack([Y_REG, -Y_REG])
+    search = AutoSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=2).fit(X_REG, Y)
+    assert search.__sklearn_tags__().target_tags.multi_output
+    assert search.predict(X_REG).shape == (240, 2)
