@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy.stats import uniform
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import make_regression
 from sklearn.ensemble import (
@@ -279,3 +279,33 @@ def test_survivors_continue_and_only_their_models_are_kept(
             assert {c for c, _ in evaluator.models} == set(schedule.alive)
     assert evaluator.models == {}  # nothing kept after the last rung
     assert [len(outs) for _, outs in evaluator.outputs] == [3] * 13
+
+
+class PartialFitClassifier(ClassifierMixin, BaseEstimator):
+    """Needs ``classes`` at its first partial_fit, like SGDClassifier."""
+
+    def __init__(self, max_iter=5, bias=0.0):
+        self.max_iter = max_iter
+        self.bias = bias
+
+    def partial_fit(self, X, y, classes=None):
+        if not hasattr(self, "classes_"):
+            assert classes is not None, "classes must be given at the first call"
+            self.classes_ = np.asarray(classes)
+        return self
+
+    def fit(self, X, y):
+        return self.partial_fit(X, y, classes=np.unique(y))
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_partial_fit_classifier_gets_all_classes():
+    X, y = np.zeros((60, 1)), np.repeat([0, 1, 2], 20)
+    search = AutoSearchCV(
+        PartialFitClassifier(), {"bias": [0.0, 1.0, 2.0]}, resource="max_iter",
+        max_resources=9, cv=3,
+    ).fit(X, y)  # fmt: skip
+    assert (search.cv_results_["status"] == "ok").all()
+    assert list(search.classes_) == [0, 1, 2]

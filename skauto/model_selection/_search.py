@@ -269,7 +269,11 @@ class AutoSearchCV(BaseSearchCV):
     whose ``fit`` under ``warm_start`` restarts the optimizer's state (Adam
     moments, learning-rate schedule) from the current weights. Note also
     that ``partial_fit`` with ``shuffle=True`` and an int ``random_state``
-    reuses the same permutation at every call.
+    reuses the same permutation at every call. Continuation needs the
+    resource's owner to be fitted in place: the estimator itself or a step
+    reached through pipelines. Behind a meta-estimator that clones its
+    sub-estimator in ``fit`` (:class:`~sklearn.compose.TransformedTargetRegressor`,
+    ``regressor__max_iter``), candidates are refitted from scratch.
 
     References
     ----------
