@@ -55,10 +55,11 @@ search = AutoSearchCV(
 
 # %%
 # The search is a classifier, so ``cross_val_score`` stratifies the outer
-# folds as it would for the pipeline itself.
+# folds as it would for the pipeline itself. The five outer searches run
+# two at a time (``n_jobs=2``).
 outer = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-tuned = cross_val_score(search, X, y, cv=outer)
-default = cross_val_score(pipeline, X, y, cv=outer)
+tuned = cross_val_score(search, X, y, cv=outer, n_jobs=2)
+default = cross_val_score(pipeline, X, y, cv=outer, n_jobs=2)
 print(f"default pipeline: accuracy {default.mean():.3f} +/- {default.std():.3f}")
 print(f"tuned by search:  accuracy {tuned.mean():.3f} +/- {tuned.std():.3f}")
 
