@@ -26,6 +26,7 @@ from sklearn.model_selection import (
     GroupKFold,
     KFold,
     StratifiedKFold,
+    check_cv,
     cross_val_score,
 )
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -401,7 +402,11 @@ def test_drop_in_behaviour():
 def test_default_cv_is_five_fold_and_stratified_for_classifiers():
     search = AutoSearchCV(Ridge(), {"alpha": [1.0]}).fit(X_REG, Y_REG)
     assert search.n_splits_ == 5
-    assert KFold is not StratifiedKFold  # the choice is check_cv's
+    classifier = AutoSearchCV(SGDClassifier(), {"alpha": [1.0]})
+    # what cross_val_score(classifier, ...) and the search itself split with
+    assert isinstance(check_cv(5, Y_CLF, classifier=is_classifier(classifier)),
+                      StratifiedKFold)  # fmt: skip
+    assert isinstance(check_cv(5, Y_REG, classifier=is_classifier(search)), KFold)
 
 
 def test_hyperband_brackets_keep_their_rungs():
