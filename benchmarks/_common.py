@@ -77,6 +77,27 @@ def optional(module, name):
         return None
 
 
+def warm_up_workers(n_jobs=2):
+    """Start joblib's worker processes and import the libraries in them.
+
+    Otherwise the first parallel search of a run pays the start-up (seconds on
+    a busy machine) and the others do not.
+    """
+    from joblib import Parallel, delayed
+
+    Parallel(n_jobs=n_jobs)(delayed(_import_in_worker)() for _ in range(2 * n_jobs))
+
+
+def _import_in_worker():
+    import sklearn.ensemble  # noqa: F401
+    import sklearn.linear_model  # noqa: F401
+    import sklearn.neural_network  # noqa: F401
+
+    import skauto  # noqa: F401
+
+    time.sleep(0.5)
+
+
 def timed_fit(estimator, X, y):
     """Fit ``estimator`` and return the wall-clock seconds it took."""
     start = time.perf_counter()

@@ -24,6 +24,7 @@ from _common import (
     optional,
     silence_convergence_warnings,
     timed_fit,
+    warm_up_workers,
     write_results,
 )
 from sklearn.compose import TransformedTargetRegressor
@@ -230,6 +231,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     argv = sys.argv[1:] if argv is None else argv
     silence_convergence_warnings()
+    warm_up_workers(2)
     datasets = ["bikeshare", "friedman"] if args.dataset == "all" else [args.dataset]
     for dataset in datasets:
         info = machine_info()

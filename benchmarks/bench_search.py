@@ -22,6 +22,7 @@ from _common import (
     markdown_table,
     optional,
     silence_convergence_warnings,
+    warm_up_workers,
     write_results,
 )
 from scipy.stats import loguniform, uniform
@@ -373,6 +374,7 @@ def main():
     problems = make_problems(args.quick)
     names = list(problems) if args.problem == "all" else [args.problem]
     AutoSearchCV = optional("skauto.model_selection", "AutoSearchCV")
+    warm_up_workers(COMMON["n_jobs"])
     results = {n: run_problem(problems[n], AutoSearchCV, args.skip_grid) for n in names}
     markdown = report(results, problems, info, args.quick)
     print(markdown)
