@@ -15,7 +15,8 @@ changes.
 # The search
 # ----------
 # A :class:`~sklearn.ensemble.HistGradientBoostingRegressor` on the bikeshare
-# data, the number of boosting iterations as the budget.
+# data, the number of boosting iterations as the budget. The hours are in
+# time order, so the folds are shuffled.
 import time
 
 import joblib
@@ -25,6 +26,7 @@ from dask.distributed import Client, LocalCluster
 from scipy.stats import loguniform
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.model_selection import KFold
 
 from skauto.datasets import load_bikeshare
 from skauto.model_selection import AutoSearchCV
@@ -40,7 +42,7 @@ search = AutoSearchCV(
     resource="max_iter",
     min_resources=3,
     max_resources=27,
-    cv=3,
+    cv=KFold(n_splits=3, shuffle=True, random_state=0),
     random_state=0,
 )
 
