@@ -16,7 +16,7 @@ from skauto._schedule import Hyperband, SuccessiveHalving
 _SPECIAL = re.compile(r"([\\*_|<>\[\]])")
 _CODE = re.compile(r"`([^`]+)`")
 _STATUS = re.compile(r"(PASS|FAIL|INFO|WARN|NOTE)\b")
-_ENUM = re.compile(r"^(\d+)\.")  # "1. model" must not become a list
+_ENUM = re.compile(r"^(\d+)\.(?=\s)")  # "1. model" must not become a list
 
 
 def write_benchmark_page(results_dir, out_dir):
@@ -121,8 +121,11 @@ def _inline(text):
     """Escape reST markup; Markdown code spans become literals."""
     pieces = _CODE.split(text)
     for i, piece in enumerate(pieces):
-        if i % 2:
-            pieces[i] = f"``{piece}``"
-        else:
+        if i % 2 == 0:
             pieces[i] = _SPECIAL.sub(r"\\\1", piece)
+        elif piece.strip():
+            # reST literals end before a space or punctuation: "\ " glues them.
+            before = "\\ " if pieces[i - 1][-1:].isalnum() else ""
+            after = "\\ " if pieces[i + 1][:1].isalnum() else ""
+            pieces[i] = f"{before}``{piece.strip()}``{after}"
     return "".join(pieces)

@@ -32,7 +32,15 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
+# gen_modules/*.rst written by _generate.py are included, not pages of their own.
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    "**.ipynb_checkpoints",
+    "gen_modules/benchmark_tables.rst",
+    "gen_modules/schedule_*.rst",
+]
 default_role = "literal"  # `x` renders as code, as in Markdown
 
 # API pages are generated from the autosummary tables of api.rst.
@@ -59,6 +67,9 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "within_subsection_order": "FileNameSortKey",
     "doc_module": ("skauto",),
+    # Link skauto.model_selection.AutoSearchCV, where its page is, rather than
+    # the shorter skauto.AutoSearchCV that the top-level re-export allows.
+    "prefer_full_module": {r"^skauto\."},
     "backreferences_dir": "gen_modules/backreferences",
     "image_scrapers": ("matplotlib",),
     "remove_config_comments": True,
