@@ -37,6 +37,7 @@ def write_schedule_tables(out_dir):
     out_dir = Path(out_dir)
     halving = SuccessiveHalving(27, 2, 54, 3).plan()
     _write(out_dir / "schedule_halving.rst", _plan_table(halving, "epochs"))
+    _write(out_dir / "schedule_numbers.rst", _plan_numbers(halving))
     hyperband = Hyperband(1, 27, 3).plan()
     _write(out_dir / "schedule_hyperband.rst", _plan_table(hyperband, "units"))
 
@@ -60,6 +61,29 @@ def _plan_table(rungs, unit):
         for j, cell in enumerate(row):
             out.append(f"   {'* -' if j == 0 else '  -'} {cell}".rstrip())
     return "\n".join(out) + "\n"
+
+
+def _plan_numbers(rungs):
+    """Substitutions for the prose around the halving table."""
+    continued, refitted = _work(rungs)
+    grid = rungs[0].n_candidates * rungs[-1].n_resources
+    values = {
+        "halving_continued": continued,
+        "halving_refitted": refitted,
+        "halving_grid": f"{grid:,}",
+        "halving_ratio": f"{grid / continued:.0f}",
+    }
+    return "".join(f".. |{k}| replace:: {v}\n" for k, v in values.items())
+
+
+def _work(rungs):
+    """Total work with continuation and with refitting from scratch."""
+    previous, continued, refitted = {}, 0, 0
+    for r in rungs:
+        continued += r.n_candidates * (r.n_resources - previous.get(r.bracket, 0))
+        refitted += r.n_candidates * r.n_resources
+        previous[r.bracket] = r.n_resources
+    return continued, refitted
 
 
 def _write(path, text):
