@@ -22,9 +22,12 @@ class SearchBudgetDisplay:
     drawn bold, those stopped early faint, the selected candidate is marked
     with a star, and evaluations that failed or diverged (``status`` other
     than ``"ok"``, or a score that is not finite) with a cross at the bottom
-    of the panel. With several Hyperband brackets, each bracket gets its own
-    panel (sharing both axes) unless a single ``ax`` is given, in which case
-    the brackets are overlaid and told apart by color.
+    of the panel. Scores far below the others are drawn as triangles on the
+    bottom edge, so that the score axis shows the race among the good
+    candidates (see ``zoom`` in :meth:`plot`). With several Hyperband
+    brackets, each bracket gets its own panel, all with the same budget and
+    score ranges, unless a single ``ax`` is given, in which case the brackets
+    are overlaid and told apart by color.
 
     It needs only a ``cv_results_`` dict (or DataFrame) with the columns
     ``n_resources`` and ``mean_test_<metric>``, so it serves
