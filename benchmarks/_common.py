@@ -163,7 +163,15 @@ def _git_commit():
 def machine_markdown(info):
     """A short Markdown paragraph describing the machine."""
     versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v)
-    return (
+    load, cores = info["load_average_1_5_15"][0], info["cpus_usable"]
+    busy = (
+        f"**Busy machine: load average {load} on {cores} cores at the start; "
+        "other processes shared the cores, so the seconds (and less so the "
+        "ratios) are distorted.** "
+        if load > cores / 2
+        else ""
+    )
+    return busy + (
         f"Machine: {info['cpu']}, {info['cpus_usable']} usable cores "
         f"(load average at start {info['load_average_1_5_15']}), "
         f"{info['platform']}, Python {info['python']}; {versions}; "
