@@ -13,7 +13,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skauto.neural_network import SelfTuningMLPRegressor
 
-FAST = dict(n_candidates=6, max_epochs=9, random_state=0)
+FAST = dict(n_candidates=6, ensemble_size=2, max_epochs=9, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_coefs_are_the_model(fitted, data):
 
 def test_ensemble_size_one_is_a_single_network(data):
     X, y = data
-    reg = SelfTuningMLPRegressor(**FAST, ensemble_size=1).fit(X, y)
+    reg = SelfTuningMLPRegressor(**{**FAST, "ensemble_size": 1}).fit(X, y)
     assert reg.coefs_[0].shape[1] == reg.best_params_["hidden_layer_sizes"][0]
     assert reg.n_candidates_[-1] == 1
 

@@ -55,12 +55,12 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     alpha_range : tuple of (float, float), default=(1e-6, 1e-1)
         Range of the L2 strength (scikit-learn's ``alpha``), on a log scale.
         Give ``(a, a)`` to fix it.
-    n_candidates : int, default=27
+    n_candidates : int, default=81
         Number of networks that start training.
     factor : float, default=3
         Elimination rate: 1/factor of the candidates survive each rung, and
         each rung trains factor times longer than the previous one.
-    ensemble_size : int, default=3
+    ensemble_size : int, default=8
         Halving stops when this many networks are left; they train to the
         full budget and the returned model averages their predictions (an
         ensemble the search trained anyway). 1 returns the single winner.
@@ -71,8 +71,8 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     batch_size : int or "auto", default="auto"
         Mini-batch size; "auto" is ``clip(n_train // 50, 32, 512)``.
     validation_fraction : float or "auto", default="auto"
-        Fraction of the rows held out to score the candidates; "auto" is
-        0.2, capped at 10,000 rows.
+        Fraction of the rows held out to score the candidates; "auto" holds
+        out 10% of the rows (up to 20% to reach 200 rows, at most 10,000).
     max_time : float or None, default=None
         Seconds after which the search stops; the best network so far is kept.
     random_state : int, RandomState instance or None, default=None
@@ -183,9 +183,9 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         hidden_size_range=(16, 512),
         learning_rate_range=(1e-4, 3e-2),
         alpha_range=(1e-6, 1e-1),
-        n_candidates=27,
+        n_candidates=81,
         factor=3,
-        ensemble_size=3,
+        ensemble_size=8,
         max_epochs="auto",
         batch_size="auto",
         validation_fraction="auto",
@@ -299,10 +299,12 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     def _prepare(self, X, y, w, rng):
         """Split, scale (float32) and pick the batch size."""
         n = len(X)
-        frac = 0.2 if self.validation_fraction == "auto" else self.validation_fraction
-        n_val = int(np.clip(round(frac * n), 1, n - 1))
         if self.validation_fraction == "auto":
-            n_val = min(n_val, 10_000)
+            # 10% of the rows, but up to 20% to reach 200 rows; at most 10,000.
+            n_val = min(max(round(0.1 * n), min(round(0.2 * n), 200)), 10_000)
+        else:
+            n_val = round(self.validation_fraction * n)
+        n_val = int(np.clip(n_val, 1, n - 1))
         order = rng.permutation(n)
         val, train = order[:n_val], order[n_val:]
         w_train = None if w is None else w[train]
