@@ -180,6 +180,11 @@ def machine_markdown(info):
     )
 
 
+def command_line(script, argv):
+    """The command that produced a result, as Markdown code."""
+    return "`" + " ".join(["python", f"benchmarks/{Path(script).name}", *argv]) + "`"
+
+
 def fmt(value, spec=".4f"):
     """Format a number for a table; None prints as "n/a"."""
     if value is None or (isinstance(value, float) and np.isnan(value)):

@@ -15,6 +15,7 @@ import sys
 
 from _common import (
     RESULTS_DIR,
+    command_line,
     fmt,
     load_split,
     machine_info,
@@ -196,7 +197,7 @@ def report(dataset, rows, info, argv, quick):
     lines = [
         f"# bench_mlp: {dataset}{' (quick smoke run)' if quick else ''}",
         "",
-        f"Command: `python benchmarks/bench_mlp.py {' '.join(argv)}`",
+        f"Command: {command_line(__file__, argv)}",
         "",
         table(rows),
         "",

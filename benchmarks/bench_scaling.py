@@ -17,6 +17,7 @@ import tracemalloc
 from pathlib import Path
 
 from _common import (
+    command_line,
     fmt,
     machine_info,
     machine_markdown,
@@ -148,7 +149,7 @@ def report(results, args, info):
     lines = [
         f"# bench_scaling: {args.estimator} on make_friedman1",
         "",
-        f"Command: `python benchmarks/bench_scaling.py {' '.join(sys.argv[1:])}`",
+        f"Command: {command_line(__file__, sys.argv[1:])}",
         "",
         markdown_table(headers, rows),
         "",

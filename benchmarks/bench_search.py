@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from _common import (
+    command_line,
     fmt,
     load_split,
     machine_info,
@@ -323,7 +324,7 @@ def target_checks(name, rows):
 
 def report(results, problems, info, quick):
     lines = [f"# bench_search: bikeshare{' (quick smoke run)' if quick else ''}", ""]
-    lines += [f"Command: `python benchmarks/bench_search.py {' '.join(sys.argv[1:])}`"]
+    lines += [f"Command: {command_line(__file__, sys.argv[1:])}"]
     for name, rows in results.items():
         p = problems[name]
         lines += ["", f"## {name}: {type(p.estimator).__name__}", ""]
