@@ -308,6 +308,11 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         order = rng.permutation(n)
         val, train = order[:n_val], order[n_val:]
         w_train = None if w is None else w[train]
+        if w_train is not None and not w_train.any():
+            raise ValueError(
+                "sample_weight is zero on every training row; give some rows "
+                "a positive weight."
+            )
         self._x_mean, self._x_scale = _mean_scale(X[train], w_train)
         self._y_mean, self._y_scale = _mean_scale(y[train], w_train)
         Xs = ((X - self._x_mean) / self._x_scale).astype(np.float32)
@@ -322,7 +327,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         return {
             "X": Xs[train],
             "y": ys[train],
-            "w": None if w is None else (w[train] / w[train].mean()).astype(np.float32),
+            "w": None if w is None else (w_train / w_train.mean()).astype(np.float32),
             "X_val": Xs[val],
             "y_val": ys[val],
             "w_val": None if w is None else w[val],
