@@ -14,7 +14,8 @@ from pathlib import Path
 from skauto._schedule import Hyperband, SuccessiveHalving
 
 _SPECIAL = re.compile(r"([\\*_|<>\[\]])")
-_CODE = re.compile(r"`([^`]+)`")
+_CODE = re.compile(r"`+([^`]+?)`+")
+_BULLET = re.compile(r"([-*+]|\d+\.)\s+(.*)")
 _STATUS = re.compile(r"(PASS|FAIL|INFO|WARN|NOTE)\b")
 _ENUM = re.compile(r"^(\d+)\.(?=\s)")  # "1. model" must not become a list
 
@@ -94,7 +95,7 @@ def _write(path, text):
 
 
 def markdown_to_rst(markdown):
-    """Headings, paragraphs and pipe tables of a small Markdown report."""
+    """Headings, paragraphs, bullet lists and pipe tables of a Markdown report."""
     out, table, paragraph = [], [], []
 
     def flush():
@@ -102,9 +103,7 @@ def markdown_to_rst(markdown):
             out.extend(_table(table) + [""])
             table.clear()
         if paragraph:
-            if all(_STATUS.match(line) for line in paragraph):
-                paragraph[:] = [f"| {line}" for line in paragraph]  # line block
-            out.extend(paragraph + [""])
+            out.extend(_paragraph(paragraph) + [""])
             paragraph.clear()
 
     for line in markdown.splitlines():
@@ -115,16 +114,36 @@ def markdown_to_rst(markdown):
             table.append(stripped)
         elif stripped.startswith("#"):
             flush()
+            level = len(stripped) - len(stripped.lstrip("#"))
             title = _inline(stripped.lstrip("#").strip())
-            out.extend([title, "~" * max(len(title), 1), ""])
+            underline = "~^'"[min(level, 3) - 1]
+            out.extend([title, underline * max(len(title), 1), ""])
         elif not stripped:
             flush()
         else:
             if table:
                 flush()
-            paragraph.append(_inline(stripped))
+            paragraph.append(stripped)
     flush()
     return "\n".join(out)
+
+
+def _paragraph(lines):
+    """Prose, PASS/FAIL lines kept one per line, and bullet lists."""
+    if all(_STATUS.match(line) for line in lines):
+        return [f"| {_inline(line)}" for line in lines]  # a line block
+    out, indent = [], None  # indent: of the current list item's text
+    for line in lines:
+        bullet = _BULLET.match(line)
+        if bullet:
+            if out and indent is None:
+                out.append("")  # a list needs a blank line before it
+            marker = "#." if bullet.group(1)[0].isdigit() else "-"
+            out.append(f"{marker} {_inline(bullet.group(2))}")
+            indent = " " * (len(marker) + 1)
+        else:
+            out.append(f"{indent or ''}{_inline(line)}")
+    return out
 
 
 def _cells(line):
