@@ -13,7 +13,7 @@ from pathlib import Path
 
 from skauto._schedule import Hyperband, SuccessiveHalving
 
-_SPECIAL = re.compile(r"([\\*_|<>\[\]])")
+_SPECIAL = re.compile(r"([\\*_|<>\[\]`])")
 _CODE = re.compile(r"`+([^`]+?)`+")
 _BULLET = re.compile(r"([-*+]|\d+\.)\s+(.*)")
 _STATUS = re.compile(r"(PASS|FAIL|INFO|WARN|NOTE)\b")
@@ -23,7 +23,7 @@ _ENUM = re.compile(r"^(\d+)\.(?=\s)")  # "1. model" must not become a list
 def write_benchmark_page(results_dir, out_dir):
     """Write ``out_dir/benchmark_tables.rst`` from ``results_dir/*.md``."""
     reports = sorted(Path(results_dir).glob("*.md"))
-    parts = [markdown_to_rst(p.read_text(encoding="utf-8")) for p in reports]
+    parts = [_report(p.read_text(encoding="utf-8")) for p in reports]
     if not parts:
         parts = [
             "No benchmark report has been generated in this checkout yet: run "
@@ -92,6 +92,29 @@ def _write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
+
+
+def _report(markdown):
+    """The report in reST; as literal Markdown if the conversion is not clean.
+
+    A report is written by another script and may use Markdown this converter
+    does not know: rather than fail the -W build, show it verbatim.
+    """
+    import io
+
+    import docutils.core
+
+    rst = markdown_to_rst(markdown)
+    warnings = io.StringIO()
+    docutils.core.publish_doctree(
+        rst, settings_overrides={"warning_stream": warnings, "report_level": 2}
+    )
+    if not warnings.getvalue():
+        return rst
+    lines = markdown.splitlines()
+    title = lines[0].lstrip("#").strip() if lines else "report"
+    body = "\n".join(f"   {line}".rstrip() for line in lines)
+    return f"{_inline(title)}\n{'~' * len(_inline(title))}\n\n::\n\n{body}\n"
 
 
 def markdown_to_rst(markdown):
