@@ -4,7 +4,6 @@ Build with ``docs/build.sh`` (warnings are errors, the gallery is executed).
 """
 
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -102,20 +101,5 @@ def _sklearn_reference_as_text(app, env, node, contnode):
     return None
 
 
-# In "ndarray of shape (n_features_in_,)", reST reads "n_features_in_" as a
-# link to a target named "n_features_in"; scikit-learn writes it in backticks.
-# Accept both spellings: escape the trailing underscore of bare names in shapes.
-_BARE_SHAPE_NAME = re.compile(r"(?<![`\\\w])([A-Za-z]\w*)_(?=\s*[,)])")
-
-
-def _escape_shape_names(app, what, name, obj, options, lines):
-    for i, line in enumerate(lines):
-        if "shape (" in line:
-            head, _, shape = line.partition("shape (")
-            escaped = _BARE_SHAPE_NAME.sub(r"\1\\_", shape)
-            lines[i] = f"{head}shape ({escaped}"
-
-
 def setup(app):
     app.connect("missing-reference", _sklearn_reference_as_text)
-    app.connect("autodoc-process-docstring", _escape_shape_names)

@@ -42,8 +42,7 @@ def build_cv_results(records, metrics, n_splits, return_train_score=False):
     }
     for key in ["fit_time", "score_time"]:
         times = _split_matrix(records, lambda r, key=key: r[key], n_splits)
-        results[f"mean_{key}"] = times.mean(axis=1)
-        results[f"std_{key}"] = times.std(axis=1)
+        results[f"mean_{key}"], results[f"std_{key}"] = _mean_std(times)
     params = [r["params"] for r in records]
     results.update(_param_columns(params))
     results["params"] = params
@@ -57,12 +56,18 @@ def build_cv_results(records, metrics, n_splits, return_train_score=False):
             )
             for k in range(n_splits):
                 results[f"split{k}_{split_set}_{metric}"] = scores[:, k]
-            means = scores.mean(axis=1)
+            means, stds = _mean_std(scores)
             results[f"mean_{split_set}_{metric}"] = means
-            results[f"std_{split_set}_{metric}"] = scores.std(axis=1)
+            results[f"std_{split_set}_{metric}"] = stds
             if split_set == "test":
                 results[f"rank_test_{metric}"] = rank_scores(means)
     return results
+
+
+def _mean_std(matrix):
+    """Row means and standard deviations; infinite scores give NaN quietly."""
+    with np.errstate(invalid="ignore"):
+        return matrix.mean(axis=1), matrix.std(axis=1)
 
 
 def _split_matrix(records, get, n_splits):
