@@ -161,19 +161,24 @@ def _git_commit():
 
 
 def machine_markdown(info):
-    """A short Markdown paragraph describing the machine."""
+    """A short Markdown paragraph describing the machine.
+
+    Call it at the end of the run: it records the load average then too.
+    """
+    info["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
     versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v)
-    load, cores = info["load_average_1_5_15"][0], info["cpus_usable"]
+    start, end = info["load_average_1_5_15"], info["load_average_end"]
+    cores = info["cpus_usable"]
     busy = (
-        f"**Busy machine: load average {load} on {cores} cores at the start; "
-        "other processes shared the cores, so the seconds (and less so the "
-        "ratios) are distorted.** "
-        if load > cores / 2
+        f"**Busy machine: 1-minute load average {start[0]} at the start and "
+        f"{end[0]} at the end on {cores} cores; other processes shared the "
+        "cores, so the seconds (and less so the ratios) are distorted.** "
+        if max(start[0], end[0], end[1]) > cores / 2
         else ""
     )
     return busy + (
         f"Machine: {info['cpu']}, {info['cpus_usable']} usable cores "
-        f"(load average at start {info['load_average_1_5_15']}), "
+        f"(load average 1/5/15 min at start {start}, at end {end}), "
         f"{info['platform']}, Python {info['python']}; {versions}; "
         f"BLAS {'; '.join(info['blas'])}; commit {info['git_commit']}; "
         f"run {info['date_utc']} UTC."
