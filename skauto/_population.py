@@ -65,6 +65,7 @@ class Population:
 
     def _index(self):
         """Per-unit views of the per-candidate values; call after any slicing."""
+        self._work = self._w1_scratch = None
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
         self.owner = np.repeat(np.arange(len(self.sizes)), self.sizes)
         self._lr_unit = self.lr[self.owner]
@@ -74,13 +75,20 @@ class Population:
         return len(self.ids)
 
     # ------------------------------------------------------------------ forward
-    def _forward(self, X, W1, b1, W2, b2):
-        Z = X @ W1
-        Z += b1
-        A = np.maximum(Z, 0, out=Z)
+    def _forward(self, X, W1, b1, W2, b2, work=None):
+        """Hidden activations (n, H) and outputs (n, K, n_outputs).
+
+        ``work`` holds two reusable (n, H) buffers: large fresh temporaries
+        cost a page fault per page on every step.
+        """
+        A = np.matmul(X, W1, out=None if work is None else work[0])
+        A += b1
+        np.maximum(A, 0, out=A)
+        T = np.empty_like(A) if work is None else work[1]
         out = np.empty((X.shape[0], len(self.sizes), W2.shape[1]), dtype=A.dtype)
         for j in range(W2.shape[1]):
-            out[:, :, j] = np.add.reduceat(A * W2[:, j], self.starts, axis=1)
+            np.multiply(A, W2[:, j], out=T)
+            out[:, :, j] = np.add.reduceat(T, self.starts, axis=1)
         out += b2
         return A, out
 
@@ -114,25 +122,44 @@ class Population:
         self.samples_seen += len(rows)
         return total
 
+    def _workspace(self, n):
+        """Reusable (n, H) float32 buffers and an (n, H) mask."""
+        shape = (n, len(self.owner))
+        if self._work is None or self._work[0].shape != shape:
+            floats = [np.empty(shape, dtype=np.float32) for _ in range(3)]
+            self._work = (*floats, np.empty(shape, dtype=bool))
+        return self._work
+
     def _step(self, X, y, w, lr_scale=1.0):
-        A, out = self._forward(X, *self.params())
+        A, T, dA, active = self._workspace(len(X))
+        A, out = self._forward(X, *self.params(), work=(A, T))
         err = out - y[:, None, :]
         n, m = X.shape[0], y.shape[1]
         g = err / (n * m) if w is None else err * (w[:, None, None] / (n * m))
         loss = 0.5 * np.einsum("bkm,bkm->k", g, err)
-        gu = g[:, self.owner, :]
-        dW2 = np.einsum("bh,bhm->hm", A, gu)
-        dA = np.einsum("bhm,hm->bh", gu, self.W2)
-        dA *= A > 0
+        dW2 = np.empty_like(self.W2)
+        for j in range(m):
+            np.take(g[:, :, j], self.owner, axis=1, out=T)  # error per unit
+            dW2[:, j] = np.einsum("bh,bh->h", A, T)
+            if j == 0:
+                np.multiply(T, self.W2[:, 0], out=dA)
+            else:
+                dA += T * self.W2[:, j]
+        np.greater(A, 0, out=active)
+        np.multiply(dA, active, out=dA)
         l2 = self._alpha_unit / np.float32(n)
-        grads = [
-            X.T @ dA + l2 * self.W1,
-            dA.sum(axis=0),
-            dW2 + l2[:, None] * self.W2,
-            g.sum(axis=0),
-        ]
-        self._adam(grads, lr_scale)
+        scratch = self._scratch()
+        gW1 = np.matmul(X.T, dA, out=scratch[0][0])
+        gW1 += np.multiply(self.W1, l2, out=scratch[0][1])
+        dW2 += l2[:, None] * self.W2
+        self._adam([gW1, dA.sum(axis=0), dW2, g.sum(axis=0)], lr_scale)
         return loss
+
+    def _scratch(self):
+        """Two reusable buffers shaped like W1 (the largest parameter)."""
+        if self._w1_scratch is None or self._w1_scratch[0].shape != self.W1.shape:
+            self._w1_scratch = [np.empty_like(self.W1) for _ in range(3)]
+        return [self._w1_scratch[:2], self._w1_scratch[2]]
 
     def _adam(self, grads, lr_scale=1.0):
         self.t += 1
@@ -145,13 +172,21 @@ class Population:
             self._lr_unit[:, None] * correction,
             self.lr[:, None] * correction,
         ]
+        tmp_w1 = self._scratch()[1]
         for k, (p, g) in enumerate(zip(self.params(), grads, strict=True)):
             m, v = self._moments[2 * k], self._moments[2 * k + 1]
+            tmp = tmp_w1 if k == 0 else np.empty_like(p)
             m *= _BETA1
-            m += (1 - _BETA1) * g
+            m += np.multiply(g, 1 - _BETA1, out=tmp)
             v *= _BETA2
-            v += (1 - _BETA2) * g * g
-            p -= lr[k] * m / (np.sqrt(v) + _EPS)
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - _BETA2
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp += _EPS
+            np.divide(m, tmp, out=tmp)
+            tmp *= lr[k]
+            p -= tmp
 
     # ------------------------------------------------------- scoring, selection
     def score(self, X, y, w, y_var):
