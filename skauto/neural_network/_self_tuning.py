@@ -27,10 +27,10 @@ from .._results import best_index, build_cv_results
 from .._schedule import SuccessiveHalving
 
 _RANGES = {
-    # name: (default, integer?, lowest allowed)
-    "hidden_size_range": ((16, 512), True, 1),
-    "learning_rate_range": ((1e-4, 3e-2), False, 0),
-    "alpha_range": ((1e-6, 1e-1), False, 0),
+    # searched range: (integers?, lowest allowed value; 0 means "> 0")
+    "hidden_size_range": (True, 1),
+    "learning_rate_range": (False, 0),
+    "alpha_range": (False, 0),
 }
 
 
@@ -244,7 +244,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
 
     def _check_ranges(self):
         ranges = {}
-        for name, (_, integer, low) in _RANGES.items():
+        for name, (integer, low) in _RANGES.items():
             value = getattr(self, name)
             try:
                 lo, hi = (float(v) for v in value)
