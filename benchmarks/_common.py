@@ -197,6 +197,14 @@ def fmt(value, spec=".4f"):
     return format(value, spec)
 
 
+def short_params(params):
+    """``{"step__alpha": 0.000123}`` as ``"alpha=0.000123"``, floats to 3 digits."""
+    return ", ".join(
+        f"{name.split('__')[-1]}={f'{v:.3g}' if isinstance(v, float) else v}"
+        for name, v in params.items()
+    )
+
+
 def markdown_table(headers, rows):
     """A GitHub Markdown table from a header list and rows of strings."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]

@@ -23,6 +23,7 @@ from _common import (
     make_preprocessor,
     markdown_table,
     optional,
+    short_params,
     silence_convergence_warnings,
     timed_fit,
     warm_up_workers,
@@ -68,10 +69,6 @@ def mlp_pipeline():
     mlp = MLPRegressor(random_state=0)
     ttr = TransformedTargetRegressor(mlp, transformer=StandardScaler())
     return make_pipeline(make_preprocessor(), ttr)
-
-
-def short_params(params):
-    return ", ".join(f"{k.removeprefix(PREFIX)}={v}" for k, v in params.items())
 
 
 def measure(estimator, data, note=""):
@@ -147,7 +144,7 @@ def run_rows(dataset, quick, skip_grid):
 def self_tuning_row(model, data):
     row = measure(model, data)
     row["best_params"] = getattr(model[-1], "best_params_", None)
-    row["note"] = f"chose: {row['best_params']}"
+    row["note"] = f"chose: {short_params(row['best_params'] or {})}"
     return row
 
 

@@ -22,6 +22,7 @@ from _common import (
     make_preprocessor,
     markdown_table,
     optional,
+    short_params,
     silence_convergence_warnings,
     warm_up_workers,
     write_results,
@@ -290,19 +291,13 @@ def table(rows):
         if label.startswith("_"):
             continue
         ratio = r["wall_seconds"] / grid_s if grid_s else None
-        params = ", ".join(
-            f"{k.split('__')[-1]}={_short(v)}" for k, v in r["best_params"].items()
-        )
+        params = short_params(r["best_params"])
         lines.append(
             [label, fmt(r["best_cv_score"]), fmt(r["test_score"])]
             + [fmt(r["wall_seconds"], ".1f"), r["n_fits"], fmt(ratio, ".3f"), params]
         )
     headers = ["search", "best CV R²", "test R²", "wall s", "fits", "÷ grid time"]
     return markdown_table(headers + ["best parameters"], lines)
-
-
-def _short(value):
-    return f"{value:.3g}" if isinstance(value, float) else value
 
 
 def target_checks(name, rows):
