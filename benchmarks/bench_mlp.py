@@ -206,7 +206,9 @@ def report(dataset, rows, info, argv, quick):
         "one-hot). HistGradientBoosting gets the raw frame (categorical dtype used",
         "natively). The halving searches use resource n_samples; given lists,",
         "HalvingRandomSearchCV samples the same grid without replacement.",
-        "ConvergenceWarnings are silenced. Fit seconds are wall-clock, n_jobs=2.",
+        "Every estimator gets random_state=0, its other parameters at their",
+        "defaults. ConvergenceWarnings are silenced. Fit seconds are wall-clock",
+        "(searches with n_jobs=2), the refit included.",
         "",
         machine_markdown(info),
     ]
