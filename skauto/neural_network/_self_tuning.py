@@ -313,23 +313,23 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
                 "sample_weight is zero on every training row; give some rows "
                 "a positive weight."
             )
-        self._x_mean, self._x_scale = _mean_scale(X[train], w_train)
-        self._y_mean, self._y_scale = _mean_scale(y[train], w_train)
-        Xs = ((X - self._x_mean) / self._x_scale).astype(np.float32)
-        ys = ((y - self._y_mean) / self._y_scale).astype(np.float32)
+        self._x_mean, self._x_scale = _mean_scale(X, train, w)
+        self._y_mean, self._y_scale = _mean_scale(y, train, w)
+        x_args, y_args = (self._x_mean, self._x_scale), (self._y_mean, self._y_scale)
+        y_val = _standardize(y, val, *y_args)
         n_train = len(train)
         if self.batch_size == "auto":
             self.batch_size_ = int(np.clip(n_train // 50, 32, 512))
         else:
             self.batch_size_ = int(self.batch_size)
         self.batch_size_ = min(self.batch_size_, n_train)
-        y_var = ys[val].astype(np.float64).var(axis=0)
+        y_var = y_val.astype(np.float64).var(axis=0)
         return {
-            "X": Xs[train],
-            "y": ys[train],
+            "X": _standardize(X, train, *x_args),
+            "y": _standardize(y, train, *y_args),
             "w": None if w is None else (w_train / w_train.mean()).astype(np.float32),
-            "X_val": Xs[val],
-            "y_val": ys[val],
+            "X_val": _standardize(X, val, *x_args),
+            "y_val": y_val,
             "w_val": None if w is None else w[val],
             "y_var": np.where(y_var > 0, y_var, 1.0),
             "n_train": n_train,
@@ -552,12 +552,40 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         return tags
 
 
-def _mean_scale(a, w=None):
-    """(Weighted) mean and standard deviation of each column; 1 for constants."""
-    if w is not None and w.sum() == 0:
-        w = None
-    mean = np.average(a, axis=0, weights=w)
-    scale = np.sqrt(np.average((a - mean) ** 2, axis=0, weights=w))
+def _chunks(rows, size=65536):
+    return (rows[i : i + size] for i in range(0, len(rows), size))
+
+
+def _standardize(a, rows, mean, scale):
+    """float32 ``(a[rows] - mean) / scale``, built in chunks (bounded memory)."""
+    out = np.empty((len(rows), a.shape[1]), dtype=np.float32)
+    start = 0
+    for chunk in _chunks(rows):
+        out[start : start + len(chunk)] = (a[chunk] - mean) / scale
+        start += len(chunk)
+    return out
+
+
+def _mean_scale(a, rows, w=None):
+    """(Weighted) mean and standard deviation of the columns of ``a[rows]``.
+
+    Computed in chunks, merged with Chan et al.'s update; constant columns
+    get a scale of 1.
+    """
+    total, mean, m2 = 0.0, 0.0, 0.0
+    for chunk in _chunks(rows):
+        block = a[chunk]
+        wb = np.ones(len(chunk)) if w is None else w[chunk]
+        wsum = wb.sum()
+        if wsum == 0:
+            continue
+        bmean = wb @ block / wsum
+        bm2 = wb @ (block - bmean) ** 2
+        delta, merged = bmean - mean, total + wsum
+        mean = mean + delta * wsum / merged
+        m2 = m2 + bm2 + delta**2 * total * wsum / merged
+        total = merged
+    scale = np.sqrt(m2 / total)
     return mean, np.where(scale > 0, scale, 1.0)
 
 
