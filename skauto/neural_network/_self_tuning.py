@@ -65,9 +65,10 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         full budget and the returned model averages their predictions (an
         ensemble the search trained anyway). 1 returns the single winner.
     max_epochs : float or "auto", default="auto"
-        Epochs the winner trains in all. "auto" gives 54 epochs on small
-        data and fewer on large data, so that the total work grows at most
-        linearly with the number of rows (at least 2 epochs).
+        Epochs the winner trains in all. "auto" is
+        ``clip(200_000 / n_train, 2, 36)``: 36 epochs on small data, fewer on
+        large data, so that the total work grows at most linearly with the
+        number of rows.
     batch_size : int or "auto", default="auto"
         Mini-batch size; "auto" is ``clip(n_train // 50, 32, 512)``.
     validation_fraction : float or "auto", default="auto"
@@ -338,7 +339,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     def _plan(self, data):
         n_train = data["n_train"]
         if self.max_epochs == "auto":
-            epochs = float(np.clip(3e5 / n_train, 2, 54))
+            epochs = float(np.clip(2e5 / n_train, 2, 36))
         else:
             epochs = float(self.max_epochs)
         max_resources = max(1, int(round(epochs * n_train)))
