@@ -352,7 +352,6 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         )
         rungs = schedule.plan()
         self.n_resources_ = [r.n_resources for r in rungs]
-        self._last = len(rungs) - 1 if len(rungs) > 1 else None
         self.n_candidates_ = [r.n_candidates for r in rungs]
         return schedule
 
@@ -383,10 +382,11 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     def _run(self, schedule, population, data, trace, rng):
         """The driver loop: ``while jobs := ask(): tell(evaluate(jobs))``."""
         stream = BatchStream(data["n_train"], rng)
-        records = []
+        records, last = [], len(schedule.plan()) - 1
         while jobs := schedule.ask():
             tic = time.perf_counter()
-            scores = self._evaluate(jobs, population, data, stream, trace)
+            decay = 0 < last == jobs[0].iter  # cosine decay in the final rung
+            scores = self._evaluate(jobs, population, data, stream, trace, decay)
             elapsed = time.perf_counter() - tic
             records += self._rung_records(jobs, scores, population, trace, elapsed)
             self._report(jobs, scores, schedule, trace, data["n_train"])
@@ -395,13 +395,13 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             schedule.tell(scores)
         return records
 
-    def _evaluate(self, jobs, population, data, stream, trace):
+    def _evaluate(self, jobs, population, data, stream, trace, decay):
         """Bring every job's candidate to its budget; return {candidate: score}."""
         population.keep(
             [j.candidate for j in jobs if j.candidate not in trace.diverged]
         )
         target = jobs[0].n_resources
-        decay = _Decay(population.samples_seen, target, jobs[0].iter == self._last)
+        decay = _Decay(population.samples_seen, target, decay)
         while len(population) and population.samples_seen < target:
             rows = stream.take(target - population.samples_seen)
             scale = decay(population.samples_seen, population.samples_seen + len(rows))
@@ -481,7 +481,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self.validation_scores_ = list(trace.val[top])
         self.best_validation_score_ = max(self.validation_scores_)
         self.n_outputs_ = data["y"].shape[1]
-        del self._candidate_params, self._last
+        del self._candidate_params
 
     def _warn(self, trace):
         if self.best_index_ is None:
