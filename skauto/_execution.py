@@ -30,14 +30,10 @@ from sklearn.utils.parallel import delayed
 
 from ._compat import _check_method_params, _safe_split
 
-# Known resources of scikit-learn estimators, for ``resource="auto"``.
-_ITERATIVE_PREFIXES = (
-    "MLP",
-    "SGD",
-    "Perceptron",
-    "PassiveAggressive",
-    "HistGradientBoosting",
-)
+# Known resources of scikit-learn estimators, for ``resource="auto"``; the
+# linear ones continue their max_iter by partial_fit epochs (see below).
+_EPOCH_PARTIAL_FIT = ("SGD", "Perceptron", "PassiveAggressive")
+_ITERATIVE_PREFIXES = ("MLP", *_EPOCH_PARTIAL_FIT, "HistGradientBoosting")
 
 
 def final_estimator(estimator):
@@ -68,8 +64,9 @@ class Advance:
     ``mode`` is ``"subsample"`` (resource ``n_samples``: a fresh fit on a
     subsample of each training fold), ``"refit"`` (a fresh fit with the
     resource parameter set to the target), ``"warm_start"`` (continue the
-    fold model with ``warm_start=True``) or ``"partial_fit"`` (continue with
-    one ``partial_fit`` call per unit of budget). Under warm start a
+    fold model with ``warm_start=True``) or ``"partial_fit"`` (a fresh fit
+    with the resource set to the first budget, then one ``partial_fit`` call
+    per unit of budget, through pipelines to their last step). Under warm start a
     ``cumulative`` parameter is set to the target (``n_estimators``,
     HistGradientBoosting's ``max_iter``), a per-call one to the increment
     (``max_iter`` of MLP, SGD and the linear models).
@@ -88,8 +85,12 @@ class Advance:
         """Parameters to set and number of ``partial_fit`` calls for one step."""
         if self.mode == "subsample":
             return {}, 0
-        if self.mode == "partial_fit":
-            return {}, target - previous
+        if self.mode == "partial_fit":  # a fresh fit first, then epochs
+            return (
+                ({self.resource: target}, 0)
+                if previous == 0
+                else ({}, target - previous)
+            )
         if self.mode == "warm_start" and not self.cumulative:
             return {self.resource: target - previous}, 0
         return {self.resource: target}, 0
@@ -107,6 +108,8 @@ def choose_advance(estimator, resource):
     owner, name, prefix = _resource_owner(estimator, resource)
     if owner is None:  # behind a meta-estimator that clones its sub-estimators
         return Advance(resource, "refit")
+    if _continues_by_epochs(owner, name) and _on_final_steps(estimator, resource):
+        return Advance(resource, "partial_fit", cumulative=False)
     owner_params = owner.get_params(deep=False)
     if "warm_start" in owner_params:
         hgb = type(owner).__name__.startswith("HistGradientBoosting")
@@ -129,6 +132,36 @@ def _resource_owner(estimator, resource):
         owner = owner.named_steps[step]
     prefix = "".join(f"{step}__" for step in path)
     return owner, name, prefix
+
+
+def _continues_by_epochs(owner, name):
+    """Whether ``owner.partial_fit`` is one more epoch of ``max_iter``.
+
+    True for scikit-learn's SGD*, Perceptron and PassiveAggressive* with
+    ``tol=None`` and no ``early_stopping``: their ``fit`` then runs exactly
+    ``max_iter`` epochs, and ``partial_fit`` runs one more with the clock of
+    the learning-rate schedule (``t_``) running on, where a ``warm_start``
+    fit would reset it. With a ``tol``, ``fit`` stops early and
+    ``partial_fit`` would not, so warm start (which keeps the stopping rule)
+    is used, as for MLP*, whose ``fit`` always has one.
+    """
+    params = owner.get_params(deep=False)
+    return (
+        name == "max_iter"
+        and type(owner).__name__.startswith(_EPOCH_PARTIAL_FIT)
+        and hasattr(owner, "partial_fit")
+        and params.get("tol", 0) is None
+        and not params.get("early_stopping", False)
+    )
+
+
+def _on_final_steps(estimator, resource):
+    """Whether every pipeline step on the way to ``resource`` is a final step."""
+    for step in resource.split("__")[:-1]:
+        if estimator.steps[-1][0] != step:
+            return False
+        estimator = estimator.steps[-1][1]
+    return True
 
 
 def _can_partial_fit(estimator):
@@ -203,6 +236,16 @@ def _fit(estimator, X, y, fit_params, n_partial_fit, classes):
             estimator.fit(X, y, **fit_params)
         return
     kwargs = dict(fit_params)
+    # through pipelines: transform X by the fitted steps, continue the last one
+    while isinstance(estimator, Pipeline):
+        name, final = estimator.steps[-1]
+        if len(estimator) > 1:
+            X = estimator[:-1].transform(X)
+        prefix = f"{name}__"
+        kwargs = {
+            k[len(prefix) :]: v for k, v in kwargs.items() if k.startswith(prefix)
+        }
+        estimator = final
     if classes is not None and "classes" in signature(estimator.partial_fit).parameters:
         kwargs["classes"] = classes
     for _ in range(n_partial_fit):

@@ -101,18 +101,18 @@ def rank_scores(means):
     return rankdata(-filled, method="min").astype(np.int32)
 
 
-def best_index(results, metric="score"):
-    """Index of the best row among the rows that received the most budget.
+def best_index(results, metric="score", any_budget=False):
+    """Index of the best row with a finite score; None when there is none.
 
-    Scores measured with less budget are not compared with the final ones:
-    like scikit-learn's halving searches, the best candidate is chosen among
-    those evaluated at the highest ``n_resources`` that has a finite score.
-    Returns None when no row has a finite score.
+    With ``any_budget``, every row competes (the budget is a parameter like
+    the others). Otherwise, like scikit-learn's halving searches, only the
+    rows evaluated at the highest ``n_resources`` that has a finite score.
     """
     means = np.asarray(results[f"mean_test_{metric}"], dtype=float)
     finite = np.isfinite(means)
     if not finite.any():
         return None
-    top = results["n_resources"][finite].max()
-    rows = np.flatnonzero(finite & (results["n_resources"] == top))
+    if not any_budget:
+        finite &= results["n_resources"] == results["n_resources"][finite].max()
+    rows = np.flatnonzero(finite)
     return int(rows[np.argmax(means[rows])])

@@ -68,7 +68,7 @@ class SuccessiveHalving:
     geometrically by ``factor`` and the last one is exactly ``max_resources``;
     when there are too few candidates to fill every rung, the first rungs are
     skipped (the search starts with more budget), so the winner always gets
-    ``max_resources``.
+    ``max_resources``, unless ``fill``.
 
     Parameters
     ----------
@@ -86,6 +86,9 @@ class SuccessiveHalving:
         Index of this bracket, reported in jobs.
     first_candidate : int, default=0
         Id of the first candidate; candidates are numbered consecutively.
+    fill : bool, default=False
+        Run every rung from ``min_resources`` up: when the candidates run
+        out first, the last survivors climb the remaining rungs together.
     """
 
     def __init__(
@@ -98,6 +101,7 @@ class SuccessiveHalving:
         min_survivors=1,
         bracket=0,
         first_candidate=0,
+        fill=False,
     ):
         if n_candidates < 1:
             raise ValueError(f"n_candidates={n_candidates} must be >= 1")
@@ -106,6 +110,7 @@ class SuccessiveHalving:
         self.factor = factor
         self.min_survivors = min_survivors
         self.bracket = bracket
+        self.fill = fill
         self.candidates = list(range(first_candidate, first_candidate + n_candidates))
         self._rungs = self._make_plan(n_candidates, min_resources, max_resources)
         self.scores = {}  # (iter, candidate) -> score
@@ -121,9 +126,10 @@ class SuccessiveHalving:
             counts.append(max(floor, math.ceil(counts[-1] / self.factor)))
         if floor > 1 and len(counts) > 1:
             counts.append(counts[-1])  # the survivors train once more, together
-        n_rungs = min(
-            n_rungs_between(min_resources, max_resources, self.factor), len(counts)
-        )
+        n_rungs = n_rungs_between(min_resources, max_resources, self.factor)
+        if self.fill:
+            counts += [counts[-1]] * (n_rungs - len(counts))
+        n_rungs = min(n_rungs, len(counts))
         resources = rung_resources(n_rungs, max_resources, self.factor)
         return [Rung(self.bracket, i, counts[i], resources[i]) for i in range(n_rungs)]
 
@@ -160,6 +166,17 @@ class SuccessiveHalving:
             self._pending.discard(candidate)
         if not self._pending and not self.done:
             self._promote()
+
+    def stop(self, candidates):
+        """Take ``candidates`` out of the race before their next rung starts."""
+        if self.done:
+            return
+        if self._asked:
+            raise ValueError("stop() between tell() and the next ask() only")
+        self._alive = [c for c in self._alive if c not in set(candidates)]
+        self._pending = set(self._alive)
+        if not self._alive:
+            self._iter = len(self._rungs)
 
     def _promote(self):
         scored = [
@@ -259,6 +276,10 @@ class Hyperband:
 
     def ask(self):
         return [job for b in self.brackets for job in b.ask()]
+
+    def stop(self, candidates):
+        for b in self.brackets:
+            b.stop([c for c in candidates if self._owner[c] is b])
 
     def tell(self, results):
         by_bracket = {}

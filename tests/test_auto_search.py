@@ -144,10 +144,13 @@ def test_hyperband_brackets():
     assert search.n_brackets_ == 4
     assert sorted(set(search.cv_results_["bracket"])) == [0, 1, 2, 3]
     assert search.n_candidates_[:4] == [27, 9, 3, 1]
-    best = search.best_index_
-    assert search.cv_results_["n_resources"][best] == 27
-    last = search.cv_results_["n_resources"] == 27
-    assert search.best_score_ == search.cv_results_["mean_test_score"][last].max()
+    # the budget is a parameter: the best row wins whatever its budget, and
+    # the Oracle's score does not grow with it (ties: the first row)
+    results = search.cv_results_
+    assert search.best_score_ == results["mean_test_score"].max()
+    assert results["rank_test_score"][search.best_index_] == 1
+    assert search.best_index_ == np.argmax(results["mean_test_score"])
+    assert search.best_params_["max_iter"] == results["n_resources"][search.best_index_]
 
 
 def test_continuation_of_sgd_and_score_quality():
@@ -158,7 +161,9 @@ def test_continuation_of_sgd_and_score_quality():
     ).fit(X_CLF, Y_CLF)  # fmt: skip
     assert search.resource_ == "sgdclassifier__max_iter"
     assert search.n_resources_ == [1, 3, 9, 27]
-    assert search.best_params_["sgdclassifier__max_iter"] == 27
+    best_iter = search.cv_results_["n_resources"][search.best_index_]
+    assert search.best_params_["sgdclassifier__max_iter"] == best_iter
+    assert search.best_estimator_[-1].max_iter == best_iter
     assert "warm_start" not in str(search.best_params_)
     assert not search.best_estimator_[-1].warm_start
     assert search.best_score_ > 0.8

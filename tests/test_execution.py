@@ -14,7 +14,12 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
+from sklearn.linear_model import (
+    LogisticRegression,
+    Ridge,
+    SGDClassifier,
+    SGDRegressor,
+)
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import KFold
 from sklearn.naive_bayes import MultinomialNB
@@ -59,7 +64,10 @@ def test_auto_resource(estimator, expected):
         (RandomForestClassifier(), "n_estimators", "warm_start", True),
         (HistGradientBoostingRegressor(), "max_iter", "warm_start", True),
         (MLPRegressor(), "max_iter", "warm_start", False),
+        (SGDClassifier(tol=None), "max_iter", "partial_fit", False),
+        # fit stops early, partial_fit would not: warm start keeps the rule
         (SGDClassifier(), "max_iter", "warm_start", False),
+        (SGDClassifier(tol=None, early_stopping=True), "max_iter", "warm_start", False),
         (LogisticRegression(), "max_iter", "warm_start", False),
         (MultinomialNB(), "alpha", "partial_fit", True),
         (Ridge(), "max_iter", "refit", True),
@@ -67,6 +75,12 @@ def test_auto_resource(estimator, expected):
             make_pipeline(StandardScaler(), MLPRegressor()),
             "mlpregressor__max_iter",
             "warm_start",
+            False,
+        ),
+        (
+            make_pipeline(StandardScaler(), make_pipeline(SGDRegressor(tol=None))),
+            "pipeline__sgdregressor__max_iter",
+            "partial_fit",
             False,
         ),
         # TransformedTargetRegressor clones its regressor in fit: no warm start
@@ -91,17 +105,19 @@ def test_resource_the_estimator_lacks():
 
 
 @pytest.mark.parametrize(
-    "advance, expected",
+    "advance, previous, expected",
     [
-        (Advance("n_estimators", "warm_start"), ({"n_estimators": 9}, 0)),
-        (Advance("max_iter", "warm_start", False, "warm_start"), ({"max_iter": 6}, 0)),
-        (Advance("max_iter", "partial_fit"), ({}, 6)),
-        (Advance("max_iter", "refit"), ({"max_iter": 9}, 0)),
-        (Advance("n_samples", "subsample"), ({}, 0)),
+        (Advance("n_estimators", "warm_start"), 3, ({"n_estimators": 9}, 0)),
+        (Advance("max_iter", "warm_start", False, "warm_start"), 3,
+         ({"max_iter": 6}, 0)),
+        (Advance("max_iter", "partial_fit"), 3, ({}, 6)),
+        (Advance("max_iter", "partial_fit"), 0, ({"max_iter": 9}, 0)),  # fresh fit
+        (Advance("max_iter", "refit"), 3, ({"max_iter": 9}, 0)),
+        (Advance("n_samples", "subsample"), 3, ({}, 0)),
     ],
 )  # fmt: skip
-def test_advance_update(advance, expected):
-    assert advance.update(3, 9) == expected
+def test_advance_update(advance, previous, expected):
+    assert advance.update(previous, 9) == expected
 
 
 def test_subsample_orders_are_stratified_prefixes():
@@ -253,6 +269,13 @@ def _evaluator(estimator, resource, candidates, max_resources, parallel):
         (MLPRegressor(hidden_layer_sizes=(3,), tol=0, n_iter_no_change=1000,
                       random_state=0), "max_iter",
          lambda model: len(model.loss_curve_)),  # n_iter_ counts per call
+        # the learning-rate clock t_ counts samples seen (40 per epoch): it
+        # runs on under partial_fit, through a pipeline too (a warm_start fit
+        # would reset it and hold the increment only)
+        (SGDRegressor(tol=None, random_state=0), "max_iter",
+         lambda model: (model.t_ - 1) / 40),
+        (make_pipeline(StandardScaler(), SGDRegressor(tol=None, random_state=0)),
+         "sgdregressor__max_iter", lambda model: (model[-1].t_ - 1) / 40),
     ],
 )  # fmt: skip
 def test_survivors_continue_and_only_their_models_are_kept(
@@ -309,3 +332,28 @@ def test_partial_fit_classifier_gets_all_classes():
     ).fit(X, y)  # fmt: skip
     assert (search.cv_results_["status"] == "ok").all()
     assert list(search.classes_) == [0, 1, 2]
+
+
+class OverfittingCounter(PerCallCounter):
+    """Its score falls as it trains on (from the second iteration on)."""
+
+    def score(self, X, y, sample_weight=None):
+        return self.quality - (self.n_done_ > 1) * self.n_done_ / 1000
+
+
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_early_stopping_ends_the_climb_of_a_falling_candidate(early_stopping):
+    X, y = np.zeros((30, 1)), np.zeros(30)
+    search = AutoSearchCV(
+        OverfittingCounter(), {"quality": [0.1, 0.2, 0.3]}, resource="max_iter",
+        min_resources=1, max_resources=27, cv=3, early_stopping=early_stopping,
+    ).fit(X, y)  # fmt: skip
+    if early_stopping:
+        # 3 candidates at 1 iteration, the best goes on to 3 and falls: stop
+        assert search.n_resources_ == [1, 3] and search.n_candidates_ == [3, 1]
+    else:  # a grid smaller than the plan: the winner climbs every rung alone
+        assert search.n_resources_ == [1, 3, 9, 27]
+        assert search.n_candidates_ == [3, 1, 1, 1]
+    # the best row is the one before the fall, and the refit reproduces it
+    assert search.best_params_ == {"quality": 0.3, "max_iter": 1}
+    assert search.best_estimator_.n_done_ == 1

@@ -53,6 +53,43 @@ def test_min_survivors(n, min_survivors, expected):
     assert run(sh, lambda j: j.candidate) == expected
 
 
+@pytest.mark.parametrize(
+    "n, expected",
+    [
+        (3, [(3, 1), (1, 3), (1, 9), (1, 27)]),  # the winner climbs on alone
+        (9, [(9, 1), (3, 3), (1, 9), (1, 27)]),
+        (27, [(27, 1), (9, 3), (3, 9), (1, 27)]),  # enough candidates: no change
+        (81, [(81, 1), (27, 3), (9, 9), (3, 27)]),
+    ],
+)
+def test_fill_runs_every_rung(n, expected):
+    sh = SuccessiveHalving(n, 1, 27, 3, fill=True)
+    assert [(r.n_candidates, r.n_resources) for r in sh.plan()] == expected
+    assert run(sh, lambda j: j.candidate) == expected
+
+
+def test_stop_takes_candidates_out_of_the_race():
+    sh = SuccessiveHalving(9, 1, 9, 3)
+    sh.tell({job.candidate: job.candidate for job in sh.ask()})
+    assert sh.alive == [6, 7, 8]
+    sh.stop([7, 99])  # not alive: ignored
+    assert sh.alive == [6, 8]
+    assert [job.candidate for job in sh.ask()] == [6, 8]
+    with pytest.raises(ValueError, match="between tell"):
+        sh.stop([6])
+    sh.tell({6: 1.0, 8: 2.0})
+    sh.stop([8])  # the last rung's only candidate: the bracket ends early
+    assert sh.done and sh.ask() == []
+
+
+def test_hyperband_stop_reaches_the_owning_bracket():
+    hb = Hyperband(1, 9, 3)
+    hb.tell({job.candidate: job.candidate for job in hb.ask()})
+    alive = [c for b in hb.brackets for c in b.alive]
+    hb.stop(alive)
+    assert hb.done
+
+
 def test_best_candidates_are_promoted():
     sh = SuccessiveHalving(9, 1, 9, 3)
     run(sh, lambda j: j.candidate)  # higher id, higher score

@@ -96,15 +96,23 @@ class AutoSearchCV(BaseSearchCV):
         ``n_estimators`` for estimators that have it (ensembles), else
         ``"n_samples"``; a pipeline is looked through to its final step.
 
-        A parameter resource is *continued* when its owner (the estimator,
-        or a step reached through pipelines) has a ``warm_start`` parameter:
-        the search sets ``warm_start=True`` and fits the kept fold model
-        again. ``n_estimators`` and HistGradientBoosting's ``max_iter`` count
-        in total under warm start (set to the new budget), any other
-        parameter counts per call (set to the increment: ``max_iter`` of
-        MLP, SGD and linear models). An estimator without ``warm_start``
-        but with ``partial_fit`` is continued with one ``partial_fit`` call
-        per unit of budget. Other cases are refitted from scratch.
+        A parameter resource is *continued*: each candidate is fitted once
+        with the first budget, then its fold models train on. ``max_iter``
+        of SGD*, Perceptron and PassiveAggressive* with ``tol=None`` (the
+        final step of a pipeline too) continues with one ``partial_fit``
+        epoch per unit of budget, which keeps the learning-rate schedule's
+        clock ``t_`` (a ``warm_start`` fit resets it). Otherwise, when the
+        parameter's owner (the estimator, or a step reached through
+        pipelines) has ``warm_start``, the search sets ``warm_start=True``
+        and fits the kept fold model again: ``n_estimators`` and
+        HistGradientBoosting's ``max_iter`` count in total (set to the new
+        budget), any other parameter per call (set to the increment:
+        ``max_iter`` of MLP* and the linear models; MLP's ``fit`` starts a
+        new Adam optimizer but keeps its weights and its stopping rule). An
+        estimator without ``warm_start`` but with ``partial_fit`` continues
+        with one ``partial_fit`` call per unit of budget. Other cases
+        (behind :class:`~sklearn.compose.TransformedTargetRegressor`, which
+        clones its regressor in fit) are refitted from scratch.
 
     min_resources : int or "auto", default="auto"
         Budget of the first rung. ``"auto"``: ``max_resources / factor**3``
@@ -135,6 +143,14 @@ class AutoSearchCV(BaseSearchCV):
         ``"auto"`` runs all the brackets the budget range allows. With a
         grid, a bracket holds at most the whole grid.
 
+    early_stopping : bool, default=True
+        With a parameter resource, a promoted candidate whose mean test
+        score fell from its previous rung does not go on (its rows stay in
+        ``cv_results_`` and can still win): more iterations or epochs are
+        not spent on a model that has started to overfit, like an
+        estimator's own early stopping with a patience of one rung. A rung
+        may then run fewer candidates than planned, or not at all.
+
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV`; None uses the
         estimator's ``score``. Candidates are promoted on the ``refit``
@@ -143,8 +159,13 @@ class AutoSearchCV(BaseSearchCV):
     refit : bool, str or callable, default=True
         Refit the best candidate on the whole data (``best_estimator_``);
         with multimetric scoring, the name of the metric that picks it. A
-        callable takes ``cv_results_`` and returns ``best_index_``. The best
-        candidate is picked among those evaluated with the largest budget.
+        callable takes ``cv_results_`` and returns ``best_index_``. With a
+        parameter resource, the best row of ``cv_results_`` wins, whatever
+        its budget, as in GridSearchCV over a grid holding that parameter:
+        its ``params`` hold the budget, so the refit reproduces it (a
+        network that scored best after 40 epochs is refitted for 40, not
+        400). With ``n_samples``, rows fitted on subsamples do not compete:
+        the best is picked among those evaluated with the largest budget.
 
     cv : int, cross-validation generator or iterable, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV` (None: 5-fold,
@@ -162,8 +183,8 @@ class AutoSearchCV(BaseSearchCV):
     max_time : float or None, default=None
         Budget in seconds for the search (the refit comes after it): the
         jobs of a rung are then sent in chunks of ``2 * n_jobs`` candidates,
-        no chunk starts after the budget, and the best candidate among
-        those evaluated with the largest budget so far is kept.
+        no chunk starts after the budget, and the best candidate so far
+        (see ``refit``) is kept.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the one :class:`numpy.random.Generator` that samples the
@@ -202,7 +223,8 @@ class AutoSearchCV(BaseSearchCV):
         Parameters of the best candidate.
 
     best_index_ : int
-        Row of ``cv_results_`` of the best candidate.
+        Row of ``cv_results_`` of the best candidate (see ``refit``): the
+        row of rank 1 for a parameter resource.
 
     scorer_ : callable or dict
         The scorer(s) used.
@@ -314,6 +336,7 @@ class AutoSearchCV(BaseSearchCV):
         "factor": [Interval(Real, 1, None, closed="neither")],
         "n_candidates": [_POSITIVE_INT, StrOptions({"auto"})],
         "n_brackets": [_POSITIVE_INT, StrOptions({"auto"})],
+        "early_stopping": ["boolean"],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "random_state": ["random_state"],
     }
@@ -329,6 +352,7 @@ class AutoSearchCV(BaseSearchCV):
         factor=3,
         n_candidates="auto",
         n_brackets=1,
+        early_stopping=True,
         scoring=None,
         refit=True,
         cv=None,
@@ -358,6 +382,7 @@ class AutoSearchCV(BaseSearchCV):
         self.factor = factor
         self.n_candidates = n_candidates
         self.n_brackets = n_brackets
+        self.early_stopping = early_stopping
         self.max_time = max_time
         self.random_state = random_state
 
@@ -491,7 +516,7 @@ class AutoSearchCV(BaseSearchCV):
         self.n_brackets_ = min(n_brackets, n_rungs)
         if self.n_brackets_ == 1:
             n = self._n_candidates_for(grid, n_rungs)
-            return SuccessiveHalving(n, min_r, max_r, factor)
+            return SuccessiveHalving(n, min_r, max_r, factor, fill=True)
         n = None if self.n_candidates == "auto" else self.n_candidates
         return Hyperband(
             min_r,
@@ -548,12 +573,19 @@ class AutoSearchCV(BaseSearchCV):
                 chunk_jobs=2 * max(1, effective_n_jobs(self.n_jobs)),
                 verbose=self.verbose,
             )  # fmt: skip
-            schedule = run.schedule
+            schedule, previous = run.schedule, {}
+            stops = self.early_stopping and run.advance.mode != "subsample"
             while jobs := schedule.ask():
-                schedule.tell(evaluator.evaluate(jobs))
-                evaluator.prune(_alive(schedule))
+                scores = evaluator.evaluate(jobs)
+                schedule.tell(scores)
                 if self._out_of_time(run.start):
                     break
+                if stops:  # candidates whose score fell with more budget
+                    schedule.stop(
+                        [c for c, v in scores.items() if v < previous.get(c, v)]
+                    )
+                previous.update(scores)
+                evaluator.prune(_alive(schedule))
         return evaluator
 
     def _out_of_time(self, start):
@@ -632,7 +664,7 @@ class AutoSearchCV(BaseSearchCV):
     def _best_index(self, results, metric):
         if callable(self.refit):
             return int(self._select_best_index(self.refit, metric, results))
-        best = best_index(results, metric)
+        best = best_index(results, metric, any_budget=self.resource_ != "n_samples")
         if best is None:  # no finite score anywhere: like GridSearchCV
             return int(np.argmin(results[f"rank_test_{metric}"]))
         return best
