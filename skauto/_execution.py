@@ -329,6 +329,7 @@ class Evaluator:
         self.verbose = verbose
         self.error_score = task_kwargs["error_score"]
         self.models = {}  # (candidate, fold) -> (fitted model, its budget)
+        self.fit_times = {}  # (candidate, fold) -> seconds of its last fit
         self.outputs = []  # (job, [output per fold])
         self.metrics = None  # known after the first successful fit
         self.start = time.perf_counter()
@@ -346,8 +347,9 @@ class Evaluator:
             if scores and time.perf_counter() > self.deadline:
                 break
             chunk = jobs[first : first + step]
-            tasks = [self._task(job, k) for job in chunk for k in range(n_splits)]
-            outs = list(self.parallel(tasks))
+            outs = self._run_longest_first(
+                [(job, k) for job in chunk for k in range(n_splits)]
+            )
             for i, job in enumerate(chunk):
                 job_outs = outs[i * n_splits : (i + 1) * n_splits]
                 scores[job.candidate] = self._collect(job, job_outs)
@@ -355,9 +357,28 @@ class Evaluator:
             self._report([job for job in jobs if job.candidate in scores], scores)
         return scores
 
+    def _run_longest_first(self, pairs):
+        """Run (job, fold) tasks, those that took longest last rung first.
+
+        A rung's budget grows by the same factor for every candidate, so the
+        last fit time ranks the tasks by cost; starting the long ones first
+        keeps the workers busy to the end (longest processing time first).
+        Outputs come back in the order of ``pairs``.
+        """
+        order = sorted(
+            range(len(pairs)),
+            key=lambda i: -self.fit_times.get((pairs[i][0].candidate, pairs[i][1]), 0),
+        )
+        outs = [None] * len(pairs)
+        tasks = (self._task(*pairs[i]) for i in order)  # made as dispatched
+        for i, out in zip(order, self.parallel(tasks), strict=True):
+            outs[i] = out
+        return outs
+
     def _collect(self, job, outs):
         """Keep the models to continue, note the metric names, store outputs."""
         for k, out in enumerate(outs):
+            self.fit_times[(job.candidate, k)] = out["fit_time"]
             model = out.pop("model")
             if model is not None:
                 self.models[(job.candidate, k)] = (model, job.n_resources)

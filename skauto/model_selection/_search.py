@@ -37,7 +37,10 @@ from .._results import best_index, build_cv_results
 from .._schedule import Hyperband, SuccessiveHalving, n_rungs_between
 from .._space import check_space, grid_size, is_grid, sample_candidates
 
-_AUTO_RUNGS = 4  # min_resources="auto" aims at this many rungs
+# min_resources="auto" aims at this many rungs: one more for a parameter,
+# whose small first budgets are cheap and, with early stopping and the best
+# row picked at any budget, cost no accuracy; subsamples stay larger
+_AUTO_RUNGS = {"parameter": 5, "n_samples": 4}
 _POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 
 
@@ -115,10 +118,11 @@ class AutoSearchCV(BaseSearchCV):
         clones its regressor in fit) are refitted from scratch.
 
     min_resources : int or "auto", default="auto"
-        Budget of the first rung. ``"auto"``: ``max_resources / factor**3``
-        (four rungs), but for ``n_samples`` at least 20 samples for a
-        regressor, ``10 * n_classes`` for a classifier, and always enough
-        that every class of every training fold is in the subsample.
+        Budget of the first rung. ``"auto"``: ``max_resources / factor**4``
+        (five rungs) for a parameter; for ``n_samples``,
+        ``max_resources / factor**3`` (four rungs), but at least 20 samples
+        for a regressor, ``10 * n_classes`` for a classifier, and always
+        enough that every class of every training fold is in the subsample.
 
     max_resources : int or "auto", default="auto"
         Budget of the last rung. ``"auto"``: for ``n_samples`` the size of
@@ -473,7 +477,8 @@ class AutoSearchCV(BaseSearchCV):
             floor = valid = 1
         else:
             max_r, floor, valid = self._sample_budget(splits, orders, labels)
-        auto_min = max(1, int(max_r / self.factor ** (_AUTO_RUNGS - 1)))
+        n_rungs = _AUTO_RUNGS["n_samples" if orders is not None else "parameter"]
+        auto_min = max(1, int(max_r / self.factor ** (n_rungs - 1)))
         min_r = (
             min(max_r, max(floor, valid, auto_min))
             if self.min_resources == "auto"
