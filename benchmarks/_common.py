@@ -169,16 +169,19 @@ def machine_markdown(info):
     versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v)
     start, end = info["load_average_1_5_15"], info["load_average_end"]
     cores = info["cpus_usable"]
+    # the load at the end counts the benchmark's own n_jobs workers: only the
+    # load at the start says whether other processes were running
     busy = (
-        f"**Busy machine: 1-minute load average {start[0]} at the start and "
-        f"{end[0]} at the end on {cores} cores; other processes shared the "
-        "cores, so the seconds (and less so the ratios) are distorted.** "
-        if max(start[0], end[0], end[1]) > cores / 2
+        f"**Busy machine: 1-minute load average {start[0]} at the start on "
+        f"{cores} cores; other processes shared the cores, so the seconds "
+        "(and less so the ratios) are distorted.** "
+        if start[0] > cores / 2
         else ""
     )
     return busy + (
         f"Machine: {info['cpu']}, {info['cpus_usable']} usable cores "
-        f"(load average 1/5/15 min at start {start}, at end {end}), "
+        f"(load average 1/5/15 min at start {start}, at end {end}, which "
+        "counts the benchmark's own workers), "
         f"{info['platform']}, Python {info['python']}; {versions}; "
         f"BLAS {'; '.join(info['blas'])}; commit {info['git_commit']}; "
         f"run {info['date_utc']} UTC."

@@ -47,8 +47,10 @@ grid_seconds = time.perf_counter() - start
 # %%
 # AutoSearchCV on the same grid. ``max_iter`` is the budget rather than a
 # dimension: every configuration of learning rate and tree size starts with 10
-# iterations, the best third go on to 30, the best of those to 90, and the
-# survivors grow more trees on the ones they have (``warm_start``).
+# iterations, the best third go on to 30, the best of those to 90 unless its
+# score fell on the way (``early_stopping``), and the survivors grow more trees
+# on the ones they have (``warm_start``). The budget is a parameter like the
+# others: the best row of ``cv_results_`` wins, at whatever number of trees.
 auto_grid = {name: values for name, values in grid.items() if name != "max_iter"}
 start = time.perf_counter()
 auto_search = AutoSearchCV(

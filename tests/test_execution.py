@@ -357,3 +357,24 @@ def test_early_stopping_ends_the_climb_of_a_falling_candidate(early_stopping):
     # the best row is the one before the fall, and the refit reproduces it
     assert search.best_params_ == {"quality": 0.3, "max_iter": 1}
     assert search.best_estimator_.n_done_ == 1
+
+
+class SlowToConverge(OverfittingCounter):
+    """Warns like an iterative estimator stopped before 27 iterations."""
+
+    def fit(self, X, y):
+        if self.max_iter < 27:
+            warnings.warn("not converged", ConvergenceWarning, stacklevel=2)
+        return super().fit(X, y)
+
+
+def test_refit_at_a_chosen_small_budget_is_quiet():
+    X, y = np.zeros((30, 1)), np.zeros(30)
+    search = AutoSearchCV(
+        SlowToConverge(), {"quality": [0.1, 0.2]}, resource="max_iter",
+        min_resources=1, max_resources=27, cv=3,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        search.fit(X, y)
+    assert search.best_params_["max_iter"] == 1

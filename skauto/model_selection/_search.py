@@ -11,7 +11,7 @@ from numbers import Integral, Real
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import clone, is_classifier
-from sklearn.exceptions import FitFailedWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils import get_tags
 from sklearn.utils.multiclass import type_of_target
@@ -679,11 +679,16 @@ class AutoSearchCV(BaseSearchCV):
             **clone(self.best_params_, safe=False)
         )
         fit_params = run.routed.estimator.fit
+        # a budget the search chose below the largest is not expected to converge
+        small = self.best_params_.get(self.resource_, np.inf) < self.max_resources_
         start = time.perf_counter()
-        if run.y is None:
-            self.best_estimator_.fit(run.X, **fit_params)
-        else:
-            self.best_estimator_.fit(run.X, run.y, **fit_params)
+        with warnings.catch_warnings():
+            if small:
+                warnings.simplefilter("ignore", ConvergenceWarning)
+            if run.y is None:
+                self.best_estimator_.fit(run.X, **fit_params)
+            else:
+                self.best_estimator_.fit(run.X, run.y, **fit_params)
         self.refit_time_ = time.perf_counter() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
