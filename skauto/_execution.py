@@ -66,8 +66,8 @@ class Advance:
     resource parameter set to the target), ``"warm_start"`` (continue the
     fold model with ``warm_start=True``) or ``"partial_fit"`` (a fresh fit
     with the resource set to the first budget, then one ``partial_fit`` call
-    per unit of budget, through pipelines to their last step). Under warm start a
-    ``cumulative`` parameter is set to the target (``n_estimators``,
+    per unit of budget, through pipelines to their last step). Under warm
+    start a ``cumulative`` parameter is set to the target (``n_estimators``,
     HistGradientBoosting's ``max_iter``), a per-call one to the increment
     (``max_iter`` of MLP, SGD and the linear models).
     """
@@ -96,8 +96,13 @@ class Advance:
         return {self.resource: target}, 0
 
 
-def choose_advance(estimator, resource):
-    """The :class:`Advance` for ``resource``; ValueError if the estimator lacks it."""
+def choose_advance(estimator, resource, fit_params=None):
+    """The :class:`Advance` for ``resource``; ValueError if the estimator lacks it.
+
+    ``fit_params`` (the estimator's routed fit parameters) only matter for a
+    pipeline: only its ``fit`` routes them, so a pipeline given some is
+    continued by warm start rather than by ``partial_fit`` on its last step.
+    """
     if resource == "n_samples":
         return Advance(resource, "subsample")
     if resource not in estimator.get_params(deep=True):
@@ -109,7 +114,8 @@ def choose_advance(estimator, resource):
     if owner is None:  # behind a meta-estimator that clones its sub-estimators
         return Advance(resource, "refit")
     if _continues_by_epochs(owner, name) and _on_final_steps(estimator, resource):
-        return Advance(resource, "partial_fit", cumulative=False)
+        if not (prefix and fit_params):
+            return Advance(resource, "partial_fit", cumulative=False)
     owner_params = owner.get_params(deep=False)
     if "warm_start" in owner_params:
         hgb = type(owner).__name__.startswith("HistGradientBoosting")
@@ -235,17 +241,12 @@ def _fit(estimator, X, y, fit_params, n_partial_fit, classes):
         else:
             estimator.fit(X, y, **fit_params)
         return
-    kwargs = dict(fit_params)
+    kwargs = dict(fit_params)  # empty for a pipeline (see choose_advance)
     # through pipelines: transform X by the fitted steps, continue the last one
     while isinstance(estimator, Pipeline):
-        name, final = estimator.steps[-1]
         if len(estimator) > 1:
             X = estimator[:-1].transform(X)
-        prefix = f"{name}__"
-        kwargs = {
-            k[len(prefix) :]: v for k, v in kwargs.items() if k.startswith(prefix)
-        }
-        estimator = final
+        estimator = estimator.steps[-1][1]
     if classes is not None and "classes" in signature(estimator.partial_fit).parameters:
         kwargs["classes"] = classes
     for _ in range(n_partial_fit):

@@ -99,6 +99,19 @@ def test_choose_advance(estimator, resource, mode, cumulative):
         assert advance.warm_start in estimator.get_params()
 
 
+def test_pipeline_with_fit_params_continues_by_warm_start():
+    # only Pipeline.fit routes fit parameters: partial_fit on the last step
+    # would not get them
+    pipe = make_pipeline(StandardScaler(), SGDRegressor(tol=None))
+    resource = "sgdregressor__max_iter"
+    assert choose_advance(pipe, resource, {}).mode == "partial_fit"
+    weights = {"sgdregressor__sample_weight": np.ones(3)}
+    assert choose_advance(pipe, resource, weights).mode == "warm_start"
+    # a bare estimator takes them in partial_fit itself
+    bare = choose_advance(SGDRegressor(tol=None), "max_iter", {"sample_weight": 1})
+    assert bare.mode == "partial_fit"
+
+
 def test_resource_the_estimator_lacks():
     with pytest.raises(ValueError, match="resource='n_estimators' is not a parameter"):
         choose_advance(Ridge(), "n_estimators")
@@ -357,6 +370,24 @@ def test_early_stopping_ends_the_climb_of_a_falling_candidate(early_stopping):
     # the best row is the one before the fall, and the refit reproduces it
     assert search.best_params_ == {"quality": 0.3, "max_iter": 1}
     assert search.best_estimator_.n_done_ == 1
+
+
+@pytest.mark.parametrize("n_brackets", [1, "auto"])
+def test_no_candidate_goes_on_after_its_score_fell(n_brackets):
+    X, y = np.zeros((30, 1)), np.zeros(30)
+    search = AutoSearchCV(
+        OverfittingCounter(), {"quality": uniform(0, 1)}, resource="max_iter",
+        min_resources=1, max_resources=27, cv=3, n_brackets=n_brackets,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    results = search.cv_results_
+    for candidate in set(results["candidate"]):
+        rows = np.flatnonzero(results["candidate"] == candidate)
+        scores = results["mean_test_score"][rows[np.argsort(results["iter"][rows])]]
+        # a fall can only be a candidate's last row
+        assert (np.diff(scores)[:-1] >= 0).all()
+    if n_brackets == "auto":  # the conservative bracket starts at 27 and ends
+        assert set(results["n_resources"][results["bracket"] == 3]) == {27}
 
 
 class SlowToConverge(OverfittingCounter):

@@ -102,7 +102,8 @@ class AutoSearchCV(BaseSearchCV):
         A parameter resource is *continued*: each candidate is fitted once
         with the first budget, then its fold models train on. ``max_iter``
         of SGD*, Perceptron and PassiveAggressive* with ``tol=None`` (the
-        final step of a pipeline too) continues with one ``partial_fit``
+        final step of a pipeline too, unless fit parameters are given, which
+        only the pipeline's ``fit`` routes) continues with one ``partial_fit``
         epoch per unit of budget, which keeps the learning-rate schedule's
         clock ``t_`` (a ``warm_start`` fit resets it). Otherwise, when the
         parameter's owner (the estimator, or a step reached through
@@ -440,7 +441,7 @@ class AutoSearchCV(BaseSearchCV):
         self.resource_ = (
             auto_resource(self.estimator) if self.resource == "auto" else self.resource
         )
-        advance = choose_advance(self.estimator, self.resource_)
+        advance = choose_advance(self.estimator, self.resource_, routed.estimator.fit)
         is_param = advance.mode != "subsample"
         space = check_space(
             self.param_distributions,
