@@ -169,7 +169,7 @@ class SuccessiveHalving:
 
     def stop(self, candidates):
         """Take ``candidates`` out of the race before their next rung starts."""
-        if self.done:
+        if self.done or not candidates:
             return
         if self._asked:
             raise ValueError("stop() between tell() and the next ask() only")
