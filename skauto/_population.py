@@ -58,6 +58,7 @@ class Population:
         self.best_score = np.full(len(self.ids), -np.inf)
         self.best_samples = np.zeros(len(self.ids), dtype=np.int64)
         self.best = [p.copy() for p in self.params()]
+        self.retired = {}  # candidate -> (best network, best score, its samples)
         self._index()
 
     def params(self):
@@ -243,8 +244,39 @@ class Population:
             setattr(self, name, getattr(self, name)[mask])
         self._index()
 
+    def scale_lr(self, ids, factor):
+        """Multiply the learning rates of the candidates in ``ids`` by ``factor``."""
+        self.lr[np.isin(self.ids, ids)] *= np.float32(factor)
+        self._lr_unit = self.lr[self.owner]
+
+    def retire(self, ids):
+        """Stop training the candidates in ``ids``; keep their best checkpoints.
+
+        A retired candidate no longer costs a thing, and ``network`` and
+        ``best_of`` still answer for it.
+        """
+        for c in np.asarray(ids, dtype=np.int64).tolist():
+            k = int(np.flatnonzero(self.ids == c)[0])
+            self.retired[c] = (
+                self.network(c),
+                float(self.best_score[k]),
+                int(self.best_samples[k]),
+            )
+        self.keep(self.ids[~np.isin(self.ids, ids)])
+
+    def best_of(self, candidate):
+        """(best validation score, samples seen at it) of a live or retired one."""
+        if candidate in self.retired:
+            return self.retired[candidate][1:]
+        k = np.flatnonzero(self.ids == candidate)
+        if not len(k):  # dropped (diverged)
+            return -np.inf, 0
+        return float(self.best_score[k[0]]), int(self.best_samples[k[0]])
+
     def network(self, candidate, *, best=True):
         """(W1, b1, W2, b2) of one candidate, float64 copies."""
+        if candidate in self.retired:
+            return self.retired[candidate][0]
         k = int(np.flatnonzero(self.ids == candidate)[0])
         units = self.owner == k
         W1, b1, W2, b2 = self.best if best else self.params()

@@ -23,8 +23,18 @@ from .._compat import (
     validate_data,
 )
 from .._population import BatchStream, Population
-from .._results import best_index, build_cv_results
-from .._schedule import SuccessiveHalving
+from .._results import build_cv_results
+from .._schedule import Job, SuccessiveHalving
+
+# The halving rungs use about this many training rows in all (3 to 30 epochs).
+_HALVING_SAMPLES = 3e5
+# The survivors then train on while their validation score improves: checked
+# every epoch (or 100,000 rows); after _PATIENCE checks without an improvement
+# of _TOL the learning rate is multiplied by _CUT, after _N_CUTS cuts they stop.
+_CHECK_ROWS, _PATIENCE, _TOL, _CUT, _N_CUTS = 100_000, 5, 1e-4, 0.25, 2
+# max_epochs="auto": at most 200 epochs and 3e7 rows, and the survivors'
+# extension costs at most _AUTO_WORK rows times hidden units.
+_AUTO_CAP_EPOCHS, _AUTO_CAP_SAMPLES, _AUTO_WORK = 200, 3e7, 2e9
 
 _RANGES = {
     # searched range: (integers?, lowest allowed value; 0 means "> 0")
@@ -121,6 +131,11 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         Best of ``validation_scores_``.
     batch_size_ : int
         Mini-batch size used.
+    ensemble_ : list of dict
+        Members of the returned model, the heaviest first: ``{"params": ...,
+        "weight": w}``; the weights sum to 1. A member with
+        ``params={"linear": True, "alpha": a}`` is a ridge regression on the
+        same features (held exactly by two hidden units per output).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -326,10 +341,10 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self.batch_size_ = min(self.batch_size_, n_train)
         y_var = y_val.astype(np.float64).var(axis=0)
         return {
-            "X": _standardize(X, train, *x_args),
+            "X": _tame(_standardize(X, train, *x_args)),
             "y": _standardize(y, train, *y_args),
             "w": None if w is None else (w_train / w_train.mean()).astype(np.float32),
-            "X_val": _standardize(X, val, *x_args),
+            "X_val": _tame(_standardize(X, val, *x_args)),
             "y_val": y_val,
             "w_val": None if w is None else w[val],
             "y_var": np.where(y_var > 0, y_var, 1.0),
@@ -337,12 +352,15 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         }
 
     def _plan(self, data):
+        """The halving schedule, and the cap of the survivors' extension."""
         n_train = data["n_train"]
         if self.max_epochs == "auto":
-            epochs = float(np.clip(2e5 / n_train, 2, 36))
+            cap = float(np.clip(_AUTO_CAP_SAMPLES / n_train, 1, _AUTO_CAP_EPOCHS))
         else:
-            epochs = float(self.max_epochs)
-        max_resources = max(1, int(round(epochs * n_train)))
+            cap = float(self.max_epochs)
+        horizon = min(float(np.clip(_HALVING_SAMPLES / n_train, 3, 30)), cap)
+        max_resources = max(1, int(round(horizon * n_train)))
+        self._max_samples = max(max_resources, int(round(cap * n_train)))
         schedule = SuccessiveHalving(
             self.n_candidates,
             1,
@@ -350,9 +368,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             self.factor,
             min_survivors=self.ensemble_size,
         )
-        rungs = schedule.plan()
-        self.n_resources_ = [r.n_resources for r in rungs]
-        self.n_candidates_ = [r.n_candidates for r in rungs]
+        self._n_stages = len(schedule.plan()) + 1
         return schedule
 
     def _spawn(self, data, ranges, rng):
@@ -380,58 +396,120 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ run
     def _run(self, schedule, population, data, trace, rng):
-        """The driver loop: ``while jobs := ask(): tell(evaluate(jobs))``."""
+        """The driver loop: ``while jobs := ask(): tell(evaluate(jobs))``.
+
+        The halving rungs run first; then the survivors train on while their
+        validation score improves (``_extend``), up to the epoch cap.
+        """
         stream = BatchStream(data["n_train"], rng)
-        records, last = [], len(schedule.plan()) - 1
+        records, last = [], []
         while jobs := schedule.ask():
-            tic = time.perf_counter()
-            decay = 0 < last == jobs[0].iter  # cosine decay in the final rung
-            scores = self._evaluate(jobs, population, data, stream, trace, decay)
-            elapsed = time.perf_counter() - tic
-            records += self._rung_records(jobs, scores, population, trace, elapsed)
-            self._report(jobs, scores, schedule, trace, data["n_train"])
+            scores = self._timed(self._evaluate, jobs, population, data, stream, trace)
+            records += self._rung_records(jobs, scores, population, trace)
+            self._report(jobs, scores, trace, data["n_train"])
             if trace.timed_out:
-                break
+                return records
             schedule.tell(scores)
+            last = [c for c, s in scores.items() if math.isfinite(s)]
+        if last:
+            jobs = [Job(c, 0, records[-1]["iter"] + 1, self._max_samples) for c in last]
+            scores = self._timed(self._extend, jobs, population, data, stream, trace)
+            records += self._rung_records(jobs, scores, population, trace)
+            self._report(jobs, scores, trace, data["n_train"])
         return records
 
-    def _evaluate(self, jobs, population, data, stream, trace, decay):
+    def _timed(self, evaluate, jobs, *args):
+        tic = time.perf_counter()
+        scores = evaluate(jobs, *args)
+        self._rung_seconds = time.perf_counter() - tic
+        return scores
+
+    def _evaluate(self, jobs, population, data, stream, trace):
         """Bring every job's candidate to its budget; return {candidate: score}."""
         population.keep(
             [j.candidate for j in jobs if j.candidate not in trace.diverged]
         )
         target = jobs[0].n_resources
-        decay = _Decay(population.samples_seen, target, decay)
         while len(population) and population.samples_seen < target:
-            rows = stream.take(target - population.samples_seen)
-            scale = decay(population.samples_seen, population.samples_seen + len(rows))
-            loss = population.train(
-                data["X"], data["y"], data["w"], rows, self.batch_size_, scale
+            self._train(
+                population,
+                data,
+                stream.take(target - population.samples_seen),
+                stream,
+                trace,
             )
-            trace.add_loss(population.ids, loss, stream)
-            diverged = ~np.isfinite(loss)
-            if diverged.any():  # dropped at once, never promoted
-                trace.diverged.update(population.ids[diverged].tolist())
-                population.keep(population.ids[~diverged])
-            at_check = stream.epoch_done or population.samples_seen >= target
-            if len(population) and at_check:
-                args = data["X_val"], data["y_val"], data["w_val"], data["y_var"]
-                trace.add_val(population.ids, population.score(*args))
-            if self.max_time is not None and trace.elapsed() > self.max_time:
-                trace.timed_out = True
+            if len(population) and (
+                stream.epoch_done or population.samples_seen >= target
+            ):
+                self._validate(population, data, trace)
+            if trace.check_time(self.max_time):
                 break
-        best = dict(
-            zip(population.ids.tolist(), population.best_score.tolist(), strict=True)
-        )
-        return {j.candidate: best.get(j.candidate, -math.inf) for j in jobs}
+        return {j.candidate: population.best_of(j.candidate)[0] for j in jobs}
 
-    def _rung_records(self, jobs, scores, population, trace, elapsed):
+    def _extend(self, jobs, population, data, stream, trace):
+        """Train the survivors on while their validation score improves.
+
+        After ``_PATIENCE`` checks (one per epoch, or per 100,000 rows) without
+        improvement a survivor's learning rate is divided by 4; after
+        ``_N_CUTS`` such cuts it stops, and its best checkpoint is kept.
+        """
+        population.keep([j.candidate for j in jobs])
+        plateau = _Plateau(population.ids, population.best_score)
+        cap = self._extension_cap(population, data["n_train"])
+        every = min(data["n_train"], _CHECK_ROWS)
+        while len(population) and population.samples_seen < cap:
+            rows = stream.take(min(every, cap - population.samples_seen))
+            self._train(population, data, rows, stream, trace)
+            if len(population):
+                cut, stop = plateau.update(
+                    population.ids, self._validate(population, data, trace)
+                )
+                population.scale_lr(cut, _CUT)
+                trace.stopped.update(dict.fromkeys(stop, population.samples_seen))
+                population.retire(stop)
+            if trace.check_time(self.max_time):
+                break
+        return {j.candidate: population.best_of(j.candidate)[0] for j in jobs}
+
+    def _extension_cap(self, population, n_train):
+        """Samples seen at which the extension stops: the epoch cap, and with
+        ``max_epochs="auto"`` a cap on the work (rows times hidden units)."""
+        cap = self._max_samples
+        if self.max_epochs == "auto" and len(population):
+            cap = min(
+                cap, population.samples_seen + _AUTO_WORK / population.sizes.sum()
+            )
+        return max(population.samples_seen, int(cap))
+
+    def _train(self, population, data, rows, stream, trace):
+        """One chunk of mini-batches; candidates whose loss is not finite drop."""
+        loss = population.train(data["X"], data["y"], data["w"], rows, self.batch_size_)
+        trace.add_loss(
+            population.ids, loss, len(rows), stream.epoch_done, stream.n_rows
+        )
+        diverged = ~np.isfinite(loss)
+        if diverged.any():  # dropped at once, never promoted
+            trace.diverged.update(population.ids[diverged].tolist())
+            population.keep(population.ids[~diverged])
+
+    def _validate(self, population, data, trace):
+        scores = population.score(
+            data["X_val"], data["y_val"], data["w_val"], data["y_var"]
+        )
+        trace.add_val(population.ids, scores)
+        return scores
+
+    def _rung_records(self, jobs, scores, population, trace):
+        seconds = self._rung_seconds / len(jobs)
         return [
             {
                 "candidate": job.candidate,
                 "bracket": job.bracket,
                 "iter": job.iter,
-                "n_resources": min(job.n_resources, population.samples_seen),
+                "n_resources": min(
+                    job.n_resources,
+                    trace.stopped.get(job.candidate, population.samples_seen),
+                ),
                 "params": dict(self._candidate_params[job.candidate]),
                 "status": "diverged" if job.candidate in trace.diverged else "ok",
                 "test_scores": {
@@ -440,43 +518,72 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
                     else [np.nan]
                 },
                 "train_scores": None,
-                "fit_time": [elapsed / len(jobs)],
+                "fit_time": [seconds],
                 "score_time": [0.0],
             }
             for job in jobs
         ]
 
-    def _report(self, jobs, scores, schedule, trace, n_train):
+    def _report(self, jobs, scores, trace, n_train):
         if not self.verbose:
             return
         finite = [s for s in scores.values() if math.isfinite(s)]
         best = f"{max(finite):.4f}" if finite else "nan"
+        epochs = f"{jobs[0].n_resources / n_train:.3g} epochs each"
+        if (
+            jobs[0].candidate in trace.stopped
+            or jobs[0].n_resources == self._max_samples
+        ):
+            epochs = "trained on while validation improved"
         print(
-            f"[SelfTuningMLPRegressor] rung {jobs[0].iter + 1}/{len(schedule.plan())}:"
-            f" {len(jobs)} candidates, {jobs[0].n_resources / n_train:.3g} epochs"
-            f" ({jobs[0].n_resources} samples) each,"
-            f" best validation R2 {best}, {trace.elapsed():.1f} s"
+            f"[{type(self).__name__}] stage {jobs[0].iter + 1} of {self._n_stages}: "
+            f"{len(jobs)} networks, "
+            f"{epochs}; best validation R2 {best}; took {self._rung_seconds:.1f} s"
         )
 
     # ------------------------------------------------------------- finalize
     def _finalize(self, records, population, trace, data):
         self.cv_results_ = build_cv_results(records, ["score"], n_splits=1)
         self.n_splits_ = 1
-        self.best_index_ = best_index(self.cv_results_)
+        self.best_index_ = _best_row(self.cv_results_)
         self._warn(trace)
-        members = self._members()
-        top = members[0]
-        k = int(np.flatnonzero(population.ids == top)[0])
-        best_epoch = population.best_samples[k] / data["n_train"]
-        self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
+        res = self.cv_results_
+        last = res["iter"] == res["iter"][self.best_index_]
+        self.n_candidates_ = np.bincount(res["iter"]).tolist()
+        self.n_resources_ = [
+            int(res["n_resources"][res["iter"] == i].max())
+            for i in range(len(self.n_candidates_))
+        ]
+        pool = [
+            int(c) for c in res["candidate"][last & np.isfinite(res["mean_test_score"])]
+        ]
+        networks = [population.network(c) for c in pool]
+        networks.append(_ridge(data))
+        weights, self.best_score_ = _select(networks, data, self.ensemble_size)
+        order = np.argsort(-weights[:-1], kind="stable")
+        top = pool[order[0]]
+        best_epoch = population.best_of(top)[1] / data["n_train"]
         self.best_params_ = {
             **self._candidate_params[top],
             "max_iter": max(1, math.ceil(best_epoch)),
         }
-        self._set_network([population.network(c) for c in members])
-        self.loss_curve_ = trace.loss_curve(
-            members, population.samples_seen % data["n_train"]
+        self.ensemble_ = [
+            {"params": dict(self._candidate_params[pool[i]]), "weight": weights[i]}
+            for i in order
+            if weights[i] > 0
+        ]
+        if weights[-1] > 0:
+            self.ensemble_.append(
+                {
+                    "params": {"linear": True, "alpha": networks[-1][4]},
+                    "weight": weights[-1],
+                }
+            )
+        self._set_network(
+            [n[:4] for n, w in zip(networks, weights, strict=True) if w > 0],
+            weights[weights > 0],
         )
+        self.loss_curve_ = trace.loss_curve(top)
         self.n_iter_ = len(self.loss_curve_)
         self.validation_scores_ = list(trace.val[top])
         self.best_validation_score_ = max(self.validation_scores_)
@@ -504,24 +611,17 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
                 stacklevel=4,
             )
 
-    def _members(self):
-        """Candidates averaged in the returned model, the best first."""
-        res = self.cv_results_
-        top = res["n_resources"][self.best_index_]
-        rows = np.flatnonzero(
-            (res["n_resources"] == top) & np.isfinite(res["mean_test_score"])
-        )
-        rows = rows[np.argsort(-res["mean_test_score"][rows], kind="stable")]
-        return [int(res["candidate"][i]) for i in rows[: self.ensemble_size]]
-
-    def _set_network(self, networks):
+    def _set_network(self, networks, weights):
         """Average the members into one wide network; fold the scaling in."""
-        k = len(networks)
-        W1 = np.concatenate([n[0] for n in networks], axis=1) / self._x_scale[:, None]
-        b1 = np.concatenate([n[1] for n in networks]) - self._x_mean @ W1
-        W2 = np.concatenate([n[2] for n in networks]) * (self._y_scale / k)
-        b2 = np.mean([n[3] for n in networks], axis=0) * self._y_scale + self._y_mean
-        self.coefs_, self.intercepts_ = [W1, W2], [b1, b2]
+        W1 = np.concatenate([n[0] for n in networks], axis=1)
+        b1 = np.concatenate([n[1] for n in networks])
+        W2 = np.concatenate(
+            [n[2] * wk for n, wk in zip(networks, weights, strict=True)]
+        )
+        W2 = W2 * self._y_scale
+        b2 = sum(wk * n[3] for n, wk in zip(networks, weights, strict=True))
+        self.coefs_ = [W1, W2]
+        self.intercepts_ = [b1, b2 * self._y_scale + self._y_mean]
 
     # -------------------------------------------------------------- predict
     def predict(self, X):
@@ -542,9 +642,14 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         (W1, W2), (b1, b2) = self.coefs_, self.intercepts_
         out = np.empty((X.shape[0], W2.shape[1]))
         for i in range(0, X.shape[0], 4096):  # bounded memory on large X
-            hidden = np.maximum(X[i : i + 4096] @ W1 + b1, 0)
+            hidden = np.maximum(self._transform(X[i : i + 4096]) @ W1 + b1, 0)
             out[i : i + 4096] = hidden @ W2 + b2
         return out.ravel() if self._y_1d else out
+
+    def _transform(self, X):
+        """The features the network sees: standardized, outliers tamed."""
+        X = X.toarray() if sp.issparse(X) else X
+        return _tame((X - self._x_mean) / self._x_scale)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -565,6 +670,17 @@ def _standardize(a, rows, mean, scale):
         out[start : start + len(chunk)] = (a[chunk] - mean) / scale
         start += len(chunk)
     return out
+
+
+def _tame(z, t=3.0):
+    """Identity on [-t, t], logarithmic beyond, in place.
+
+    A standardized feature value of 50 (a typo, a heavy tail) becomes 6.8: it
+    keeps its order but no longer dominates a ReLU network's extrapolation.
+    """
+    big = np.abs(z) > t
+    z[big] = np.sign(z[big]) * (t + np.log1p(np.abs(z[big]) - t))
+    return z
 
 
 def _mean_scale(a, rows, w=None):
@@ -590,49 +706,144 @@ def _mean_scale(a, rows, w=None):
     return mean, np.where(scale > 0, scale, 1.0)
 
 
+def _best_row(results):
+    """Row of the best finite score among the candidates of the last stage."""
+    means = np.asarray(results["mean_test_score"], dtype=float)
+    finite = np.isfinite(means)
+    if not finite.any():
+        return None
+    rows = np.flatnonzero(finite & (results["iter"] == results["iter"][finite].max()))
+    return int(rows[np.argmax(means[rows])])
+
+
+def _forward(X, network):
+    W1, b1, W2, b2 = network[:4]
+    return np.maximum(X @ W1 + b1, 0) @ W2 + b2
+
+
+def _r2(pred, data):
+    """Validation R2 averaged over outputs, weighted as Population.score."""
+    sq = (pred - data["y_val"]) ** 2
+    w = data["w_val"]
+    mse = sq.mean(axis=0) if w is None else w @ sq / w.sum()
+    return float(1.0 - (mse / data["y_var"]).mean())
+
+
+def _ridge(data):
+    """Ridge regression on the scaled training rows, as a ReLU network.
+
+    The L2 strength is chosen on the validation rows. ``v @ x`` is
+    ``relu(v @ x) - relu(-v @ x)``: two hidden units per output hold the
+    linear model exactly, so it can join the averaged network. The data are
+    centred by the (weighted) scaling, so no intercept is needed.
+    """
+    X, y, w = data["X"], data["y"], data["w"]
+    d, m = X.shape[1], y.shape[1]
+    gram, xty = np.zeros((d, d)), np.zeros((d, m))
+    for rows in _chunks(np.arange(len(X))):
+        Xc, yc = X[rows].astype(np.float64), y[rows].astype(np.float64)
+        Xw = Xc if w is None else Xc * w[rows, None]
+        gram += Xw.T @ Xc
+        xty += Xw.T @ yc
+    evals, evecs = np.linalg.eigh(gram)
+    proj = evecs.T @ xty
+    X_val = data["X_val"].astype(np.float64)
+    fits = []
+    for alpha in len(X) * np.logspace(-5, 2, 15):
+        coef = evecs @ (proj / np.maximum(evals + alpha, 1e-12)[:, None])
+        fits.append((_r2(X_val @ coef, data), alpha, coef))
+    _, alpha, coef = max(fits, key=lambda f: f[0])
+    eye = np.eye(m)
+    return (
+        np.hstack([coef, -coef]),
+        np.zeros(2 * m),
+        np.vstack([eye, -eye]),
+        np.zeros(m),
+        float(alpha / len(X)),
+    )
+
+
+def _select(networks, data, max_members):
+    """Greedy ensemble selection with replacement (Caruana et al., 2004).
+
+    Start from the best network on the validation rows; add the network that
+    most improves the average's validation R2, as long as one does, at most
+    ``2 * max_members`` times. Returns the weights and the final score.
+    """
+    X_val = data["X_val"].astype(np.float64)
+    preds = [_forward(X_val, n) for n in networks]
+    counts = np.zeros(len(networks))
+    total, best = 0.0, -np.inf
+    for k in range(2 * max_members if max_members > 1 else 1):
+        trial = [_r2((total + p) / (k + 1), data) for p in preds]
+        i = int(np.argmax(trial))
+        if trial[i] <= best + 1e-7:
+            break
+        counts[i] += 1
+        total, best = total + preds[i], trial[i]
+    return counts / counts.sum(), best
+
+
+class _Plateau:
+    """Per-candidate patience: cut the learning rate, then stop."""
+
+    def __init__(self, ids, best):
+        self.best = dict(zip(ids.tolist(), best.tolist(), strict=True))
+        self.bad = dict.fromkeys(self.best, 0)
+        self.cuts = dict.fromkeys(self.best, 0)
+
+    def update(self, ids, scores):
+        """Record one check; return (candidates to slow down, to stop)."""
+        cut, stop = [], []
+        for c, score in zip(ids.tolist(), scores.tolist(), strict=True):
+            if score > self.best[c] + _TOL:
+                self.best[c], self.bad[c] = score, 0
+                continue
+            self.bad[c] += 1
+            if self.bad[c] >= _PATIENCE:
+                self.bad[c] = 0
+                if self.cuts[c] < _N_CUTS:
+                    self.cuts[c] += 1
+                    cut.append(c)
+                else:
+                    stop.append(c)
+        return cut, stop
+
+
 class _Trace:
-    """What fit records while it runs: losses, validation scores, divergers."""
+    """What fit records while it runs: losses, validation scores, stops."""
 
     def __init__(self):
         self.start = time.perf_counter()
-        self.loss = defaultdict(list)  # candidate -> loss of each full epoch
+        self.loss = defaultdict(list)  # candidate -> mean loss of each full epoch
         self.partial = defaultdict(float)  # candidate -> loss summed this epoch
+        self.partial_rows = defaultdict(int)  # candidate -> rows this epoch
         self.val = defaultdict(list)  # candidate -> validation R2 of each check
         self.diverged = set()
+        self.stopped = {}  # candidate -> samples seen when it stopped improving
         self.timed_out = False
 
     def elapsed(self):
         return time.perf_counter() - self.start
 
-    def add_loss(self, ids, loss, stream):
+    def check_time(self, max_time):
+        self.timed_out = max_time is not None and self.elapsed() > max_time
+        return self.timed_out
+
+    def add_loss(self, ids, loss, n_rows, epoch_done, epoch_rows):
         for cid, value in zip(ids.tolist(), loss.tolist(), strict=True):
             self.partial[cid] += value
-        if stream.epoch_done:
-            for cid in ids.tolist():
-                self.loss[cid].append(self.partial.pop(cid) / stream.n_rows)
+            self.partial_rows[cid] += n_rows
+            if epoch_done:
+                self.loss[cid].append(self.partial.pop(cid) / epoch_rows)
+                del self.partial_rows[cid]
 
     def add_val(self, ids, scores):
         for cid, score in zip(ids.tolist(), scores.tolist(), strict=True):
             self.val[cid].append(score)
 
-    def loss_curve(self, members, partial_rows):
-        """Mean loss per epoch of the members; a last partial epoch counts."""
-        curves = [
-            self.loss[c] + ([self.partial[c] / partial_rows] if partial_rows else [])
-            for c in members
-        ]
-        return np.mean(curves, axis=0).tolist()
-
-
-class _Decay:
-    """Cosine decay of the learning rates over the last rung (1 elsewhere)."""
-
-    def __init__(self, start, stop, active, floor=0.02):
-        self.start, self.stop, self.active, self.floor = start, stop, active, floor
-
-    def _at(self, seen):
-        frac = (seen - self.start) / max(1, self.stop - self.start)
-        return self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * frac))
-
-    def __call__(self, begin, end):
-        return (self._at(begin), self._at(end)) if self.active else (1.0, 1.0)
+    def loss_curve(self, candidate):
+        """Mean loss per epoch of one candidate; a last partial epoch counts."""
+        rows = self.partial_rows.get(candidate, 0)
+        last = [self.partial[candidate] / rows] if rows else []
+        return self.loss[candidate] + last
