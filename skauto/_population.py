@@ -15,6 +15,9 @@ data are assumed already scaled.
 import numpy as np
 
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+# Up to this many outputs in all (candidates times outputs), the output layer
+# is one product with a block matrix; above, a segment sum (fewer flops).
+_DENSE_OUTPUTS = 16
 
 
 class Population:
@@ -35,13 +38,27 @@ class Population:
         candidate's weights do not depend on the others.
     ids : array-like of int, shape (K,)
         Candidate ids, kept through slicing.
+    folds : array-like of int, shape (K,), default=None
+        Cross-validation fold of each candidate: given the fold of each row,
+        a candidate trains on the rows of the other folds and is scored on
+        the rows of its own (see ``train`` and ``score``). None: all 0.
     """
 
     def __init__(
-        self, n_features, n_outputs, hidden_sizes, learning_rates, alphas, rngs, ids
+        self,
+        n_features,
+        n_outputs,
+        hidden_sizes,
+        learning_rates,
+        alphas,
+        rngs,
+        ids,
+        folds=None,
     ):
         self.sizes = np.asarray(hidden_sizes, dtype=np.int64)
         self.ids = np.asarray(ids, dtype=np.int64)
+        self.fold = np.zeros(len(self.ids), np.int64) if folds is None else folds
+        self.fold = np.asarray(self.fold, dtype=np.int64)
         self.lr = np.asarray(learning_rates, dtype=np.float32)
         self.alpha = np.asarray(alphas, dtype=np.float32)
         blocks = [
@@ -71,6 +88,18 @@ class Population:
         self.owner = np.repeat(np.arange(len(self.sizes)), self.sizes)
         self._lr_unit = self.lr[self.owner]
         self._alpha_unit = self.alpha[self.owner]
+        m = self.W2.shape[1]
+        self.dense = len(self.sizes) * m <= _DENSE_OUTPUTS
+        self._block_at = (
+            np.repeat(np.arange(len(self.owner)), m),
+            (self.owner[:, None] * m + np.arange(m)).ravel(),
+        )
+
+    def _blocks(self, W2):
+        """(H, K * m) matrix: unit h feeds only the outputs of its candidate."""
+        B = np.zeros((W2.shape[0], len(self.sizes) * W2.shape[1]), dtype=W2.dtype)
+        B[self._block_at] = W2.ravel()
+        return B
 
     def __len__(self):
         return len(self.ids)
@@ -85,11 +114,15 @@ class Population:
         A = np.matmul(X, W1, out=None if work is None else work[0])
         A += b1
         np.maximum(A, 0, out=A)
-        T = np.empty_like(A) if work is None else work[1]
-        out = np.empty((X.shape[0], len(self.sizes), W2.shape[1]), dtype=A.dtype)
-        for j in range(W2.shape[1]):
-            np.multiply(A, W2[:, j], out=T)
-            out[:, :, j] = np.add.reduceat(T, self.starts, axis=1)
+        shape = (X.shape[0], len(self.sizes), W2.shape[1])
+        if self.dense:
+            out = (A @ self._blocks(W2)).reshape(shape)
+        else:
+            T = np.empty_like(A) if work is None else work[1]
+            out = np.empty(shape, dtype=A.dtype)
+            for j in range(W2.shape[1]):
+                np.multiply(A, W2[:, j], out=T)
+                out[:, :, j] = np.add.reduceat(T, self.starts, axis=1)
         out += b2
         return A, out
 
@@ -108,24 +141,31 @@ class Population:
         )
 
     # ----------------------------------------------------------------- training
-    def train(self, X, y, w, rows, batch_size, lr_scale=(1.0, 1.0)):
+    def train(self, X, y, w, rows, batch_size, row_folds=None):
         """Mini-batch Adam over ``rows`` of (X, y), in that order.
 
-        ``w`` holds sample weights normalised to mean 1 (or None). The learning
-        rates are multiplied by a factor going linearly from ``lr_scale[0]``
-        to ``lr_scale[1]`` over the rows. Returns the summed training loss of
-        each candidate over those rows.
+        ``w`` holds sample weights normalised to mean 1 (or None). With
+        ``row_folds`` (the fold of each row), a candidate gives weight 0 to
+        the rows of its own fold. Returns the summed training loss of each
+        candidate over those rows.
         """
         total = np.zeros(len(self.ids))
-        start, stop = lr_scale
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(0, len(rows), batch_size):
                 batch = rows[i : i + batch_size]
-                wb = None if w is None else w[batch]
-                scale = np.float32(start + (stop - start) * i / len(rows))
-                total += self._step(X[batch], y[batch], wb, scale) * len(batch)
+                wb = self._weights(batch, w, row_folds, train=True)
+                total += self._step(X[batch], y[batch], wb) * len(batch)
         self.samples_seen += len(rows)
         return total
+
+    def _weights(self, rows, w, row_folds, *, train):
+        """Weights of ``rows``: shape (n,), or (n, K) when folds are given."""
+        wb = None if w is None else w[rows]
+        if row_folds is None:
+            return wb
+        same = row_folds[rows][:, None] == self.fold
+        mask = (~same if train else same).astype(np.float32)
+        return mask if wb is None else mask * wb[:, None]
 
     def _workspace(self, n):
         """Reusable (n, H) float32 buffers and an (n, H) mask."""
@@ -135,21 +175,28 @@ class Population:
             self._work = (*floats, np.empty(shape, dtype=bool))
         return self._work
 
-    def _step(self, X, y, w, lr_scale=1.0):
+    def _step(self, X, y, w):
         A, T, dA, active = self._workspace(len(X))
         A, out = self._forward(X, *self.params(), work=(A, T))
         err = out - y[:, None, :]
         n, m = X.shape[0], y.shape[1]
-        g = err / (n * m) if w is None else err * (w[:, None, None] / (n * m))
+        g = err / np.float32(n * m)
+        if w is not None:  # per row (n,) or per row and candidate (n, K)
+            g *= (w[:, None] if w.ndim == 1 else w)[:, :, None]
         loss = 0.5 * np.einsum("bkm,bkm->k", g, err)
-        dW2 = np.empty_like(self.W2)
-        for j in range(m):
-            np.take(g[:, :, j], self.owner, axis=1, out=T)  # error per unit
-            dW2[:, j] = np.einsum("bh,bh->h", A, T)
-            if j == 0:
-                np.multiply(T, self.W2[:, 0], out=dA)
-            else:
-                dA += T * self.W2[:, j]
+        if self.dense:
+            g2 = g.reshape(n, -1)
+            np.matmul(g2, self._blocks(self.W2).T, out=dA)
+            dW2 = (A.T @ g2)[self._block_at].reshape(self.W2.shape)
+        else:
+            dW2 = np.empty_like(self.W2)
+            for j in range(m):
+                np.take(g[:, :, j], self.owner, axis=1, out=T)  # error per unit
+                dW2[:, j] = np.einsum("bh,bh->h", A, T)
+                if j == 0:
+                    np.multiply(T, self.W2[:, 0], out=dA)
+                else:
+                    dA += T * self.W2[:, j]
         np.greater(A, 0, out=active)
         np.multiply(dA, active, out=dA)
         l2 = self._alpha_unit / np.float32(n)
@@ -157,7 +204,7 @@ class Population:
         gW1 = np.matmul(X.T, dA, out=scratch[0][0])
         gW1 += np.multiply(self.W1, l2, out=scratch[0][1])
         dW2 += l2[:, None] * self.W2
-        self._adam([gW1, dA.sum(axis=0), dW2, g.sum(axis=0)], lr_scale)
+        self._adam([gW1, dA.sum(axis=0), dW2, g.sum(axis=0)])
         return loss
 
     def _scratch(self):
@@ -166,11 +213,9 @@ class Population:
             self._w1_scratch = [np.empty_like(self.W1) for _ in range(3)]
         return [self._w1_scratch[:2], self._w1_scratch[2]]
 
-    def _adam(self, grads, lr_scale=1.0):
+    def _adam(self, grads):
         self.t += 1
-        correction = np.float32(
-            lr_scale * np.sqrt(1 - _BETA2**self.t) / (1 - _BETA1**self.t)
-        )
+        correction = np.float32(np.sqrt(1 - _BETA2**self.t) / (1 - _BETA1**self.t))
         lr = [
             self._lr_unit * correction,
             self._lr_unit * correction,
@@ -194,22 +239,26 @@ class Population:
             p -= tmp
 
     # ------------------------------------------------------- scoring, selection
-    def score(self, X, y, w, y_var):
+    def score(self, X, y, w, y_var, row_folds=None):
         """Validation R2 of every candidate (averaged over outputs).
 
-        ``y_var`` is the variance of each output on the validation rows.
-        Non-finite predictions score -inf. The best score of each candidate
-        and its weights are checkpointed.
+        ``y_var`` (n_folds, n_outputs) is the variance of each output on the
+        validation rows of each fold. With ``row_folds``, a candidate is
+        scored on the rows of its own fold only. Non-finite predictions score
+        -inf. The best score of each candidate and its weights are
+        checkpointed.
         """
+        wv = self._weights(np.arange(len(X)), w, row_folds, train=False)
         with np.errstate(over="ignore", invalid="ignore"):
             err = self.predict(X) - y[:, None, :]
             sq = (err * err).astype(np.float64)
-            mse = (
-                sq.mean(axis=0)
-                if w is None
-                else np.einsum("n,nkm->km", w, sq) / w.sum()
-            )
-            scores = 1.0 - (mse / y_var).mean(axis=1)
+            if wv is None:
+                mse = sq.mean(axis=0)
+            elif wv.ndim == 1:
+                mse = np.einsum("n,nkm->km", wv, sq) / wv.sum()
+            else:
+                mse = np.einsum("nk,nkm->km", wv, sq) / wv.sum(axis=0)[:, None]
+            scores = 1.0 - (mse / y_var[self.fold]).mean(axis=1)
         scores[~np.isfinite(scores)] = -np.inf
         self._checkpoint(scores)
         return scores
@@ -240,7 +289,8 @@ class Population:
         )
         self._moments = [take(a, *axes[k // 2]) for k, a in enumerate(self._moments)]
         self.best = [take(a, *axes[k]) for k, a in enumerate(self.best)]
-        for name in ["sizes", "ids", "lr", "alpha", "best_score", "best_samples"]:
+        names = ["sizes", "ids", "fold", "lr", "alpha", "best_score", "best_samples"]
+        for name in names:
             setattr(self, name, getattr(self, name)[mask])
         self._index()
 

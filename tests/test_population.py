@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from skauto import _population as population
 from skauto._population import BatchStream, Population
 
 
@@ -36,15 +37,18 @@ def loss_of(pop, X, y, w=None):
     return 0.5 * sq.mean(axis=(0, 2)) + 0.5 * pop.alpha * np.array(l2) / len(X)
 
 
+@pytest.mark.parametrize("dense", [True, False])
 @pytest.mark.parametrize("n_out, weighted", [(1, False), (2, True)])
-def test_gradient_matches_finite_differences(n_out, weighted):
+def test_gradient_matches_finite_differences(n_out, weighted, dense, monkeypatch):
+    # few outputs: one block product; many: segment sums. Both must be exact.
+    monkeypatch.setattr(population, "_DENSE_OUTPUTS", 16 if dense else 0)
     X, y = data(n=16, n_out=n_out)
     w = np.linspace(0.5, 1.5, len(X)).astype(np.float32) if weighted else None
     pop = make(n_out=n_out)
     for name in ["W1", "b1", "W2", "b2"]:
         setattr(pop, name, getattr(pop, name).astype(np.float64))
     captured = {}
-    pop._adam = lambda grads, scale: captured.update(grads=grads)
+    pop._adam = lambda grads: captured.update(grads=grads)
     pop._step(X.astype(np.float64), y.astype(np.float64), w)
     rng = np.random.default_rng(1)
     for p, g in zip(pop.params(), captured["grads"], strict=True):
@@ -112,7 +116,7 @@ def test_checkpoint_keeps_best_epoch():
     scores = []
     for _ in range(5):
         pop.train(X, y, None, stream.take(64), 16)
-        scores.append(pop.score(X, y, None, y.var(axis=0)))
+        scores.append(pop.score(X, y, None, y.var(axis=0)[None]))
     np.testing.assert_array_equal(pop.best_score, np.max(scores, axis=0))
     best = pop.predict(X, best=True)
     err = ((best - y[:, None, :]) ** 2).mean(axis=(0, 2))
@@ -123,4 +127,4 @@ def test_non_finite_scores_are_minus_inf():
     X, y = data()
     pop = make()
     pop.W2[:] = np.inf
-    assert np.all(pop.score(X, y, None, y.var(axis=0)) == -np.inf)
+    assert np.all(pop.score(X, y, None, y.var(axis=0)[None]) == -np.inf)

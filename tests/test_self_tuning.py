@@ -77,7 +77,7 @@ def test_fitted_attributes(fitted, data):
     best_member = fitted.cv_results_["mean_test_score"][fitted.best_index_]
     assert fitted.best_score_ >= best_member - 1e-6
     assert sum(m["weight"] for m in fitted.ensemble_) == pytest.approx(1)
-    assert fitted.n_splits_ == 1
+    assert fitted.n_splits_ == 5  # cv="auto": 5 folds below 2,000 rows
     assert fitted.n_features_in_ == X.shape[1]
     assert [w.shape for w in fitted.coefs_][0][0] == X.shape[1]
     assert np.isfinite(fitted.predict(X)).all()
@@ -123,9 +123,12 @@ def test_coefs_are_the_model(fitted, data):
 
 def test_ensemble_size_one_is_a_single_network(data):
     X, y = data
-    reg = SelfTuningMLPRegressor(**{**FAST, "ensemble_size": 1}).fit(X, y)
+    reg = SelfTuningMLPRegressor(**{**FAST, "ensemble_size": 1}, cv=None).fit(X, y)
     assert reg.coefs_[0].shape[1] == reg.best_params_["hidden_layer_sizes"][0]
     assert reg.n_candidates_[-1] == 1
+    # with k folds, the winner is its k fold copies, averaged (bagging)
+    reg = SelfTuningMLPRegressor(**{**FAST, "ensemble_size": 1}, cv=3).fit(X, y)
+    assert reg.coefs_[0].shape[1] == 3 * reg.best_params_["hidden_layer_sizes"][0]
 
 
 def test_deterministic_and_picklable(fitted, data):
@@ -174,7 +177,9 @@ def test_max_time_keeps_best_so_far(data):
 
 def test_budget_in_samples_can_be_a_fraction_of_an_epoch(data):
     X, y = data
-    reg = SelfTuningMLPRegressor(n_candidates=3, max_epochs=0.5, random_state=0)
+    reg = SelfTuningMLPRegressor(
+        n_candidates=3, max_epochs=0.5, cv=None, random_state=0
+    )
     reg.fit(X, y)
     n_train = len(X) - round(0.2 * len(X))
     assert reg.n_resources_[-1] == round(0.5 * n_train)

@@ -35,6 +35,8 @@ _CHECK_ROWS, _PATIENCE, _TOL, _CUT, _N_CUTS = 100_000, 5, 1e-4, 0.25, 2
 # max_epochs="auto": at most 200 epochs and 3e7 rows, and the survivors'
 # extension costs at most _AUTO_WORK rows times hidden units.
 _AUTO_CAP_EPOCHS, _AUTO_CAP_SAMPLES, _AUTO_WORK = 200, 3e7, 2e9
+# cv="auto": 5-fold cross-validation below 2,000 rows, a hold-out above.
+_AUTO_FOLDS, _AUTO_FOLDS_BELOW = 5, 2000
 
 _RANGES = {
     # searched range: (integers?, lowest allowed value; 0 means "> 0")
@@ -84,6 +86,14 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     validation_fraction : float or "auto", default="auto"
         Fraction of the rows held out to score the candidates; "auto" holds
         out 10% of the rows (up to 20% to reach 200 rows, at most 10,000).
+    cv : int, "auto" or None, default="auto"
+        How the candidates are scored. An int k: k-fold cross-validation,
+        each candidate trained as k copies (one per fold, in the same wide
+        network) and the returned model averages the copies (bagging), so
+        every row is used for training and for choosing. None: one hold-out
+        split of ``validation_fraction``. "auto": 5 folds below 2,000 rows,
+        where one hold-out of a few hundred rows cannot rank 81 networks,
+        and a hold-out above.
     max_time : float or None, default=None
         Seconds after which the search stops; the best network so far is kept.
     random_state : int, RandomState instance or None, default=None
@@ -188,6 +198,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             Interval(Real, 0, 1, closed="neither"),
             StrOptions({"auto"}),
         ],
+        "cv": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"}), None],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -205,6 +216,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         max_epochs="auto",
         batch_size="auto",
         validation_fraction="auto",
+        cv="auto",
         max_time=None,
         random_state=None,
         verbose=0,
@@ -218,6 +230,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.validation_fraction = validation_fraction
+        self.cv = cv
         self.max_time = max_time
         self.random_state = random_state
         self.verbose = verbose
@@ -313,16 +326,15 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         return X, y, w
 
     def _prepare(self, X, y, w, rng):
-        """Split, scale (float32) and pick the batch size."""
+        """Split (hold-out or k folds), scale (float32), pick the batch size."""
         n = len(X)
-        if self.validation_fraction == "auto":
-            # 10% of the rows, but up to 20% to reach 200 rows; at most 10,000.
-            n_val = min(max(round(0.1 * n), min(round(0.2 * n), 200)), 10_000)
-        else:
-            n_val = round(self.validation_fraction * n)
-        n_val = int(np.clip(n_val, 1, n - 1))
+        self._n_folds = self._folds_for(n)
         order = rng.permutation(n)
-        val, train = order[:n_val], order[n_val:]
+        if self._n_folds > 1:  # every row trains k - 1 copies, scores one
+            train, val, row_folds = order, order, np.arange(n) % self._n_folds
+        else:
+            n_val = self._n_validation(n)
+            train, val, row_folds = order[n_val:], order[:n_val], None
         w_train = None if w is None else w[train]
         if w_train is not None and not w_train.any():
             raise ValueError(
@@ -332,24 +344,48 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self._x_mean, self._x_scale = _mean_scale(X, train, w)
         self._y_mean, self._y_scale = _mean_scale(y, train, w)
         x_args, y_args = (self._x_mean, self._x_scale), (self._y_mean, self._y_scale)
-        y_val = _standardize(y, val, *y_args)
-        n_train = len(train)
-        if self.batch_size == "auto":
-            self.batch_size_ = int(np.clip(n_train // 50, 32, 512))
-        else:
-            self.batch_size_ = int(self.batch_size)
-        self.batch_size_ = min(self.batch_size_, n_train)
-        y_var = y_val.astype(np.float64).var(axis=0)
-        return {
+        data = {
             "X": _tame(_standardize(X, train, *x_args)),
             "y": _standardize(y, train, *y_args),
             "w": None if w is None else (w_train / w_train.mean()).astype(np.float32),
-            "X_val": _tame(_standardize(X, val, *x_args)),
-            "y_val": y_val,
             "w_val": None if w is None else w[val],
-            "y_var": np.where(y_var > 0, y_var, 1.0),
-            "n_train": n_train,
+            "row_folds": row_folds,
+            "n_train": len(train),
         }
+        if row_folds is None:
+            data["X_val"] = _tame(_standardize(X, val, *x_args))
+            data["y_val"] = _standardize(y, val, *y_args)
+        else:
+            data["X_val"], data["y_val"] = data["X"], data["y"]
+        folds = (
+            [np.arange(len(val))]
+            if row_folds is None
+            else [np.flatnonzero(row_folds == f) for f in range(self._n_folds)]
+        )
+        data["y_var"] = np.array([_variance(data["y_val"][r]) for r in folds])
+        data["y_var_all"] = _variance(data["y_val"])
+        n_fit = len(train) * (self._n_folds - 1) // self._n_folds or len(train)
+        self.batch_size_ = self._batch_size(n_fit)
+        return data
+
+    def _folds_for(self, n):
+        if self.cv == "auto":
+            return _AUTO_FOLDS if n < _AUTO_FOLDS_BELOW else 1
+        return 1 if self.cv is None else min(int(self.cv), n)
+
+    def _n_validation(self, n):
+        if self.validation_fraction == "auto":
+            # 10% of the rows, but up to 20% to reach 200 rows; at most 10,000.
+            n_val = min(max(round(0.1 * n), min(round(0.2 * n), 200)), 10_000)
+        else:
+            n_val = round(self.validation_fraction * n)
+        return int(np.clip(n_val, 1, n - 1))
+
+    def _batch_size(self, n_fit):
+        size = self.batch_size
+        if size == "auto":
+            size = np.clip(n_fit // 50, 32, 512)
+        return int(max(1, min(size, n_fit)))
 
     def _plan(self, data):
         """The halving schedule, and the cap of the survivors' extension."""
@@ -388,11 +424,30 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             }
             for k in range(n)
         ]
-        streams = rng.spawn(n)
-        n_out = data["y"].shape[1]
+        # candidate c has one copy per fold: ids c * n_folds + fold
+        k = self._n_folds
         return Population(
-            data["X"].shape[1], n_out, sizes, values[1], values[2], streams, range(n)
+            data["X"].shape[1],
+            data["y"].shape[1],
+            *(np.repeat(v, k) for v in (sizes, values[1], values[2])),
+            rng.spawn(n * k),
+            range(n * k),
+            folds=np.tile(np.arange(k), n),
         )
+
+    def _copies(self, candidates):
+        """Population ids of the fold copies of ``candidates``."""
+        k = self._n_folds
+        return [c * k + f for c in candidates for f in range(k)]
+
+    def _scores(self, jobs, population):
+        """{candidate: mean over its copies of their best validation score}."""
+        return {
+            j.candidate: float(
+                np.mean([population.best_of(i)[0] for i in self._copies([j.candidate])])
+            )
+            for j in jobs
+        }
 
     # ------------------------------------------------------------------ run
     def _run(self, schedule, population, data, trace, rng):
@@ -405,7 +460,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         records, last = [], []
         while jobs := schedule.ask():
             scores = self._timed(self._evaluate, jobs, population, data, stream, trace)
-            records += self._rung_records(jobs, scores, population, trace)
+            records += self._rung_records(jobs, population, trace)
             self._report(jobs, scores, trace, data["n_train"])
             if trace.timed_out:
                 return records
@@ -414,7 +469,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         if last:
             jobs = [Job(c, 0, records[-1]["iter"] + 1, self._max_samples) for c in last]
             scores = self._timed(self._extend, jobs, population, data, stream, trace)
-            records += self._rung_records(jobs, scores, population, trace)
+            records += self._rung_records(jobs, population, trace)
             self._report(jobs, scores, trace, data["n_train"])
         return records
 
@@ -426,9 +481,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
 
     def _evaluate(self, jobs, population, data, stream, trace):
         """Bring every job's candidate to its budget; return {candidate: score}."""
-        population.keep(
-            [j.candidate for j in jobs if j.candidate not in trace.diverged]
-        )
+        population.keep(self._copies(j.candidate for j in jobs))
         target = jobs[0].n_resources
         while len(population) and population.samples_seen < target:
             self._train(
@@ -444,7 +497,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
                 self._validate(population, data, trace)
             if trace.check_time(self.max_time):
                 break
-        return {j.candidate: population.best_of(j.candidate)[0] for j in jobs}
+        return self._scores(jobs, population)
 
     def _extend(self, jobs, population, data, stream, trace):
         """Train the survivors on while their validation score improves.
@@ -453,7 +506,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         improvement a survivor's learning rate is divided by 4; after
         ``_N_CUTS`` such cuts it stops, and its best checkpoint is kept.
         """
-        population.keep([j.candidate for j in jobs])
+        population.keep(self._copies(j.candidate for j in jobs))
         plateau = _Plateau(population.ids, population.best_score)
         cap = self._extension_cap(population, data["n_train"])
         every = min(data["n_train"], _CHECK_ROWS)
@@ -469,7 +522,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
                 population.retire(stop)
             if trace.check_time(self.max_time):
                 break
-        return {j.candidate: population.best_of(j.candidate)[0] for j in jobs}
+        return self._scores(jobs, population)
 
     def _extension_cap(self, population, n_train):
         """Samples seen at which the extension stops: the epoch cap, and with
@@ -483,46 +536,55 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
 
     def _train(self, population, data, rows, stream, trace):
         """One chunk of mini-batches; candidates whose loss is not finite drop."""
-        loss = population.train(data["X"], data["y"], data["w"], rows, self.batch_size_)
+        loss = population.train(
+            data["X"], data["y"], data["w"], rows, self.batch_size_, data["row_folds"]
+        )
         trace.add_loss(
             population.ids, loss, len(rows), stream.epoch_done, stream.n_rows
         )
         diverged = ~np.isfinite(loss)
-        if diverged.any():  # dropped at once, never promoted
-            trace.diverged.update(population.ids[diverged].tolist())
-            population.keep(population.ids[~diverged])
+        if diverged.any():  # dropped at once with its fold copies, never promoted
+            bad = self._copies(
+                set((population.ids[diverged] // self._n_folds).tolist())
+            )
+            trace.diverged.update(bad)
+            population.keep(np.setdiff1d(population.ids, bad))
 
     def _validate(self, population, data, trace):
         scores = population.score(
-            data["X_val"], data["y_val"], data["w_val"], data["y_var"]
+            data["X_val"],
+            data["y_val"],
+            data["w_val"],
+            data["y_var"],
+            data["row_folds"],
         )
         trace.add_val(population.ids, scores)
         return scores
 
-    def _rung_records(self, jobs, scores, population, trace):
+    def _rung_records(self, jobs, population, trace):
         seconds = self._rung_seconds / len(jobs)
-        return [
-            {
-                "candidate": job.candidate,
-                "bracket": job.bracket,
-                "iter": job.iter,
-                "n_resources": min(
-                    job.n_resources,
-                    trace.stopped.get(job.candidate, population.samples_seen),
-                ),
-                "params": dict(self._candidate_params[job.candidate]),
-                "status": "diverged" if job.candidate in trace.diverged else "ok",
-                "test_scores": {
-                    "score": [scores[job.candidate]]
-                    if math.isfinite(scores[job.candidate])
-                    else [np.nan]
-                },
-                "train_scores": None,
-                "fit_time": [seconds],
-                "score_time": [0.0],
-            }
-            for job in jobs
-        ]
+        records = []
+        for job in jobs:
+            copies = self._copies([job.candidate])
+            seen = max(trace.stopped.get(i, population.samples_seen) for i in copies)
+            split = [population.best_of(i)[0] for i in copies]
+            records.append(
+                {
+                    "candidate": job.candidate,
+                    "bracket": job.bracket,
+                    "iter": job.iter,
+                    "n_resources": min(job.n_resources, seen),
+                    "params": dict(self._candidate_params[job.candidate]),
+                    "status": "diverged" if copies[0] in trace.diverged else "ok",
+                    "test_scores": {
+                        "score": [x if math.isfinite(x) else np.nan for x in split]
+                    },
+                    "train_scores": None,
+                    "fit_time": [seconds],
+                    "score_time": [0.0],
+                }
+            )
+        return records
 
     def _report(self, jobs, scores, trace, n_train):
         if not self.verbose:
@@ -543,29 +605,44 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------- finalize
     def _finalize(self, records, population, trace, data):
-        self.cv_results_ = build_cv_results(records, ["score"], n_splits=1)
-        self.n_splits_ = 1
+        self.cv_results_ = build_cv_results(records, ["score"], n_splits=self._n_folds)
+        self.n_splits_ = self._n_folds
         self.best_index_ = _best_row(self.cv_results_)
         self._warn(trace)
         res = self.cv_results_
-        last = res["iter"] == res["iter"][self.best_index_]
         self.n_candidates_ = np.bincount(res["iter"]).tolist()
         self.n_resources_ = [
             int(res["n_resources"][res["iter"] == i].max())
             for i in range(len(self.n_candidates_))
         ]
-        pool = [
-            int(c) for c in res["candidate"][last & np.isfinite(res["mean_test_score"])]
-        ]
-        networks = [population.network(c) for c in pool]
-        networks.append(_ridge(data))
-        weights, self.best_score_ = _select(networks, data, self.ensemble_size)
+        last = res["iter"] == res["iter"][self.best_index_]
+        pool = res["candidate"][last & np.isfinite(res["mean_test_score"])].tolist()
+        members = [[population.network(i) for i in self._copies([c])] for c in pool]
+        members.append(_ridge(data, self._n_folds))
+        preds = [_out_of_fold(networks, data) for networks in members]
+        weights, self.best_score_ = _select(preds, data, self.ensemble_size)
         order = np.argsort(-weights[:-1], kind="stable")
         top = pool[order[0]]
-        best_epoch = population.best_of(top)[1] / data["n_train"]
+        self._describe(pool, order, weights, members[-1][0][4], population, data)
+        self._set_network(
+            [n[:4] for m, w in zip(members, weights, strict=True) if w for n in m],
+            np.repeat(weights[weights > 0] / self._n_folds, self._n_folds),
+        )
+        first = self._copies([top])[0]
+        self.loss_curve_ = trace.loss_curve(first)
+        self.n_iter_ = len(self.loss_curve_)
+        self.validation_scores_ = list(trace.val[first])
+        self.best_validation_score_ = max(self.validation_scores_)
+        self.n_outputs_ = data["y"].shape[1]
+        del self._candidate_params
+
+    def _describe(self, pool, order, weights, ridge_alpha, population, data):
+        """best_params_ (the heaviest network) and ensemble_ (every member)."""
+        top = pool[order[0]]
+        seen = np.mean([population.best_of(i)[1] for i in self._copies([top])])
         self.best_params_ = {
             **self._candidate_params[top],
-            "max_iter": max(1, math.ceil(best_epoch)),
+            "max_iter": max(1, math.ceil(seen / data["n_train"])),
         }
         self.ensemble_ = [
             {"params": dict(self._candidate_params[pool[i]]), "weight": weights[i]}
@@ -573,22 +650,8 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             if weights[i] > 0
         ]
         if weights[-1] > 0:
-            self.ensemble_.append(
-                {
-                    "params": {"linear": True, "alpha": networks[-1][4]},
-                    "weight": weights[-1],
-                }
-            )
-        self._set_network(
-            [n[:4] for n, w in zip(networks, weights, strict=True) if w > 0],
-            weights[weights > 0],
-        )
-        self.loss_curve_ = trace.loss_curve(top)
-        self.n_iter_ = len(self.loss_curve_)
-        self.validation_scores_ = list(trace.val[top])
-        self.best_validation_score_ = max(self.validation_scores_)
-        self.n_outputs_ = data["y"].shape[1]
-        del self._candidate_params
+            linear = {"linear": True, "alpha": ridge_alpha}
+            self.ensemble_.append({"params": linear, "weight": weights[-1]})
 
     def _warn(self, trace):
         if self.best_index_ is None:
@@ -683,6 +746,12 @@ def _tame(z, t=3.0):
     return z
 
 
+def _variance(y):
+    """Variance of each output (1 where it is 0), float64."""
+    var = y.astype(np.float64).var(axis=0)
+    return np.where(var > 0, var, 1.0)
+
+
 def _mean_scale(a, rows, w=None):
     """(Weighted) mean and standard deviation of the columns of ``a[rows]``.
 
@@ -726,53 +795,72 @@ def _r2(pred, data):
     sq = (pred - data["y_val"]) ** 2
     w = data["w_val"]
     mse = sq.mean(axis=0) if w is None else w @ sq / w.sum()
-    return float(1.0 - (mse / data["y_var"]).mean())
+    return float(1.0 - (mse / data["y_var_all"]).mean())
 
 
-def _ridge(data):
-    """Ridge regression on the scaled training rows, as a ReLU network.
+def _ridge(data, n_folds):
+    """Ridge regression on the scaled training rows, as ReLU networks.
 
-    The L2 strength is chosen on the validation rows. ``v @ x`` is
-    ``relu(v @ x) - relu(-v @ x)``: two hidden units per output hold the
-    linear model exactly, so it can join the averaged network. The data are
-    centred by the (weighted) scaling, so no intercept is needed.
+    One fit per fold (trained on the other folds); the L2 strength is chosen
+    on the validation rows. ``v @ x`` is ``relu(v @ x) - relu(-v @ x)``: two
+    hidden units per output hold a linear model exactly, so that it can join
+    the averaged network. Each network carries the chosen strength as a fifth
+    element.
     """
-    X, y, w = data["X"], data["y"], data["w"]
-    d, m = X.shape[1], y.shape[1]
-    gram, xty = np.zeros((d, d)), np.zeros((d, m))
+    X, y, w, folds = data["X"], data["y"], data["w"], data["row_folds"]
+    d, m = X.shape[1] + 1, y.shape[1]
+    folds = np.zeros(len(X), np.int64) - 1 if folds is None else folds
+    gram, xty = np.zeros((n_folds + 1, d, d)), np.zeros((n_folds + 1, d, m))
     for rows in _chunks(np.arange(len(X))):
-        Xc, yc = X[rows].astype(np.float64), y[rows].astype(np.float64)
+        Xc = np.hstack([X[rows], np.ones((len(rows), 1), np.float32)])
+        Xc, yc = Xc.astype(np.float64), y[rows].astype(np.float64)
         Xw = Xc if w is None else Xc * w[rows, None]
-        gram += Xw.T @ Xc
-        xty += Xw.T @ yc
-    evals, evecs = np.linalg.eigh(gram)
-    proj = evecs.T @ xty
-    X_val = data["X_val"].astype(np.float64)
+        for f in range(-1, n_folds):  # -1: every row
+            sel = slice(None) if f < 0 else folds[rows] == f
+            gram[f + 1] += Xw[sel].T @ Xc[sel]
+            xty[f + 1] += Xw[sel].T @ yc[sel]
     fits = []
     for alpha in len(X) * np.logspace(-5, 2, 15):
-        coef = evecs @ (proj / np.maximum(evals + alpha, 1e-12)[:, None])
-        fits.append((_r2(X_val @ coef, data), alpha, coef))
-    _, alpha, coef = max(fits, key=lambda f: f[0])
-    eye = np.eye(m)
-    return (
-        np.hstack([coef, -coef]),
-        np.zeros(2 * m),
-        np.vstack([eye, -eye]),
-        np.zeros(m),
-        float(alpha / len(X)),
-    )
+        coefs = (
+            [
+                np.linalg.solve(gram[0] - gram[f] + alpha * np.eye(d), xty[0] - xty[f])
+                for f in range(1, n_folds + 1)
+            ]
+            if n_folds > 1
+            else [np.linalg.solve(gram[0] + alpha * np.eye(d), xty[0])]
+        )
+        networks = [_linear_network(coef, alpha / len(X)) for coef in coefs]
+        fits.append((_r2(_out_of_fold(networks, data), data), alpha, networks))
+    return max(fits, key=lambda fit: fit[0])[2]
 
 
-def _select(networks, data, max_members):
+def _linear_network(coef, alpha):
+    """The linear model ``x @ coef[:-1] + coef[-1]`` as a ReLU network."""
+    eye = np.eye(coef.shape[1])
+    W1 = np.hstack([coef[:-1], -coef[:-1]])
+    return W1, np.zeros(W1.shape[1]), np.vstack([eye, -eye]), coef[-1], alpha
+
+
+def _out_of_fold(networks, data):
+    """Predictions on the validation rows, each row by its own fold's network."""
+    X_val, folds = data["X_val"], data["row_folds"]
+    if folds is None:
+        return _forward(X_val.astype(np.float64), networks[0])
+    out = np.empty(data["y_val"].shape)
+    for f, network in enumerate(networks):
+        rows = folds == f
+        out[rows] = _forward(X_val[rows].astype(np.float64), network)
+    return out
+
+
+def _select(preds, data, max_members):
     """Greedy ensemble selection with replacement (Caruana et al., 2004).
 
-    Start from the best network on the validation rows; add the network that
+    Start from the best member on the validation rows; add the member that
     most improves the average's validation R2, as long as one does, at most
     ``2 * max_members`` times. Returns the weights and the final score.
     """
-    X_val = data["X_val"].astype(np.float64)
-    preds = [_forward(X_val, n) for n in networks]
-    counts = np.zeros(len(networks))
+    counts = np.zeros(len(preds))
     total, best = 0.0, -np.inf
     for k in range(2 * max_members if max_members > 1 else 1):
         trial = [_r2((total + p) / (k + 1), data) for p in preds]
