@@ -18,6 +18,9 @@ _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
 # Up to this many outputs in all (candidates times outputs), the output layer
 # is one product with a block matrix; above, a segment sum (fewer flops).
 _DENSE_OUTPUTS = 16
+# A training step goes through a mini-batch in blocks of about this many
+# hidden activations (1 MB of float32), which stay in the processor's cache.
+_BLOCK_FLOATS = 2**18
 
 
 class Population:
@@ -105,18 +108,19 @@ class Population:
         return len(self.ids)
 
     # ------------------------------------------------------------------ forward
-    def _forward(self, X, W1, b1, W2, b2, work=None):
+    def _forward(self, X, W1, b1, W2, b2, work=None, blocks=None):
         """Hidden activations (n, H) and outputs (n, K, n_outputs).
 
         ``work`` holds two reusable (n, H) buffers: large fresh temporaries
-        cost a page fault per page on every step.
+        cost a page fault per page on every step. ``blocks`` is
+        ``_blocks(W2)``, if already made.
         """
         A = np.matmul(X, W1, out=None if work is None else work[0])
         A += b1
         np.maximum(A, 0, out=A)
         shape = (X.shape[0], len(self.sizes), W2.shape[1])
         if self.dense:
-            out = (A @ self._blocks(W2)).reshape(shape)
+            out = (A @ (self._blocks(W2) if blocks is None else blocks)).reshape(shape)
         else:
             T = np.empty_like(A) if work is None else work[1]
             out = np.empty(shape, dtype=A.dtype)
@@ -167,44 +171,62 @@ class Population:
         mask = (~same if train else same).astype(np.float32)
         return mask if wb is None else mask * wb[:, None]
 
-    def _workspace(self, n):
-        """Reusable (n, H) float32 buffers and an (n, H) mask."""
-        shape = (n, len(self.owner))
-        if self._work is None or self._work[0].shape != shape:
-            floats = [np.empty(shape, dtype=np.float32) for _ in range(3)]
-            self._work = (*floats, np.empty(shape, dtype=bool))
+    def _workspace(self, n, block):
+        """Reusable buffers: (n, H) for dA; (block, H) for the rest."""
+        H = len(self.owner)
+        if self._work is None or self._work[0].shape != (n, H):
+            self._work = (
+                np.empty((n, H), dtype=np.float32),
+                *(np.empty((block, H), dtype=np.float32) for _ in range(2)),
+                np.empty((block, H), dtype=bool),
+            )
         return self._work
 
     def _step(self, X, y, w):
-        A, T, dA, active = self._workspace(len(X))
-        A, out = self._forward(X, *self.params(), work=(A, T))
-        err = out - y[:, None, :]
-        n, m = X.shape[0], y.shape[1]
-        g = err / np.float32(n * m)
-        if w is not None:  # per row (n,) or per row and candidate (n, K)
-            g *= (w[:, None] if w.ndim == 1 else w)[:, :, None]
-        loss = 0.5 * np.einsum("bkm,bkm->k", g, err)
-        if self.dense:
-            g2 = g.reshape(n, -1)
-            np.matmul(g2, self._blocks(self.W2).T, out=dA)
-            dW2 = (A.T @ g2)[self._block_at].reshape(self.W2.shape)
-        else:
-            dW2 = np.empty_like(self.W2)
-            for j in range(m):
-                np.take(g[:, :, j], self.owner, axis=1, out=T)  # error per unit
-                dW2[:, j] = np.einsum("bh,bh->h", A, T)
-                if j == 0:
-                    np.multiply(T, self.W2[:, 0], out=dA)
-                else:
-                    dA += T * self.W2[:, j]
-        np.greater(A, 0, out=active)
-        np.multiply(dA, active, out=dA)
+        """One Adam step on a mini-batch.
+
+        The batch goes through in blocks of rows whose (rows, H) activations
+        fit in the processor's cache; only dA is kept for the whole batch.
+        """
+        n, m, K = X.shape[0], y.shape[1], len(self.sizes)
+        block = max(8, _BLOCK_FLOATS // len(self.owner))
+        dA_all, A_buf, T_buf, active_buf = self._workspace(n, block)
+        B = self._blocks(self.W2) if self.dense else None
+        loss, dW2, gb2 = np.zeros(K), np.zeros_like(self.W2), np.zeros((K, m))
+        for s in range(0, n, block):
+            rows = slice(s, min(n, s + block))
+            size = rows.stop - s
+            A, T, active = A_buf[:size], T_buf[:size], active_buf[:size]
+            dA = dA_all[rows]
+            A, out = self._forward(X[rows], *self.params(), work=(A, T), blocks=B)
+            err = out - y[rows][:, None, :]
+            g = err / np.float32(n * m)
+            if w is not None:  # per row (n,) or per row and candidate (n, K)
+                wb = w[rows]
+                g *= (wb[:, None] if wb.ndim == 1 else wb)[:, :, None]
+            loss += 0.5 * np.einsum("bkm,bkm->k", g, err)
+            gb2 += g.sum(axis=0)
+            if self.dense:
+                g2 = g.reshape(size, -1)
+                np.matmul(g2, B.T, out=dA)
+                dW2 += (A.T @ g2)[self._block_at].reshape(self.W2.shape)
+            else:
+                for j in range(m):
+                    np.take(g[:, :, j], self.owner, axis=1, out=T)  # error per unit
+                    dW2[:, j] += np.einsum("bh,bh->h", A, T)
+                    if j == 0:
+                        np.multiply(T, self.W2[:, 0], out=dA)
+                    else:
+                        dA += T * self.W2[:, j]
+            np.greater(A, 0, out=active)
+            np.multiply(dA, active, out=dA)
+        dA = dA_all
         l2 = self._alpha_unit / np.float32(n)
         scratch = self._scratch()
         gW1 = np.matmul(X.T, dA, out=scratch[0][0])
         gW1 += np.multiply(self.W1, l2, out=scratch[0][1])
         dW2 += l2[:, None] * self.W2
-        self._adam([gW1, dA.sum(axis=0), dW2, g.sum(axis=0)])
+        self._adam([gW1, dA.sum(axis=0), dW2, gb2])
         return loss
 
     def _scratch(self):
