@@ -138,7 +138,9 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     All candidates see the same mini-batches. A candidate whose loss becomes
     NaN or infinite is dropped at once (``status="diverged"`` in
     ``cv_results_``); if every candidate diverges, ``fit`` raises a
-    ``ValueError``.
+    ``ValueError``. If the chosen network's validation error is more than
+    twice that of predicting the mean, ``fit`` warns (a ``UserWarning``
+    naming ``learning_rate_range``).
 
     References
     ----------
@@ -222,6 +224,9 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             Numeric target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows in the training loss and the validation score.
+            The validation split keeps rows of positive weight on both sides;
+            when only one row has weight, it is trained on and the validation
+            score is unweighted (with a warning).
 
         Returns
         -------
@@ -250,6 +255,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             try:
                 lo, hi = (float(v) for v in value)
                 ok = low < lo <= hi if low == 0 else low <= lo <= hi
+                ok = ok and math.isfinite(hi)
                 ok = ok and (not integer or (lo.is_integer() and hi.is_integer()))
             except (TypeError, ValueError):
                 ok = False
@@ -257,22 +263,14 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
                 kind = "integers" if integer else "numbers"
                 raise InvalidParameterError(
                     f"The {name!r} parameter of {type(self).__name__} must be a "
-                    f"pair (low, high) of {kind} with {low} {'<' if low == 0 else '<='}"
-                    f" low <= high. Got {value!r} instead."
+                    f"pair (low, high) of finite {kind} with {low} "
+                    f"{'<' if low == 0 else '<='} low <= high. Got {value!r} instead."
                 )
             ranges[name] = (lo, hi)
         return ranges
 
     def _check_data(self, X, y, sample_weight):
-        y_arr = np.asarray(y) if not hasattr(y, "dtype") else y
-        if getattr(y_arr, "dtype", None) is not None and y_arr.dtype.kind in "USO":
-            try:
-                np.asarray(y_arr, dtype=np.float64)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"{type(self).__name__} is a regressor: y must be numeric, "
-                    f"got values such as {np.ravel(y_arr)[:1]} ({exc})."
-                ) from None
+        y = self._numeric_y(y)
         X, y = validate_data(
             self,
             X,
@@ -293,9 +291,27 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         w = None
         if sample_weight is not None:
             w = check_sample_weight(sample_weight, X, ensure_non_negative=True)
-            if np.all(w == w[0]):
-                w = None  # uniform weights change nothing
+            w = None if np.all(w == w[0]) else w / w.max()  # scale-free, no overflow
         return X, y, w
+
+    def _numeric_y(self, y):
+        """y as float64 when it holds strings or objects; ValueError if not numeric."""
+        if y is None:
+            return y  # validate_data says y is required
+        try:
+            y_arr = y if hasattr(y, "dtype") else np.asarray(y)
+        except ValueError:  # ragged: validate_data says what is wrong
+            return y
+        if getattr(y_arr, "dtype", None) is None or y_arr.dtype.kind not in "USO":
+            return y
+        try:
+            return np.asarray(y_arr, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{type(self).__name__} is a regressor: y must be numeric, "
+                f"got values such as {np.ravel(y_arr)[:1]} ({exc}). Encode the "
+                "target as numbers, or use a classifier."
+            ) from None
 
     def _prepare(self, X, y, w, rng):
         """Split, scale (float32) and pick the batch size."""
@@ -306,14 +322,12 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         else:
             n_val = round(self.validation_fraction * n)
         n_val = int(np.clip(n_val, 1, n - 1))
-        order = rng.permutation(n)
-        val, train = order[:n_val], order[n_val:]
+        val, train = _split(n, n_val, w, rng)
         w_train = None if w is None else w[train]
-        if w_train is not None and not w_train.any():
-            raise ValueError(
-                "sample_weight is zero on every training row; give some rows "
-                "a positive weight."
-            )
+        w_val = None if w is None else w[val]
+        if w_val is not None and not w_val.any():
+            self._warn_unweighted_validation()
+            w_val = None
         self._x_mean, self._x_scale = _mean_scale(X, train, w)
         self._y_mean, self._y_scale = _mean_scale(y, train, w)
         x_args, y_args = (self._x_mean, self._x_scale), (self._y_mean, self._y_scale)
@@ -324,16 +338,18 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         else:
             self.batch_size_ = int(self.batch_size)
         self.batch_size_ = min(self.batch_size_, n_train)
-        y_var = y_val.astype(np.float64).var(axis=0)
+        y_var = _variance(y_val, w_val)
+        y_var = np.where(y_var > 0, y_var, 1.0)
         return {
             "X": _standardize(X, train, *x_args),
             "y": _standardize(y, train, *y_args),
             "w": None if w is None else (w_train / w_train.mean()).astype(np.float32),
             "X_val": _standardize(X, val, *x_args),
             "y_val": y_val,
-            "w_val": None if w is None else w[val],
-            "y_var": np.where(y_var > 0, y_var, 1.0),
+            "w_val": w_val,
+            "y_var": y_var,
             "n_train": n_train,
+            "poor_score": _poor_score(y_val, w_val, y_var),
         }
 
     def _plan(self, data):
@@ -463,7 +479,8 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self.cv_results_ = build_cv_results(records, ["score"], n_splits=1)
         self.n_splits_ = 1
         self.best_index_ = best_index(self.cv_results_)
-        self._warn(trace)
+        self._raise_if_all_diverged()
+        self._warn(trace, data)
         members = self._members()
         top = members[0]
         k = int(np.flatnonzero(population.ids == top)[0])
@@ -483,26 +500,52 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self.n_outputs_ = data["y"].shape[1]
         del self._candidate_params
 
-    def _warn(self, trace):
+    def _raise_if_all_diverged(self):
         if self.best_index_ is None:
             raise ValueError(
                 f"Every one of the {self.n_candidates} candidates diverged (NaN or "
                 "infinite loss). Lower the top of learning_rate_range (now "
                 f"{self.learning_rate_range[1]}), or check the scale of X and y."
             )
+
+    def _warn(self, trace, data):
+        """One warning per kind of trouble; never raises."""
         if trace.diverged:
             warnings.warn(
                 f"{len(trace.diverged)} of {self.n_candidates} candidates diverged "
                 "(NaN or infinite loss) and were dropped.",
                 RuntimeWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
         if trace.timed_out:
             warnings.warn(
                 f"max_time={self.max_time} s reached: kept the best network so far.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
+        best = self.cv_results_["mean_test_score"][self.best_index_]
+        if best < data["poor_score"]:
+            weights = "" if data["w"] is None else ", and that enough rows have weight"
+            warnings.warn(
+                f"The chosen network's validation R2 is {best:.3g}: its error is "
+                "more than twice that of predicting the mean, so no candidate "
+                "learned. Lower learning_rate_range (now "
+                f"{tuple(self.learning_rate_range)}); if that does not help, "
+                f"check X and y for extreme values{weights}.",
+                UserWarning,
+                stacklevel=5,
+            )
+
+    @staticmethod
+    def _warn_unweighted_validation():
+        warnings.warn(
+            "sample_weight is positive on a single row, which trains the "
+            "networks; the validation rows, all of weight 0, score them "
+            "without weights. Give more rows a positive weight for a weighted "
+            "validation score.",
+            UserWarning,
+            stacklevel=5,
+        )
 
     def _members(self):
         """Candidates averaged in the returned model, the best first."""
@@ -551,6 +594,48 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.input_tags.sparse = True
         return tags
+
+
+def _split(n, n_val, w, rng):
+    """Validation and training rows, a random split.
+
+    With zero weights, a split that left one side without weight is redrawn
+    so that both sides get positive-weight rows in proportion (the training
+    side first, when a single row has weight).
+    """
+    order = rng.permutation(n)
+    val, train = order[:n_val], order[n_val:]
+    if w is None or (w[val].any() and w[train].any()):
+        return val, train
+    pos, zero = order[w[order] > 0], order[w[order] == 0]
+    low = max(n_val - len(zero), 1 if len(pos) > 1 else 0)
+    k = int(np.clip(round(len(pos) * n_val / n), low, min(len(pos) - 1, n_val)))
+    val = np.concatenate([pos[:k], zero[: n_val - k]])
+    train = np.concatenate([pos[k:], zero[n_val - k :]])
+    return val, train
+
+
+def _variance(y, w):
+    """(Weighted) variance of each column of y, in float64."""
+    y = y.astype(np.float64)
+    if w is None:
+        return y.var(axis=0)
+    mean = w @ y / w.sum()
+    return w @ (y - mean) ** 2 / w.sum()
+
+
+def _poor_score(y_val, w_val, y_var, ratio=2.0):
+    """Validation R2 below which a model is far worse than a constant.
+
+    The constant is the training mean (0 on the standardized target). A model
+    scoring below this has a validation error more than ``ratio`` times both
+    the constant's and the training variance (1 after standardizing): the
+    second term keeps a tiny validation set, whose rows may all sit near the
+    mean by chance, from flagging a sound model.
+    """
+    sq = y_val.astype(np.float64) ** 2
+    const_mse = sq.mean(axis=0) if w_val is None else w_val @ sq / w_val.sum()
+    return 1.0 - ratio * float(np.mean(np.maximum(const_mse, 1.0) / y_var))
 
 
 def _chunks(rows, size=65536):
