@@ -271,15 +271,25 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
 
     def _check_data(self, X, y, sample_weight):
         y = self._numeric_y(y)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc", "coo"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=np.float64,
-        )
+        try:
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc", "coo"],
+                multi_output=True,
+                y_numeric=True,
+                dtype=np.float64,
+            )
+        except ValueError as exc:
+            if "could not convert" not in str(exc):
+                raise
+            raise ValueError(
+                f"X holds values that are not numbers ({exc}). "
+                f"{type(self).__name__} needs numeric features: encode text and "
+                "categorical columns first, for example with a OneHotEncoder in "
+                "a ColumnTransformer."
+            ) from exc
         X = X.toarray() if sp.issparse(X) else X
         if X.shape[0] < 2:
             raise ValueError(
@@ -479,7 +489,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self.cv_results_ = build_cv_results(records, ["score"], n_splits=1)
         self.n_splits_ = 1
         self.best_index_ = best_index(self.cv_results_)
-        self._raise_if_all_diverged()
+        self._raise_if_all_diverged(trace)
         self._warn(trace, data)
         members = self._members()
         top = members[0]
@@ -500,7 +510,13 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self.n_outputs_ = data["y"].shape[1]
         del self._candidate_params
 
-    def _raise_if_all_diverged(self):
+    def _raise_if_all_diverged(self, trace):
+        if self.best_index_ is None and len(trace.diverged) < self.n_candidates:
+            raise ValueError(
+                "No candidate reached a finite validation score (their "
+                "predictions on the validation rows overflowed). Check X for "
+                "extreme values, or scale it."
+            )
         if self.best_index_ is None:
             raise ValueError(
                 f"Every one of the {self.n_candidates} candidates diverged (NaN or "
@@ -642,12 +658,20 @@ def _chunks(rows, size=65536):
     return (rows[i : i + size] for i in range(0, len(rows), size))
 
 
+# A training row lies at most sqrt(n) standard deviations from the weighted
+# mean, so clipping there changes no training value of positive weight; it
+# keeps a wild validation row (X of 1e200 where training saw 1) finite in
+# float32.
+_CLIP = 1e6
+
+
 def _standardize(a, rows, mean, scale):
-    """float32 ``(a[rows] - mean) / scale``, built in chunks (bounded memory)."""
+    """float32 ``(a[rows] - mean) / scale`` clipped to +-1e6, in chunks."""
     out = np.empty((len(rows), a.shape[1]), dtype=np.float32)
     start = 0
     for chunk in _chunks(rows):
-        out[start : start + len(chunk)] = (a[chunk] - mean) / scale
+        z = (a[chunk] - mean) / scale
+        out[start : start + len(chunk)] = np.clip(z, -_CLIP, _CLIP)
         start += len(chunk)
     return out
 
@@ -655,12 +679,17 @@ def _standardize(a, rows, mean, scale):
 def _mean_scale(a, rows, w=None):
     """(Weighted) mean and standard deviation of the columns of ``a[rows]``.
 
-    Computed in chunks, merged with Chan et al.'s update; constant columns
-    get a scale of 1.
+    Computed in chunks, merged with Chan et al.'s update, on the columns
+    divided by their largest magnitude (so that values of 1e200 do not
+    overflow when squared); constant columns get a scale of 1.
     """
+    peak = np.zeros(a.shape[1])
+    for chunk in _chunks(rows):
+        peak = np.maximum(peak, np.abs(a[chunk]).max(axis=0, initial=0.0))
+    peak = np.where(peak > 0, peak, 1.0)
     total, mean, m2 = 0.0, 0.0, 0.0
     for chunk in _chunks(rows):
-        block = a[chunk]
+        block = a[chunk] / peak
         wb = np.ones(len(chunk)) if w is None else w[chunk]
         wsum = wb.sum()
         if wsum == 0:
@@ -671,8 +700,8 @@ def _mean_scale(a, rows, w=None):
         mean = mean + delta * wsum / merged
         m2 = m2 + bm2 + delta**2 * total * wsum / merged
         total = merged
-    scale = np.sqrt(m2 / total)
-    return mean, np.where(scale > 0, scale, 1.0)
+    scale = np.sqrt(m2 / total) * peak
+    return mean * peak, np.where(scale > 0, scale, 1.0)
 
 
 class _Trace:
