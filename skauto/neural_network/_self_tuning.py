@@ -163,7 +163,9 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     All candidates see the same mini-batches. A candidate whose loss becomes
     NaN or infinite is dropped at once (``status="diverged"`` in
     ``cv_results_``); if every candidate diverges, ``fit`` raises a
-    ``ValueError``.
+    ``ValueError``. If the chosen network's validation error is more than
+    twice that of predicting the mean, ``fit`` warns (a ``UserWarning``
+    naming ``learning_rate_range``).
 
     References
     ----------
@@ -250,6 +252,9 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             Numeric target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows in the training loss and the validation score.
+            The validation split keeps rows of positive weight on both sides;
+            when only one row has weight, it is trained on and the validation
+            score is unweighted (with a warning).
 
         Returns
         -------
@@ -278,6 +283,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             try:
                 lo, hi = (float(v) for v in value)
                 ok = low < lo <= hi if low == 0 else low <= lo <= hi
+                ok = ok and math.isfinite(hi)
                 ok = ok and (not integer or (lo.is_integer() and hi.is_integer()))
             except (TypeError, ValueError):
                 ok = False
@@ -285,31 +291,33 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
                 kind = "integers" if integer else "numbers"
                 raise InvalidParameterError(
                     f"The {name!r} parameter of {type(self).__name__} must be a "
-                    f"pair (low, high) of {kind} with {low} {'<' if low == 0 else '<='}"
-                    f" low <= high. Got {value!r} instead."
+                    f"pair (low, high) of finite {kind} with {low} "
+                    f"{'<' if low == 0 else '<='} low <= high. Got {value!r} instead."
                 )
             ranges[name] = (lo, hi)
         return ranges
 
     def _check_data(self, X, y, sample_weight):
-        y_arr = np.asarray(y) if not hasattr(y, "dtype") else y
-        if getattr(y_arr, "dtype", None) is not None and y_arr.dtype.kind in "USO":
-            try:
-                np.asarray(y_arr, dtype=np.float64)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"{type(self).__name__} is a regressor: y must be numeric, "
-                    f"got values such as {np.ravel(y_arr)[:1]} ({exc})."
-                ) from None
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc", "coo"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=np.float64,
-        )
+        y = self._numeric_y(y)
+        try:
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc", "coo"],
+                multi_output=True,
+                y_numeric=True,
+                dtype=np.float64,
+            )
+        except ValueError as exc:
+            if "could not convert" not in str(exc):
+                raise
+            raise ValueError(
+                f"X holds values that are not numbers ({exc}). "
+                f"{type(self).__name__} needs numeric features: encode text and "
+                "categorical columns first, for example with a OneHotEncoder in "
+                "a ColumnTransformer."
+            ) from exc
         X = X.toarray() if sp.issparse(X) else X
         if X.shape[0] < 2:
             raise ValueError(
@@ -321,26 +329,46 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         w = None
         if sample_weight is not None:
             w = check_sample_weight(sample_weight, X, ensure_non_negative=True)
-            if np.all(w == w[0]):
-                w = None  # uniform weights change nothing
+            w = None if np.all(w == w[0]) else w / w.max()  # scale-free, no overflow
         return X, y, w
+
+    def _numeric_y(self, y):
+        """y as float64 when it holds strings or objects; ValueError if not numeric."""
+        if y is None:
+            return y  # validate_data says y is required
+        try:
+            y_arr = y if hasattr(y, "dtype") else np.asarray(y)
+        except ValueError:  # ragged: validate_data says what is wrong
+            return y
+        if getattr(y_arr, "dtype", None) is None or y_arr.dtype.kind not in "USO":
+            return y
+        try:
+            return np.asarray(y_arr, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{type(self).__name__} is a regressor: y must be numeric, "
+                f"got values such as {np.ravel(y_arr)[:1]} ({exc}). Encode the "
+                "target as numbers, or use a classifier."
+            ) from None
 
     def _prepare(self, X, y, w, rng):
         """Split (hold-out or k folds), scale (float32), pick the batch size."""
         n = len(X)
-        self._n_folds = self._folds_for(n)
-        order = rng.permutation(n)
+        self._n_folds = self._folds_for(n, w)
         if self._n_folds > 1:  # every row trains k - 1 copies, scores one
-            train, val, row_folds = order, order, np.arange(n) % self._n_folds
+            train = val = rng.permutation(n)
+            if w is not None:  # rows of positive weight spread over the folds
+                train = val = train[np.argsort(w[train] == 0, kind="stable")]
+            row_folds = np.arange(n) % self._n_folds
+            folds = [np.flatnonzero(row_folds == f) for f in range(self._n_folds)]
         else:
-            n_val = self._n_validation(n)
-            train, val, row_folds = order[n_val:], order[:n_val], None
+            val, train = _split(n, self._n_validation(n), w, rng)
+            row_folds, folds = None, [np.arange(len(val))]
         w_train = None if w is None else w[train]
-        if w_train is not None and not w_train.any():
-            raise ValueError(
-                "sample_weight is zero on every training row; give some rows "
-                "a positive weight."
-            )
+        w_val = None if w is None else w[val]
+        if w_val is not None and not all(w_val[r].any() for r in folds):
+            self._warn_unweighted_validation()
+            w_val = None
         self._x_mean, self._x_scale = _mean_scale(X, train, w)
         self._y_mean, self._y_scale = _mean_scale(y, train, w)
         x_args, y_args = (self._x_mean, self._x_scale), (self._y_mean, self._y_scale)
@@ -348,7 +376,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             "X": _tame(_standardize(X, train, *x_args)),
             "y": _standardize(y, train, *y_args),
             "w": None if w is None else (w_train / w_train.mean()).astype(np.float32),
-            "w_val": None if w is None else w[val],
+            "w_val": w_val,
             "row_folds": row_folds,
             "n_train": len(train),
         }
@@ -357,21 +385,20 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             data["y_val"] = _standardize(y, val, *y_args)
         else:
             data["X_val"], data["y_val"] = data["X"], data["y"]
-        folds = (
-            [np.arange(len(val))]
-            if row_folds is None
-            else [np.flatnonzero(row_folds == f) for f in range(self._n_folds)]
-        )
-        data["y_var"] = np.array([_variance(data["y_val"][r]) for r in folds])
-        data["y_var_all"] = _variance(data["y_val"])
+        # one variance for every fold: a fold of a few rows near the mean
+        # would make its R2 meaningless
+        data["y_var_all"] = _variance(data["y_val"], w_val)
+        data["y_var"] = np.tile(data["y_var_all"], (len(folds), 1))
+        data["poor_score"] = _poor_score(data["y_val"], w_val, data["y_var_all"])
         n_fit = len(train) * (self._n_folds - 1) // self._n_folds or len(train)
         self.batch_size_ = self._batch_size(n_fit)
         return data
 
-    def _folds_for(self, n):
-        if self.cv == "auto":
-            return _AUTO_FOLDS if n < _AUTO_FOLDS_BELOW else 1
-        return 1 if self.cv is None else min(int(self.cv), n)
+    def _folds_for(self, n, w):
+        """Number of folds; 1 (a hold-out) unless each fold gets 2 weighted rows."""
+        k = _AUTO_FOLDS if self.cv == "auto" and n < _AUTO_FOLDS_BELOW else self.cv
+        k = 1 if k in (None, "auto") else int(k)
+        return k if n >= 2 * k and (w is None or np.count_nonzero(w) >= 2 * k) else 1
 
     def _n_validation(self, n):
         if self.validation_fraction == "auto":
@@ -608,7 +635,8 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         self.cv_results_ = build_cv_results(records, ["score"], n_splits=self._n_folds)
         self.n_splits_ = self._n_folds
         self.best_index_ = _best_row(self.cv_results_)
-        self._warn(trace)
+        self._raise_if_all_diverged(trace)
+        self._warn(trace, data)
         res = self.cv_results_
         self.n_candidates_ = np.bincount(res["iter"]).tolist()
         self.n_resources_ = [
@@ -653,26 +681,61 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             linear = {"linear": True, "alpha": ridge_alpha}
             self.ensemble_.append({"params": linear, "weight": weights[-1]})
 
-    def _warn(self, trace):
+    def _n_diverged(self, trace):
+        return len({i // self._n_folds for i in trace.diverged})
+
+    def _raise_if_all_diverged(self, trace):
+        if self.best_index_ is None and self._n_diverged(trace) < self.n_candidates:
+            raise ValueError(
+                "No candidate reached a finite validation score (their "
+                "predictions on the validation rows overflowed). Check X for "
+                "extreme values, or scale it."
+            )
         if self.best_index_ is None:
             raise ValueError(
                 f"Every one of the {self.n_candidates} candidates diverged (NaN or "
                 "infinite loss). Lower the top of learning_rate_range (now "
                 f"{self.learning_rate_range[1]}), or check the scale of X and y."
             )
+
+    def _warn(self, trace, data):
+        """One warning per kind of trouble; never raises."""
         if trace.diverged:
             warnings.warn(
-                f"{len(trace.diverged)} of {self.n_candidates} candidates diverged "
+                f"{self._n_diverged(trace)} of {self.n_candidates} candidates diverged "
                 "(NaN or infinite loss) and were dropped.",
                 RuntimeWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
         if trace.timed_out:
             warnings.warn(
                 f"max_time={self.max_time} s reached: kept the best network so far.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
+        best = self.cv_results_["mean_test_score"][self.best_index_]
+        if best < data["poor_score"]:
+            weights = "" if data["w"] is None else ", and that enough rows have weight"
+            warnings.warn(
+                f"The chosen network's validation R2 is {best:.3g}: its error is "
+                "more than twice that of predicting the mean, so no candidate "
+                "learned. Lower learning_rate_range (now "
+                f"{tuple(self.learning_rate_range)}); if that does not help, "
+                f"check X and y for extreme values{weights}.",
+                UserWarning,
+                stacklevel=5,
+            )
+
+    @staticmethod
+    def _warn_unweighted_validation():
+        warnings.warn(
+            "sample_weight is positive on a single row, which trains the "
+            "networks; the validation rows, all of weight 0, score them "
+            "without weights. Give more rows a positive weight for a weighted "
+            "validation score.",
+            UserWarning,
+            stacklevel=5,
+        )
 
     def _set_network(self, networks, weights):
         """Average the members into one wide network; fold the scaling in."""
@@ -721,16 +784,68 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         return tags
 
 
+def _split(n, n_val, w, rng):
+    """Validation and training rows, a random split.
+
+    With zero weights, a split that left one side without weight is redrawn
+    so that both sides get positive-weight rows in proportion (the training
+    side first, when a single row has weight).
+    """
+    order = rng.permutation(n)
+    val, train = order[:n_val], order[n_val:]
+    if w is None or (w[val].any() and w[train].any()):
+        return val, train
+    pos, zero = order[w[order] > 0], order[w[order] == 0]
+    low = max(n_val - len(zero), 1 if len(pos) > 1 else 0)
+    k = int(np.clip(round(len(pos) * n_val / n), low, min(len(pos) - 1, n_val)))
+    val = np.concatenate([pos[:k], zero[: n_val - k]])
+    train = np.concatenate([pos[k:], zero[n_val - k :]])
+    return val, train
+
+
+def _variance(y, w=None):
+    """(Weighted) variance of each column of y, float64; 1 where it is 0."""
+    y = y.astype(np.float64)
+    if w is None:
+        var = y.var(axis=0)
+    else:
+        mean = w @ y / w.sum()
+        var = w @ (y - mean) ** 2 / w.sum()
+    return np.where(var > 0, var, 1.0)
+
+
+def _poor_score(y_val, w_val, y_var, ratio=2.0):
+    """Validation R2 below which a model is far worse than a constant.
+
+    The constant is the training mean (0 on the standardized target). A model
+    scoring below this has a validation error more than ``ratio`` times both
+    the constant's and the training variance (1 after standardizing): the
+    second term keeps a tiny validation set, whose rows may all sit near the
+    mean by chance, from flagging a sound model.
+    """
+    sq = y_val.astype(np.float64) ** 2
+    const_mse = sq.mean(axis=0) if w_val is None else w_val @ sq / w_val.sum()
+    return 1.0 - ratio * float(np.mean(np.maximum(const_mse, 1.0) / y_var))
+
+
 def _chunks(rows, size=65536):
     return (rows[i : i + size] for i in range(0, len(rows), size))
 
 
+# A training row lies at most sqrt(n) standard deviations from the weighted
+# mean, so clipping there changes no training value of positive weight; it
+# keeps a wild validation row (X of 1e200 where training saw 1) finite in
+# float32.
+_CLIP = 1e6
+
+
 def _standardize(a, rows, mean, scale):
-    """float32 ``(a[rows] - mean) / scale``, built in chunks (bounded memory)."""
+    """float32 ``(a[rows] - mean) / scale`` clipped to +-1e6, in chunks."""
     out = np.empty((len(rows), a.shape[1]), dtype=np.float32)
     start = 0
     for chunk in _chunks(rows):
-        out[start : start + len(chunk)] = (a[chunk] - mean) / scale
+        z = (a[chunk] - mean) / scale
+        out[start : start + len(chunk)] = np.clip(z, -_CLIP, _CLIP)
         start += len(chunk)
     return out
 
@@ -746,21 +861,20 @@ def _tame(z, t=3.0):
     return z
 
 
-def _variance(y):
-    """Variance of each output (1 where it is 0), float64."""
-    var = y.astype(np.float64).var(axis=0)
-    return np.where(var > 0, var, 1.0)
-
-
 def _mean_scale(a, rows, w=None):
     """(Weighted) mean and standard deviation of the columns of ``a[rows]``.
 
-    Computed in chunks, merged with Chan et al.'s update; constant columns
-    get a scale of 1.
+    Computed in chunks, merged with Chan et al.'s update, on the columns
+    divided by their largest magnitude (so that values of 1e200 do not
+    overflow when squared); constant columns get a scale of 1.
     """
+    peak = np.zeros(a.shape[1])
+    for chunk in _chunks(rows):
+        peak = np.maximum(peak, np.abs(a[chunk]).max(axis=0, initial=0.0))
+    peak = np.where(peak > 0, peak, 1.0)
     total, mean, m2 = 0.0, 0.0, 0.0
     for chunk in _chunks(rows):
-        block = a[chunk]
+        block = a[chunk] / peak
         wb = np.ones(len(chunk)) if w is None else w[chunk]
         wsum = wb.sum()
         if wsum == 0:
@@ -771,8 +885,8 @@ def _mean_scale(a, rows, w=None):
         mean = mean + delta * wsum / merged
         m2 = m2 + bm2 + delta**2 * total * wsum / merged
         total = merged
-    scale = np.sqrt(m2 / total)
-    return mean, np.where(scale > 0, scale, 1.0)
+    scale = np.sqrt(m2 / total) * peak
+    return mean * peak, np.where(scale > 0, scale, 1.0)
 
 
 def _best_row(results):
