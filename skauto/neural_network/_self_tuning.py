@@ -493,7 +493,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
                 return records
             schedule.tell(scores)
             last = [c for c, s in scores.items() if math.isfinite(s)]
-        if last:
+        if last and population.samples_seen < self._max_samples:
             jobs = [Job(c, 0, records[-1]["iter"] + 1, self._max_samples) for c in last]
             scores = self._timed(self._extend, jobs, population, data, stream, trace)
             records += self._rung_records(jobs, population, trace)
