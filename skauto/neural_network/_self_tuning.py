@@ -34,7 +34,7 @@ _HALVING_SAMPLES = 3e5
 _CHECK_ROWS, _PATIENCE, _TOL, _CUT, _N_CUTS = 100_000, 5, 1e-4, 0.25, 2
 # max_epochs="auto": at most 200 epochs and 3e7 rows, and the survivors'
 # extension costs at most _AUTO_WORK rows times hidden units.
-_AUTO_CAP_EPOCHS, _AUTO_CAP_SAMPLES, _AUTO_WORK = 200, 3e7, 2e9
+_AUTO_CAP_EPOCHS, _AUTO_CAP_SAMPLES, _AUTO_WORK = 200, 3e7, 1e9
 # cv="auto": 5-fold cross-validation below 2,000 rows, a hold-out above.
 _AUTO_FOLDS, _AUTO_FOLDS_BELOW = 5, 2000
 
