@@ -327,7 +327,7 @@ SUITE = {
             _PLOTNINE, _txhousing,
         ),
         Dataset(
-            "bikeshare", 8_645, "dev", "real", "cnt",
+            "bikeshare", 8_645, "dev", "real", "bikers",
             "hourly bike rentals in Washington DC, 2011 (skauto's own data)",
             "skauto.datasets.load_bikeshare (UCI Bike Sharing, Fanaee-T 2013)",
             "CC BY 4.0", _bikeshare,
@@ -404,3 +404,19 @@ def r2_ceiling(name, quick=False):
 def names(role=None):
     """Dataset names in suite order (by size), optionally of one role."""
     return [n for n, d in SUITE.items() if role is None or d.role == role]
+
+
+def markdown_table():
+    """The suite as a Markdown table (``python benchmarks/suite_data.py``)."""
+    headers = ["dataset", "rows", "features (cat.)", "role", "target", "source"]
+    lines = ["| " + " | ".join(headers + ["licence"]) + " |"]
+    lines.append("|" + "---|" * (len(headers) + 1))
+    for d in SUITE.values():
+        cells = [d.name, f"{d.n_rows:,}", f"{d.n_features} ({d.n_categorical})"]
+        cells += [d.role, d.target, d.source, d.licence]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
