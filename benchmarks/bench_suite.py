@@ -1,0 +1,315 @@
+"""SelfTuningMLPRegressor against no-knob and tuned baselines on the suite (issue 9).
+
+For every dataset of ``suite_data.SUITE`` (75/25 split, ``random_state=0``):
+test R² and fit seconds of
+
+- ``skauto``: ``SelfTuningMLPRegressor(random_state=0)`` with its defaults;
+- ``mlp``: ``MLPRegressor(random_state=0)`` defaults, target standardized;
+- ``hgb``: ``HistGradientBoostingRegressor(random_state=0)`` defaults;
+- ``ridge``: ``RidgeCV()`` defaults;
+- ``grid``: ``GridSearchCV(cv=3, n_jobs=2)`` over bench_mlp.py's 27 MLP
+  configurations, skipped where one configuration's fit says it would take
+  over 10 minutes;
+- ``realmlp``: pytabkit's ``RealMLP_TD_Regressor(random_state=0)`` defaults
+  (optional extra), skipped above 20,000 training rows (``--realmlp-max-rows``).
+
+The MLPs and RidgeCV get the ColumnTransformer of ``_common.make_preprocessor``;
+HistGradientBoosting and RealMLP get the raw frame (categorical dtype used
+natively). Baseline rows are cached in ``results/bench_suite_cache.json``,
+keyed by dataset, data and library versions; the skauto row always runs.
+
+    python benchmarks/bench_suite.py                       # skauto + cached rows
+    python benchmarks/bench_suite.py --no-cache            # everything, one run
+    python benchmarks/bench_suite.py --only skauto --datasets diabetes,diamonds
+    python benchmarks/bench_suite.py --quick               # smoke run
+"""
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import time
+import warnings
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from _common import (
+    RESULTS_DIR,
+    machine_info,
+    make_preprocessor,
+    optional,
+    short_params,
+    silence_convergence_warnings,
+    timed_fit,
+    warm_up_workers,
+    write_results,
+)
+from bench_mlp import GRID, PREFIX, QUICK_GRID, mlp_pipeline
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import RidgeCV
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from suite_data import SUITE, load_suite_split, r2_ceiling
+from suite_report import report
+
+MODELS = ["skauto", "mlp", "hgb", "ridge", "grid", "realmlp"]
+GRID_LIMIT_S = 600
+ESTIMATE_MAX_ROWS = 20_000
+REALMLP_MAX_TRAIN_ROWS = 20_000  # --realmlp-max-rows
+N_JOBS = 2
+VERSIONED = ["scikit-learn", "numpy", "scipy", "pandas"]
+VERSIONED_REALMLP = ["pytabkit", "torch"]
+
+
+def skauto_location():
+    """Where skauto was imported from: the commit measured is that tree's."""
+    spec = importlib.util.find_spec("skauto")
+    return str(Path(spec.origin).parent) if spec else None
+
+
+def now_utc():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def measure(estimator, data, note=""):
+    """Fit on the training rows; test R², fit seconds, load average."""
+    X_train, X_test, y_train, y_test = data
+    load = round(os.getloadavg()[0], 2)
+    seconds = timed_fit(estimator, X_train, y_train)
+    return {
+        "test_r2": float(estimator.score(X_test, y_test)),
+        "fit_seconds": seconds,
+        "note": note,
+        "load_average_1min": load,
+    }
+
+
+def skipped(reason, **extra):
+    return {"test_r2": None, "fit_seconds": None, "note": reason, **extra}
+
+
+# ------------------------------------------------------------------ the rows
+
+
+def run_skauto(data, quick):
+    SelfTuning = optional("skauto.neural_network", "SelfTuningMLPRegressor")
+    if SelfTuning is None:
+        return skipped("not available (skauto.neural_network)")
+    model = make_pipeline(make_preprocessor(), SelfTuning(random_state=0))
+    row = measure(model, data)
+    best = getattr(model[-1], "best_params_", None) or {}
+    row["best_params"] = best
+    row["note"] = f"chose: {short_params(best)}"
+    return row
+
+
+def run_mlp(data, quick):
+    return measure(mlp_pipeline(), data, "target standardized")
+
+
+def run_hgb(data, quick):
+    hgb = HistGradientBoostingRegressor(random_state=0)
+    return measure(hgb, data, "raw frame, native categoricals")
+
+
+def run_ridge(data, quick):
+    ridge = make_pipeline(make_preprocessor(), RidgeCV())
+    row = measure(ridge, data)
+    row["note"] = f"alpha={ridge[-1].alpha_:g}"
+    return row
+
+
+def run_realmlp(data, quick, max_rows=REALMLP_MAX_TRAIN_ROWS):
+    RealMLP = optional("pytabkit", "RealMLP_TD_Regressor")
+    if RealMLP is None:
+        return skipped("not installed (pip install '.[realmlp]')")
+    n_train = len(data[0])
+    if n_train > max_rows:
+        return skipped(
+            f"skipped: {n_train:,} training rows > --realmlp-max-rows "
+            f"{max_rows:,} (CPU time: 1,500 training rows took 3.5 min on 2 "
+            "shared cores)"
+        )
+    model = RealMLP(random_state=0, device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch and lightning deprecations
+        return measure(model, data, "raw frame (its own preprocessing), CPU")
+
+
+def grid_estimate(data, grid):
+    """Seconds GridSearchCV would take, from one fit of the middle configuration.
+
+    The middle configuration (each parameter's middle value) is fitted on 2/3
+    of the training rows, as in one fold (on at most 20,000 rows, the time
+    then scaled linearly); the estimate is that time times the number of fits
+    (27 x 3 folds + the refit) divided by the workers.
+    """
+    X_train, _, y_train, _ = data
+    middle = {name: values[len(values) // 2] for name, values in grid.items()}
+    n = 2 * len(X_train) // 3
+    m = min(n, ESTIMATE_MAX_ROWS)  # on more rows, scale the time linearly
+    model = mlp_pipeline().set_params(**middle)
+    seconds = timed_fit(model, X_train[:m], y_train[:m]) * n / m
+    n_configs = int(np.prod([len(v) for v in grid.values()]))
+    return seconds * (3 * n_configs + 1) / N_JOBS, seconds
+
+
+def run_grid(data, quick):
+    grid = {PREFIX + k: v for k, v in (QUICK_GRID if quick else GRID).items()}
+    estimate, one_fit = grid_estimate(data, grid)
+    if estimate > GRID_LIMIT_S:
+        return skipped(
+            f"skipped (est. {estimate:.0f} s > {GRID_LIMIT_S} s, from one fit "
+            f"of the middle configuration: {one_fit:.1f} s)",
+            estimate_seconds=estimate,
+        )
+    search = GridSearchCV(mlp_pipeline(), grid, cv=3, n_jobs=N_JOBS)
+    row = measure(search, data)
+    row["best_params"] = search.best_params_
+    row["estimate_seconds"] = estimate
+    row["note"] = f"best: {short_params(search.best_params_)}; est. {estimate:.0f} s"
+    return row
+
+
+RUNNERS = {
+    "skauto": run_skauto,
+    "mlp": run_mlp,
+    "hgb": run_hgb,
+    "ridge": run_ridge,
+    "grid": run_grid,
+    "realmlp": run_realmlp,
+}
+
+
+# ------------------------------------------------------------------ the cache
+
+
+def _version(dist):
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def cache_key(dataset, model, data):
+    """Dataset, model, a fingerprint of the split and the library versions."""
+    X_train, X_test, y_train, _ = data
+    digest = hashlib.sha1(np.ascontiguousarray(y_train).tobytes()).hexdigest()[:10]
+    dists = VERSIONED + (VERSIONED_REALMLP if model == "realmlp" else [])
+    versions = ",".join(f"{d}={_version(d)}" for d in dists)
+    shape = f"{len(X_train)}+{len(X_test)}x{X_train.shape[1]}"
+    return f"{dataset}/{model}/{shape}/y:{digest}/{versions}"
+
+
+def cache_path(quick):
+    directory = RESULTS_DIR / "quick" if quick else RESULTS_DIR
+    return directory / "bench_suite_cache.json"
+
+
+def load_cache(quick):
+    path = cache_path(quick)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save_cache(cache, quick):
+    path = cache_path(quick)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(dict(sorted(cache.items())), indent=1, default=float)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the run
+
+
+def run_dataset(name, args, cache, commit):
+    data = load_suite_split(name, quick=args.quick)
+    rows = {}
+    for model in MODELS:
+        key = cache_key(name, model, data)
+        wanted = model in args.only and not (model == "grid" and args.skip_grid)
+        fresh = model == "skauto" or args.no_cache or key not in cache
+        if wanted and fresh:
+            print(f"[{name}] {model} ...", flush=True)
+            row = run_row(model, data, args)
+            row.update(source="this run", ran_utc=now_utc(), git_commit=commit)
+            print(f"    R2={row['test_r2']} {row['fit_seconds']} s", flush=True)
+            # a row that did not run is not cached, except a grid too long to run
+            ran = row["test_r2"] is not None or "estimate_seconds" in row
+            if model != "skauto" and ran:
+                cache[key] = row
+                save_cache(cache, args.quick)
+        elif key in cache and model != "skauto":
+            row = {**cache[key], "source": "cache"}
+        else:
+            row = skipped("not run (--only/--skip-grid, nothing cached)")
+            row["source"] = "not run"
+        rows[model] = row
+    return rows
+
+
+def run_row(model, data, args):
+    try:
+        if model == "realmlp":
+            return run_realmlp(data, args.quick, args.realmlp_max_rows)
+        return RUNNERS[model](data, args.quick)
+    except Exception as exc:  # a baseline that fails is reported, not fatal
+        return skipped(f"failed: {type(exc).__name__}: {exc}"[:200])
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="600 training rows")
+    parser.add_argument("--datasets", default=",".join(SUITE), help="a,b,...")
+    parser.add_argument("--only", default=",".join(MODELS), help="models to run")
+    parser.add_argument("--skip-grid", action="store_true", help="never run grid")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="run every baseline again"
+    )
+    parser.add_argument(
+        "--realmlp-max-rows",
+        type=int,
+        default=REALMLP_MAX_TRAIN_ROWS,
+        help="skip RealMLP-TD above this many training rows",
+    )
+    args = parser.parse_args(argv)
+    args.datasets = [d for d in args.datasets.split(",") if d]
+    args.only = [m for m in args.only.split(",") if m]
+    for value, known in [(args.datasets, SUITE), (args.only, MODELS)]:
+        unknown = sorted(set(value) - set(known))
+        if unknown:
+            parser.error(f"unknown {unknown}; known: {', '.join(known)}")
+    return args
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    silence_convergence_warnings()
+    if "grid" in args.only and not args.skip_grid:
+        warm_up_workers(N_JOBS)
+    info = machine_info()
+    info["skauto_path"] = skauto_location()
+    info["versions"].update(pytabkit=_version("pytabkit"), torch=_version("torch"))
+    cache = load_cache(args.quick)
+    start = time.perf_counter()
+    results = {}
+    for name in args.datasets:
+        rows = run_dataset(name, args, cache, info["git_commit"])
+        meta = SUITE[name].as_dict()
+        meta["r2_ceiling"] = r2_ceiling(name, quick=args.quick)
+        results[name] = {"meta": meta, "rows": rows}
+    info["run_seconds"] = time.perf_counter() - start
+    markdown, summary = report(results, info, argv, args.quick)
+    print(markdown)
+    full = set(args.datasets) == set(SUITE)
+    stem = "bench_suite" if full else "bench_suite_partial"
+    data = {"argv": argv, "machine": info, "datasets": results, "summary": summary}
+    write_results(stem, markdown, data, quick=args.quick)
+
+
+if __name__ == "__main__":
+    main()
