@@ -54,9 +54,14 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     network (one matrix product per layer for all of them), and runs
     successive halving over the training budget: after each rung the
     candidates with the best validation score go on training *from where they
-    stopped*, the others are dropped. The network returned is the winner at
-    the epoch of its best validation score. X and y are standardized
-    internally (undone in ``predict``); training runs in float32.
+    stopped*, the others are dropped. The survivors then train on while their
+    validation score improves, and the returned model is a greedy ensemble of
+    them and of a ridge regression, each network at the epoch of its best
+    validation score. Below 2,000 rows the scores come from 5-fold
+    cross-validation (each candidate trained as one copy per fold, the copies
+    bagged). X and y are standardized internally (undone in ``predict``),
+    inputs beyond 3 standard deviations are compressed, and training runs in
+    float32. See the :ref:`user guide <population>` for every step.
 
     Parameters
     ----------
@@ -73,14 +78,15 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         Elimination rate: 1/factor of the candidates survive each rung, and
         each rung trains factor times longer than the previous one.
     ensemble_size : int, default=8
-        Halving stops when this many networks are left; they train to the
-        full budget and the returned model averages their predictions (an
-        ensemble the search trained anyway). 1 returns the single winner.
+        Halving stops when this many networks are left; they train on while
+        their validation score improves, and the returned model is a greedy
+        ensemble of them and of a ridge regression (members join only while
+        they improve the validation score). 1 returns the single best member.
     max_epochs : float or "auto", default="auto"
-        Epochs the winner trains in all. "auto" is
-        ``clip(200_000 / n_train, 2, 36)``: 36 epochs on small data, fewer on
-        large data, so that the total work grows at most linearly with the
-        number of rows.
+        Cap on the epochs any network trains. "auto" is
+        ``clip(3e7 / n_train, 1, 200)``, and the last stage (survivors
+        training on) then costs at most 1e9 rows times hidden units. The
+        halving rungs use ``clip(300_000 / n_train, 3, 30)`` epochs at most.
     batch_size : int or "auto", default="auto"
         Mini-batch size; "auto" is ``clip(n_train // 50, 32, 512)``.
     validation_fraction : float or "auto", default="auto"
@@ -109,9 +115,10 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         MLPRegressor`'s names: ``hidden_layer_sizes``, ``learning_rate_init``,
         ``alpha`` and ``max_iter`` (the epoch of its best validation score).
     best_score_ : float
-        Validation R2 of the chosen network.
+        Validation R2 of the returned model (the ensemble ``predict`` uses;
+        out-of-fold with k folds).
     best_index_ : int
-        Row of ``cv_results_`` of the chosen network.
+        Row of ``cv_results_`` of the best single network of the last stage.
     cv_results_ : dict of ndarray
         One row per candidate per rung, in the schema of
         :class:`~skauto.model_selection.AutoSearchCV`: ``params``,
@@ -120,23 +127,28 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         ``split0_test_score``, ``rank_test_score``, fit times. Loads into
         a pandas DataFrame.
     n_splits_ : int
-        Always 1: one hold-out split.
+        Number of folds (1: one hold-out split).
     n_resources_ : list of int
-        Budget of each rung, in training samples seen.
+        Largest budget of each stage that ran, in training samples seen.
     n_candidates_ : list of int
-        Number of networks in each rung.
+        Number of networks in each stage that ran.
     coefs_ : list of ndarray
-        Weights of the chosen network, acting on the raw (unscaled) features
-        and predicting the raw target, as in MLPRegressor.
+        ``[W1, W2]`` of the returned model as one wide network: the members'
+        hidden units side by side (fold copies included), ``W2`` scaled by
+        each member's ensemble weight and the target's scale. ``W1`` acts on
+        the standardized features compressed beyond 3 standard deviations
+        (not on the raw features), so ``predict`` is
+        ``relu(Z @ W1 + b1) @ W2 + b2`` of those features ``Z``.
     intercepts_ : list of ndarray
-        Biases of the chosen network, same convention.
+        ``[b1, b2]`` of that network; ``b2`` includes the target's mean.
     n_iter_ : int
-        Epochs the chosen network trained (a last partial epoch counts).
+        Epochs the heaviest network of the ensemble trained (a last partial
+        epoch counts; with folds, its first fold copy).
     loss_curve_ : list of float
-        Training loss of the chosen network per epoch (half mean squared
-        error on the standardized target).
+        Training loss of that network per epoch (half mean squared error on
+        the standardized target).
     validation_scores_ : list of float
-        Validation R2 of the chosen network at each evaluation.
+        Validation R2 of that network at each evaluation.
     best_validation_score_ : float
         Best of ``validation_scores_``.
     batch_size_ : int
@@ -172,6 +184,9 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     Jamieson and Talwalkar, "Non-stochastic best arm identification and
     hyperparameter optimization", AISTATS 2016.
 
+    Caruana, Niculescu-Mizil, Crew and Ksikes, "Ensemble selection from
+    libraries of models", ICML 2004.
+
     Examples
     --------
     >>> from sklearn.datasets import make_friedman1
@@ -182,6 +197,8 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     ['alpha', 'hidden_layer_sizes', 'learning_rate_init', 'max_iter']
     >>> reg.predict(X[:2]).shape
     (2,)
+    >>> round(float(sum(member["weight"] for member in reg.ensemble_)), 6)
+    1.0
     """
 
     _parameter_constraints = {
@@ -673,13 +690,16 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
             "max_iter": max(1, math.ceil(seen / data["n_train"])),
         }
         self.ensemble_ = [
-            {"params": dict(self._candidate_params[pool[i]]), "weight": weights[i]}
+            {
+                "params": dict(self._candidate_params[pool[i]]),
+                "weight": float(weights[i]),
+            }
             for i in order
             if weights[i] > 0
         ]
         if weights[-1] > 0:
             linear = {"linear": True, "alpha": ridge_alpha}
-            self.ensemble_.append({"params": linear, "weight": weights[-1]})
+            self.ensemble_.append({"params": linear, "weight": float(weights[-1])})
 
     def _n_diverged(self, trace):
         return len({i // self._n_folds for i in trace.diverged})
