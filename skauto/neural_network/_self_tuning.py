@@ -22,6 +22,7 @@ from .._compat import (
     check_sample_weight,
     validate_data,
 )
+from .._fit_guard import unfitted_on_error
 from .._population import BatchStream, Population
 from .._results import build_cv_results
 from .._schedule import Job, SuccessiveHalving
@@ -256,6 +257,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
+    @unfitted_on_error
     def fit(self, X, y, sample_weight=None):
         """Search the hyperparameters and train the chosen network.
 
