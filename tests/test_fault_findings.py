@@ -1,5 +1,6 @@
 """The failures issue 12 found in SelfTuningMLPRegressor, one test each."""
 
+import copy
 import warnings
 
 import numpy as np
@@ -11,7 +12,7 @@ from sklearn.linear_model import SGDRegressor
 
 from skauto._compat import InvalidParameterError
 from skauto.model_selection import AutoSearchCV
-from skauto.neural_network import SelfTuningMLPRegressor
+from skauto.neural_network import SelfTuningMLPRegressor, _self_tuning
 from skauto.neural_network._self_tuning import _poor_score, _split
 
 # small budgets on purpose: the searches' last rungs may not converge
@@ -96,6 +97,34 @@ def test_weights_on_few_rows_never_diverge(data, seed, n_weighted):
         reg = SelfTuningMLPRegressor(**FAST).fit(X, y, sample_weight=w)
     assert (reg.cv_results_["status"] == "ok").all()
     assert np.isfinite(reg.cv_results_["mean_test_score"]).all()
+
+
+def test_weights_zero_on_the_plain_validation_rows(data, monkeypatch):
+    """The case of the issue: every weighted row where training would be."""
+    X, y = data
+    w = np.zeros(len(y))
+    w[:3] = 1.0
+    seen = []
+
+    def spy(n, n_val, w, rng):
+        plain = copy.deepcopy(rng).permutation(n)[:n_val]  # the old split
+        val, train = _split(n, n_val, w, rng)
+        seen.append((plain, val))
+        return val, train
+
+    monkeypatch.setattr(_self_tuning, "_split", spy)
+    degenerate = 0
+    for seed in range(6):
+        reg = SelfTuningMLPRegressor(**{**FAST, "random_state": seed})
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # no "diverged"
+            warnings.filterwarnings("ignore", "The chosen network", UserWarning)
+            reg.fit(X, y, sample_weight=w)
+        plain, val = seen[-1]
+        degenerate += not w[plain].any()
+        assert w[val].any()  # the validation score has weight
+        assert (reg.cv_results_["status"] == "ok").all()
+    assert degenerate > 0  # the old split would have divided by zero
 
 
 def test_weight_on_one_row_scores_unweighted(data):
