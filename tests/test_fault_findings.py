@@ -1,15 +1,22 @@
 """The failures issue 12 found in SelfTuningMLPRegressor, one test each."""
 
+import copy
 import warnings
 
 import numpy as np
 import pytest
 from _timeout import time_limit
+from scipy.stats import loguniform
 from sklearn.datasets import make_friedman1
+from sklearn.linear_model import SGDRegressor
 
 from skauto._compat import InvalidParameterError
-from skauto.neural_network import SelfTuningMLPRegressor
+from skauto.model_selection import AutoSearchCV
+from skauto.neural_network import SelfTuningMLPRegressor, _self_tuning
 from skauto.neural_network._self_tuning import _poor_score, _split
+
+# small budgets on purpose: the searches' last rungs may not converge
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 FAST = dict(n_candidates=6, ensemble_size=2, max_epochs=3, random_state=0)
 
@@ -92,6 +99,34 @@ def test_weights_on_few_rows_never_diverge(data, seed, n_weighted):
     assert np.isfinite(reg.cv_results_["mean_test_score"]).all()
 
 
+def test_weights_zero_on_the_plain_validation_rows(data, monkeypatch):
+    """The case of the issue: every weighted row where training would be."""
+    X, y = data
+    w = np.zeros(len(y))
+    w[:3] = 1.0
+    seen = []
+
+    def spy(n, n_val, w, rng):
+        plain = copy.deepcopy(rng).permutation(n)[:n_val]  # the old split
+        val, train = _split(n, n_val, w, rng)
+        seen.append((plain, val))
+        return val, train
+
+    monkeypatch.setattr(_self_tuning, "_split", spy)
+    degenerate = 0
+    for seed in range(6):
+        reg = SelfTuningMLPRegressor(**{**FAST, "random_state": seed})
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # no "diverged"
+            warnings.filterwarnings("ignore", "The chosen network", UserWarning)
+            reg.fit(X, y, sample_weight=w)
+        plain, val = seen[-1]
+        degenerate += not w[plain].any()
+        assert w[val].any()  # the validation score has weight
+        assert (reg.cv_results_["status"] == "ok").all()
+    assert degenerate > 0  # the old split would have divided by zero
+
+
 def test_weight_on_one_row_scores_unweighted(data):
     X, y = data
     w = np.zeros(len(y))
@@ -165,3 +200,31 @@ def test_no_poor_fit_warning_on_small_noisy_data(n):
 def test_poor_score_threshold(y_val, y_var, expected):
     y_val, y_var = np.asarray(y_val, dtype=np.float32), np.asarray(y_var)
     assert _poor_score(y_val, None, y_var) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("n_brackets", [1, "auto"])
+@pytest.mark.parametrize("factor", [1.1, 1.5, 1.9])
+def test_search_factor_close_to_one_returns(factor, n_brackets):
+    X, y = make_friedman1(n_samples=90, random_state=0)
+    search = AutoSearchCV(
+        SGDRegressor(tol=None, random_state=0),
+        {"alpha": loguniform(1e-5, 1e-1)},
+        max_resources=9,
+        factor=factor,
+        n_brackets=n_brackets,
+        n_candidates=6,
+        cv=2,
+        random_state=0,
+    )
+    with time_limit(30):
+        search.fit(X, y)
+    assert np.isfinite(search.best_score_)
+
+
+def test_search_factor_within_a_hair_of_one_is_a_clear_error():
+    X, y = make_friedman1(n_samples=90, random_state=0)
+    search = AutoSearchCV(
+        SGDRegressor(tol=None), {"alpha": [1e-4, 1e-3]}, factor=1 + 1e-9, cv=2
+    )
+    with time_limit(30), pytest.raises(ValueError, match="factor=.* too close to 1"):
+        search.fit(X, y)

@@ -165,7 +165,7 @@ def test_keyboard_interrupt_stops_promptly_and_unfits(make, n_jobs, fitted_befor
             est.fit(X, y)
     finally:
         timer.cancel()
-    assert time.monotonic() - start < 0.5 + 3.0  # stops promptly
+    assert time.monotonic() - start < 0.5 + 5.0  # stops promptly
     assert_unfitted(est)
     if n_jobs == 2:
         assert_no_new_processes(before)

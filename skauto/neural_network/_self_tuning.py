@@ -854,10 +854,10 @@ def _chunks(rows, size=65536):
     return (rows[i : i + size] for i in range(0, len(rows), size))
 
 
-# A training row lies at most sqrt(n) standard deviations from the weighted
-# mean, so clipping there changes no training value of positive weight; it
-# keeps a wild validation row (X of 1e200 where training saw 1) finite in
-# float32.
+# A training row i lies at most sqrt(sum(w) / w_i) standard deviations from
+# the weighted mean (sqrt(n) without weights), so clipping at 1e6 changes no
+# training value unless its weight is below 1e-12 of the total; it keeps a
+# wild validation row (X of 1e200 where training saw 1) finite in float32.
 _CLIP = 1e6
 
 
