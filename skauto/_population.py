@@ -13,8 +13,34 @@ data are assumed already scaled.
 """
 
 import numpy as np
+from scipy.special import expit, log_softmax
 
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+
+
+# Output layers: (outputs, targets) -> (error, loss per element). The error is
+# the gradient of the loss with respect to the outputs (before the output
+# activation): out - y for squared error, p - y for log-loss.
+def _identity(out, y):
+    err = out - y
+    return err, 0.5 * err * err
+
+
+def _logistic(out, y):
+    return expit(out) - y, np.logaddexp(0, out) - y * out
+
+
+def _softmax(out, y):
+    log_p = log_softmax(out, axis=-1)
+    return np.exp(log_p) - y, -y * log_p
+
+
+# output -> (function, losses averaged over outputs?); softmax sums its classes
+OUTPUTS = {
+    "identity": (_identity, True),
+    "logistic": (_logistic, True),
+    "softmax": (_softmax, False),
+}
 # Up to this many outputs in all (candidates times outputs), the output layer
 # is one product with a block matrix; above, a segment sum (fewer flops).
 _DENSE_OUTPUTS = 16
@@ -45,6 +71,9 @@ class Population:
         Cross-validation fold of each candidate: given the fold of each row,
         a candidate trains on the rows of the other folds and is scored on
         the rows of its own (see ``train`` and ``score``). None: all 0.
+    output : {"identity", "logistic", "softmax"}, default="identity"
+        Output layer: linear outputs with squared error (regression), or
+        logits with binary or multinomial log-loss (classification).
     """
 
     def __init__(
@@ -57,7 +86,9 @@ class Population:
         rngs,
         ids,
         folds=None,
+        output="identity",
     ):
+        self.output = output
         self.sizes = np.asarray(hidden_sizes, dtype=np.int64)
         self.ids = np.asarray(ids, dtype=np.int64)
         self.fold = np.zeros(len(self.ids), np.int64) if folds is None else folds
@@ -189,6 +220,8 @@ class Population:
         fit in the processor's cache; only dA is kept for the whole batch.
         """
         n, m, K = X.shape[0], y.shape[1], len(self.sizes)
+        activate, per_output = OUTPUTS[self.output]
+        norm = np.float32(n * m if per_output else n)
         block = max(8, _BLOCK_FLOATS // len(self.owner))
         dA_all, A_buf, T_buf, active_buf = self._workspace(n, block)
         B = self._blocks(self.W2) if self.dense else None
@@ -199,12 +232,15 @@ class Population:
             A, T, active = A_buf[:size], T_buf[:size], active_buf[:size]
             dA = dA_all[rows]
             A, out = self._forward(X[rows], *self.params(), work=(A, T), blocks=B)
-            err = out - y[rows][:, None, :]
-            g = err / np.float32(n * m)
+            err, element_loss = activate(out, y[rows][:, None, :])
+            g = err / norm
+            element_loss /= norm
             if w is not None:  # per row (n,) or per row and candidate (n, K)
                 wb = w[rows]
-                g *= (wb[:, None] if wb.ndim == 1 else wb)[:, :, None]
-            loss += 0.5 * np.einsum("bkm,bkm->k", g, err)
+                wb = (wb[:, None] if wb.ndim == 1 else wb)[:, :, None]
+                g *= wb
+                element_loss *= wb
+            loss += element_loss.sum(axis=(0, 2))
             gb2 += g.sum(axis=0)
             if self.dense:
                 g2 = g.reshape(size, -1)
@@ -262,25 +298,31 @@ class Population:
 
     # ------------------------------------------------------- scoring, selection
     def score(self, X, y, w, y_var, row_folds=None):
-        """Validation R2 of every candidate (averaged over outputs).
+        """Validation score of every candidate, higher is better.
 
-        ``y_var`` (n_folds, n_outputs) is the variance of each output on the
-        validation rows of each fold. With ``row_folds``, a candidate is
-        scored on the rows of its own fold only. Non-finite predictions score
-        -inf. The best score of each candidate and its weights are
-        checkpointed.
+        With squared error, R2 averaged over outputs: ``y_var`` (n_folds,
+        n_outputs) is the variance of each output on the validation rows of
+        each fold. With log-loss, minus the mean log-loss (``y_var`` unused).
+        With ``row_folds``, a candidate is scored on the rows of its own fold
+        only. Non-finite predictions score -inf. The best score of each
+        candidate and its weights are checkpointed.
         """
         wv = self._weights(np.arange(len(X)), w, row_folds, train=False)
+        activate, per_output = OUTPUTS[self.output]
         with np.errstate(over="ignore", invalid="ignore"):
-            err = self.predict(X) - y[:, None, :]
-            sq = (err * err).astype(np.float64)
+            _, element_loss = activate(self.predict(X), y[:, None, :])
+            element_loss = element_loss.astype(np.float64)
             if wv is None:
-                mse = sq.mean(axis=0)
+                mean = element_loss.mean(axis=0)
             elif wv.ndim == 1:
-                mse = np.einsum("n,nkm->km", wv, sq) / wv.sum()
+                mean = np.einsum("n,nkm->km", wv, element_loss) / wv.sum()
             else:
-                mse = np.einsum("nk,nkm->km", wv, sq) / wv.sum(axis=0)[:, None]
-            scores = 1.0 - (mse / y_var[self.fold]).mean(axis=1)
+                mean = np.einsum("nk,nkm->km", wv, element_loss)
+                mean /= wv.sum(axis=0)[:, None]
+            if self.output == "identity":  # mean of half squared errors
+                scores = 1.0 - (2 * mean / y_var[self.fold]).mean(axis=1)
+            else:
+                scores = -(mean.mean(axis=1) if per_output else mean.sum(axis=1))
         scores[~np.isfinite(scores)] = -np.inf
         self._checkpoint(scores)
         return scores

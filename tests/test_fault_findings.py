@@ -1,6 +1,5 @@
 """The failures issue 12 found in SelfTuningMLPRegressor, one test each."""
 
-import copy
 import warnings
 
 import numpy as np
@@ -12,8 +11,9 @@ from sklearn.linear_model import SGDRegressor
 
 from skauto._compat import InvalidParameterError
 from skauto.model_selection import AutoSearchCV
-from skauto.neural_network import SelfTuningMLPRegressor, _self_tuning
-from skauto.neural_network._self_tuning import _poor_score, _split
+from skauto.neural_network import SelfTuningMLPRegressor, _base
+from skauto.neural_network._data import _split
+from skauto.neural_network._self_tuning import _poor_score
 
 # small budgets on purpose: the searches' last rungs may not converge
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -106,13 +106,13 @@ def test_weights_zero_on_the_plain_validation_rows(data, monkeypatch):
     w[:3] = 1.0
     seen = []
 
-    def spy(n, n_val, w, rng):
-        plain = copy.deepcopy(rng).permutation(n)[:n_val]  # the old split
-        val, train = _split(n, n_val, w, rng)
+    def spy(n, n_val, w, rng, order):
+        plain = order[:n_val]  # the old split
+        val, train = _split(n, n_val, w, rng, order)
         seen.append((plain, val))
         return val, train
 
-    monkeypatch.setattr(_self_tuning, "_split", spy)
+    monkeypatch.setattr(_base, "_split", spy)
     degenerate = 0
     for seed in range(6):
         reg = SelfTuningMLPRegressor(**{**FAST, "random_state": seed})
