@@ -29,7 +29,7 @@ from sklearn.utils._param_validation import Interval, make_constraint
 
 from skauto._compat import InvalidParameterError
 from skauto.model_selection import AutoSearchCV
-from skauto.neural_network import SelfTuningMLPRegressor
+from skauto.neural_network import SelfTuningMLPClassifier, SelfTuningMLPRegressor
 
 pd = pytest.importorskip("pandas")
 
@@ -52,7 +52,7 @@ class Row:
 
 
 # ---------------------------------------------------------------------------
-# One line per public estimator (the self-tuning classifier: one more line).
+# One line per public estimator.
 # Issue 11 (AutoSearchCV as a drop-in): X holding a non-number ends in "All the
 # N fits failed" instead of an error that names the bad value.
 ISSUE_11 = {
@@ -67,6 +67,13 @@ ESTIMATORS = [
             n_candidates=4, ensemble_size=2, max_epochs=3, random_state=0
         ),
         "regressor",
+    ),
+    Row(
+        "SelfTuningMLPClassifier",
+        lambda: SelfTuningMLPClassifier(
+            n_candidates=4, ensemble_size=2, max_epochs=3, random_state=0
+        ),
+        "classifier",
     ),
     Row(
         "AutoSearchCV(Ridge)",
@@ -257,6 +264,7 @@ DATA_CASES = {
         _with(sample_weight=_weights([5], -1.0)),
         {
             "SelfTuningMLPRegressor": Raises(r"Negative values .* `sample_weight`"),
+            "SelfTuningMLPClassifier": Raises(r"Negative values .* `sample_weight`"),
             "classifier": WORKS,  # SGD takes negative weights
             "default": BaseError(r"array must not contain infs or NaNs"),
         },
@@ -285,7 +293,14 @@ DATA_CASES = {
     "sample_weight huge": (_with(sample_weight=_weights(slice(0, 15), 1e300)), WORKS),
     "empty": (_sized(0), TOO_SMALL),
     "1 row": (_sized(1), TOO_SMALL),
-    "2 rows": (_sized(2), {"SelfTuningMLPRegressor": WORKS, "default": TOO_SMALL}),
+    "2 rows": (
+        _sized(2),
+        {
+            "SelfTuningMLPRegressor": WORKS,
+            "SelfTuningMLPClassifier": WORKS,
+            "default": TOO_SMALL,
+        },
+    ),
     "1 feature": (_with(X=lambda X: X[:, :1]), WORKS),
     "no feature": (
         _with(X=lambda X: X[:, :0]),
@@ -303,16 +318,24 @@ DATA_CASES = {
         _with(X=lambda X: X.reshape(N, P, 1)),
         {
             "SelfTuningMLPRegressor": Raises(DIM_3),
+            "SelfTuningMLPClassifier": Raises(DIM_3),
             "default": failed(DIM_3),
         },
     ),
     "1-D X": (
         _with(X=lambda X: X[:, 0]),
-        {"SelfTuningMLPRegressor": Raises(DIM_1), "default": failed(DIM_1)},
+        {
+            "SelfTuningMLPRegressor": Raises(DIM_1),
+            "SelfTuningMLPClassifier": Raises(DIM_1),
+            "default": failed(DIM_1),
+        },
     ),
     "2-D y": (
         _with(y=lambda y: np.c_[y, y]),
-        by_kind(WORKS, failed(r"y should be a 1d array, got an array of shape")),
+        {  # the self-tuning classifier reads two label columns as multilabel
+            "SelfTuningMLPClassifier": WORKS,
+            **by_kind(WORKS, failed(r"y should be a 1d array, got an array of")),
+        },
     ),
     "object X of numbers": (_with(X=lambda X: X.astype(object)), WORKS),
     "string column in X": (
@@ -323,6 +346,7 @@ DATA_CASES = {
         _with(X=lambda X: X.astype(str)),
         {
             "SelfTuningMLPRegressor": WORKS,
+            "SelfTuningMLPClassifier": WORKS,
             "AutoSearchCV(Pipeline)": WORKS,  # StandardScaler converts them
             "default": failed(r"Convert your data to numeric values explicitly"),
         },
@@ -338,7 +362,10 @@ DATA_CASES = {
     ),
     "object y of numbers": (
         _with(y=lambda y: y.astype(object)),
-        by_kind(WORKS, failed(r"Unknown label type")),
+        {
+            "SelfTuningMLPClassifier": Raises(r"Unknown label type"),
+            **by_kind(WORKS, failed(r"Unknown label type")),
+        },
     ),
     "sparse csr X": (_with(X=sp.csr_matrix), SPARSE),
     "sparse coo X": (_with(X=sp.coo_matrix), SPARSE),
@@ -363,11 +390,17 @@ DATA_CASES = {
     "X of 1e-200": (_with(X=lambda X: X * 1e-200), WORKS),
     "y of 1e30": (
         _with(y=lambda y: y * 1e30),
-        by_kind(WORKS, failed(r"Unknown label type")),
+        {
+            "SelfTuningMLPClassifier": Raises(r"Unknown label type"),
+            **by_kind(WORKS, failed(r"Unknown label type")),
+        },
     ),
     "y of 1e200": (
         _with(y=lambda y: y * 1e200),
-        by_kind(WORKS, failed(r"Unknown label type")),
+        {
+            "SelfTuningMLPClassifier": Raises(r"Unknown label type"),
+            **by_kind(WORKS, failed(r"Unknown label type")),
+        },
     ),
     "one X value of 1e200": (  # the refit fails where the fold fits did not
         _with(X=lambda X: _set(X, (0, 0), 1e200)),
@@ -380,7 +413,10 @@ DATA_CASES = {
     "constant X": (_with(X=lambda X: np.ones_like(X)), WORKS),
     "constant y": (
         _with(y=lambda y: np.ones_like(y)),
-        by_kind(WORKS, failed(r"only one class|one class|1 class")),
+        {
+            "SelfTuningMLPClassifier": Raises(r"at least 2 classes"),
+            **by_kind(WORKS, failed(r"only one class|one class|1 class")),
+        },
     ),
     "duplicated rows": (
         _with(

@@ -59,6 +59,9 @@ _RANGES = {
 class BaseSelfTuningMLP(BaseEstimator):
     """Base class of the self-tuning networks; use a subclass."""
 
+    # how verbose output shows a score (higher is better): sign and name
+    _score_sign, _score_name = 1, "R2"
+
     _parameter_constraints = {
         "hidden_size_range": ["array-like"],
         "learning_rate_range": ["array-like"],
@@ -473,7 +476,7 @@ class BaseSelfTuningMLP(BaseEstimator):
         if not self.verbose:
             return
         finite = [s for s in scores.values() if math.isfinite(s)]
-        best = f"{max(finite):.4f}" if finite else "nan"
+        best = f"{self._score_sign * max(finite):.4f}" if finite else "nan"
         epochs = f"{jobs[0].n_resources / n_train:.3g} epochs each"
         if (
             jobs[0].candidate in trace.stopped

@@ -163,7 +163,6 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
     """
 
     _output = "identity"
-    _score_name = "R2"
 
     def _check_data(self, X, y, sample_weight):
         X, y = self._check_X(X, self._numeric_y(y), multi_output=True, y_numeric=True)
