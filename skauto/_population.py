@@ -118,12 +118,22 @@ class Population:
     def _index(self):
         """Per-unit views of the per-candidate values; call after any slicing."""
         self._work = self._w1_scratch = None
-        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
+        self.starts = np.cumsum(self.sizes) - self.sizes
         self.owner = np.repeat(np.arange(len(self.sizes)), self.sizes)
         self._lr_unit = self.lr[self.owner]
         self._alpha_unit = self.alpha[self.owner]
         m = self.W2.shape[1]
-        self.dense = len(self.sizes) * m <= _DENSE_OUTPUTS
+        # how the output layer is computed: one product with a block matrix
+        # (few outputs in all), one product per candidate (several outputs
+        # each: classes), or segment sums (one output each, many candidates)
+        if len(self.sizes) * m <= _DENSE_OUTPUTS:
+            self.layout = "dense"
+        else:
+            self.layout = "blocks" if m > 1 else "segments"
+        self._spans = [
+            slice(int(a), int(a + h))
+            for a, h in zip(self.starts, self.sizes, strict=True)
+        ]
         self._block_at = (
             np.repeat(np.arange(len(self.owner)), m),
             (self.owner[:, None] * m + np.arange(m)).ravel(),
@@ -150,8 +160,12 @@ class Population:
         A += b1
         np.maximum(A, 0, out=A)
         shape = (X.shape[0], len(self.sizes), W2.shape[1])
-        if self.dense:
+        if self.layout == "dense":
             out = (A @ (self._blocks(W2) if blocks is None else blocks)).reshape(shape)
+        elif self.layout == "blocks":
+            out = np.empty(shape, dtype=A.dtype)
+            for k, span in enumerate(self._spans):
+                np.matmul(A[:, span], W2[span], out=out[:, k])
         else:
             T = np.empty_like(A) if work is None else work[1]
             out = np.empty(shape, dtype=A.dtype)
@@ -224,7 +238,7 @@ class Population:
         norm = np.float32(n * m if per_output else n)
         block = max(8, _BLOCK_FLOATS // len(self.owner))
         dA_all, A_buf, T_buf, active_buf = self._workspace(n, block)
-        B = self._blocks(self.W2) if self.dense else None
+        B = self._blocks(self.W2) if self.layout == "dense" else None
         loss, dW2, gb2 = np.zeros(K), np.zeros_like(self.W2), np.zeros((K, m))
         for s in range(0, n, block):
             rows = slice(s, min(n, s + block))
@@ -242,7 +256,11 @@ class Population:
                 element_loss *= wb
             loss += element_loss.sum(axis=(0, 2))
             gb2 += g.sum(axis=0)
-            if self.dense:
+            if self.layout == "blocks":
+                for k, span in enumerate(self._spans):
+                    np.matmul(g[:, k], self.W2[span].T, out=dA[:, span])
+                    dW2[span] += A[:, span].T @ g[:, k]
+            elif self.layout == "dense":
                 g2 = g.reshape(size, -1)
                 np.matmul(g2, B.T, out=dA)
                 dW2 += (A.T @ g2)[self._block_at].reshape(self.W2.shape)

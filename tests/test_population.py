@@ -56,7 +56,7 @@ def loss_of(pop, X, y, w=None):
     return per_row.mean(axis=0) + 0.5 * pop.alpha * np.array(l2) / len(X)
 
 
-@pytest.mark.parametrize("dense", [True, False])
+@pytest.mark.parametrize("dense", [True, False])  # False: blocks or segments
 @pytest.mark.parametrize(
     "output, n_out, weighted",
     [
