@@ -3,15 +3,15 @@
 :class:`BaseSelfTuningMLP` holds everything but the target: validation (folds
 or a hold-out), the halving plan, the population's driver loop, the survivors'
 extension, greedy ensemble selection and the returned wide network. A
-subclass says how its target is encoded and scored (``_encode_y``,
-``_pool_score``, ``_poor_score``), which output layer the population uses
-(``_output``), and whether a linear model joins the pool (``_linear_member``).
+subclass says how its target is checked, encoded and scored (``_check_data``,
+``_strata``, ``_target_scale``, ``_pool_score``, ``_poor_score``,
+``_poor_fit``), which output layer the population uses (``_output``), and
+whether a linear model joins the pool (``_linear_member``).
 """
 
 import math
 import time
 import warnings
-from collections import defaultdict
 from numbers import Integral, Real
 
 import numpy as np
@@ -35,13 +35,13 @@ from .._population import BatchStream, Population
 from .._results import build_cv_results
 from .._schedule import Job, SuccessiveHalving
 from ._data import _mean_scale, _split, _standardize, _tame, stratified_order
+from ._engine import _CUT, _best_row, _out_of_fold, _Plateau, _select, _Trace
 
 # The halving rungs use about this many training rows in all (3 to 30 epochs).
 _HALVING_SAMPLES = 3e5
-# The survivors then train on while their validation score improves: checked
-# every epoch (or 100,000 rows); after _PATIENCE checks without an improvement
-# of _TOL the learning rate is multiplied by _CUT, after _N_CUTS cuts they stop.
-_CHECK_ROWS, _PATIENCE, _TOL, _CUT, _N_CUTS = 100_000, 5, 1e-4, 0.25, 2
+# The survivors then train on while their validation score improves, checked
+# every epoch or every _CHECK_ROWS rows (patience: see _engine._Plateau).
+_CHECK_ROWS = 100_000
 # max_epochs="auto": at most 200 epochs and 3e7 rows, and the survivors'
 # extension costs at most _AUTO_WORK rows times hidden units.
 _AUTO_CAP_EPOCHS, _AUTO_CAP_SAMPLES, _AUTO_WORK = 200, 3e7, 1e9
@@ -633,114 +633,3 @@ class BaseSelfTuningMLP(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-def _best_row(results):
-    """Row of the best finite score among the candidates of the last stage."""
-    means = np.asarray(results["mean_test_score"], dtype=float)
-    finite = np.isfinite(means)
-    if not finite.any():
-        return None
-    rows = np.flatnonzero(finite & (results["iter"] == results["iter"][finite].max()))
-    return int(rows[np.argmax(means[rows])])
-
-
-def _forward(X, network):
-    W1, b1, W2, b2 = network[:4]
-    return np.maximum(X @ W1 + b1, 0) @ W2 + b2
-
-
-def _out_of_fold(networks, data):
-    """Predictions on the validation rows, each row by its own fold's network."""
-    X_val, folds = data["X_val"], data["row_folds"]
-    if folds is None:
-        return _forward(X_val.astype(np.float64), networks[0])
-    out = np.empty(data["y_val"].shape)
-    for f, network in enumerate(networks):
-        rows = folds == f
-        out[rows] = _forward(X_val[rows].astype(np.float64), network)
-    return out
-
-
-def _select(preds, score, max_members):
-    """Greedy ensemble selection with replacement (Caruana et al., 2004).
-
-    Start from the best member on the validation rows; add the member that
-    most improves the average's validation R2, as long as one does, at most
-    ``2 * max_members`` times. Returns the weights and the final score.
-    """
-    counts = np.zeros(len(preds))
-    total, best = 0.0, -np.inf
-    for k in range(2 * max_members if max_members > 1 else 1):
-        trial = [score((total + p) / (k + 1)) for p in preds]
-        i = int(np.argmax(trial))
-        if trial[i] <= best + 1e-7:
-            break
-        counts[i] += 1
-        total, best = total + preds[i], trial[i]
-    return counts / counts.sum(), best
-
-
-class _Plateau:
-    """Per-candidate patience: cut the learning rate, then stop."""
-
-    def __init__(self, ids, best):
-        self.best = dict(zip(ids.tolist(), best.tolist(), strict=True))
-        self.bad = dict.fromkeys(self.best, 0)
-        self.cuts = dict.fromkeys(self.best, 0)
-
-    def update(self, ids, scores):
-        """Record one check; return (candidates to slow down, to stop)."""
-        cut, stop = [], []
-        for c, score in zip(ids.tolist(), scores.tolist(), strict=True):
-            if score > self.best[c] + _TOL:
-                self.best[c], self.bad[c] = score, 0
-                continue
-            self.bad[c] += 1
-            if self.bad[c] >= _PATIENCE:
-                self.bad[c] = 0
-                if self.cuts[c] < _N_CUTS:
-                    self.cuts[c] += 1
-                    cut.append(c)
-                else:
-                    stop.append(c)
-        return cut, stop
-
-
-class _Trace:
-    """What fit records while it runs: losses, validation scores, stops."""
-
-    def __init__(self):
-        self.start = time.perf_counter()
-        self.loss = defaultdict(list)  # candidate -> mean loss of each full epoch
-        self.partial = defaultdict(float)  # candidate -> loss summed this epoch
-        self.partial_rows = defaultdict(int)  # candidate -> rows this epoch
-        self.val = defaultdict(list)  # candidate -> validation R2 of each check
-        self.diverged = set()
-        self.stopped = {}  # candidate -> samples seen when it stopped improving
-        self.timed_out = False
-
-    def elapsed(self):
-        return time.perf_counter() - self.start
-
-    def check_time(self, max_time):
-        self.timed_out = max_time is not None and self.elapsed() > max_time
-        return self.timed_out
-
-    def add_loss(self, ids, loss, n_rows, epoch_done, epoch_rows):
-        for cid, value in zip(ids.tolist(), loss.tolist(), strict=True):
-            self.partial[cid] += value
-            self.partial_rows[cid] += n_rows
-            if epoch_done:
-                self.loss[cid].append(self.partial.pop(cid) / epoch_rows)
-                del self.partial_rows[cid]
-
-    def add_val(self, ids, scores):
-        for cid, score in zip(ids.tolist(), scores.tolist(), strict=True):
-            self.val[cid].append(score)
-
-    def loss_curve(self, candidate):
-        """Mean loss per epoch of one candidate; a last partial epoch counts."""
-        rows = self.partial_rows.get(candidate, 0)
-        last = [self.partial[candidate] / rows] if rows else []
-        return self.loss[candidate] + last
