@@ -202,18 +202,18 @@ class Population:
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(0, len(rows), batch_size):
                 batch = rows[i : i + batch_size]
-                wb = self._weights(batch, w, row_folds, train=True)
+                wb = self._train_weights(batch, w, row_folds)
                 total += self._step(X[batch], y[batch], wb) * len(batch)
         self.samples_seen += len(rows)
         return total
 
-    def _weights(self, rows, w, row_folds, *, train):
-        """Weights of ``rows``: shape (n,), or (n, K) when folds are given."""
+    def _train_weights(self, rows, w, row_folds):
+        """Training weights of ``rows``: shape (n,), or (n, K) with folds (a
+        candidate gives weight 0 to the rows of its own fold)."""
         wb = None if w is None else w[rows]
         if row_folds is None:
             return wb
-        same = row_folds[rows][:, None] == self.fold
-        mask = (~same if train else same).astype(np.float32)
+        mask = (row_folds[rows][:, None] != self.fold).astype(np.float32)
         return mask if wb is None else mask * wb[:, None]
 
     def _workspace(self, n, block):
@@ -325,18 +325,17 @@ class Population:
         only. Non-finite predictions score -inf. The best score of each
         candidate and its weights are checkpointed.
         """
-        wv = self._weights(np.arange(len(X)), w, row_folds, train=False)
         activate, per_output = OUTPUTS[self.output]
         with np.errstate(over="ignore", invalid="ignore"):
-            _, element_loss = activate(self.predict(X), y[:, None, :])
-            element_loss = element_loss.astype(np.float64)
-            if wv is None:
-                mean = element_loss.mean(axis=0)
-            elif wv.ndim == 1:
-                mean = np.einsum("n,nkm->km", wv, element_loss) / wv.sum()
+            if row_folds is not None:
+                mean = self._fold_losses(X, y, w, row_folds)
             else:
-                mean = np.einsum("nk,nkm->km", wv, element_loss)
-                mean /= wv.sum(axis=0)[:, None]
+                _, element_loss = activate(self.predict(X), y[:, None, :])
+                element_loss = element_loss.astype(np.float64)
+                if w is None:
+                    mean = element_loss.mean(axis=0)
+                else:
+                    mean = np.einsum("n,nkm->km", w, element_loss) / w.sum()
             if self.output == "identity":  # mean of half squared errors
                 scores = 1.0 - (2 * mean / y_var[self.fold]).mean(axis=1)
             else:
@@ -344,6 +343,25 @@ class Population:
         scores[~np.isfinite(scores)] = -np.inf
         self._checkpoint(scores)
         return scores
+
+    def _fold_losses(self, X, y, w, row_folds):
+        """Mean loss (n_candidates, n_outputs) of each candidate on the rows
+        of its own fold: one small product per candidate, on a fifth of the
+        rows with 5 folds, instead of every candidate on every row."""
+        activate = OUTPUTS[self.output][0]
+        rows = {f: np.flatnonzero(row_folds == f) for f in np.unique(self.fold)}
+        X_of, y_of = (
+            {f: X[r] for f, r in rows.items()},
+            {f: y[r] for f, r in rows.items()},
+        )
+        mean = np.empty((len(self.sizes), y.shape[1]))
+        for k, span in enumerate(self._spans):
+            f = self.fold[k]
+            hidden = np.maximum(X_of[f] @ self.W1[:, span] + self.b1[span], 0)
+            _, loss = activate(hidden @ self.W2[span] + self.b2[k], y_of[f])
+            weights = None if w is None else w[rows[f]]
+            mean[k] = np.average(loss.astype(np.float64), axis=0, weights=weights)
+        return mean
 
     def _checkpoint(self, scores):
         improved = scores > self.best_score
