@@ -347,7 +347,7 @@ class BaseSelfTuningMLP(BaseEstimator):
         while jobs := schedule.ask():
             scores = self._timed(self._evaluate, jobs, population, data, stream, trace)
             records += self._rung_records(jobs, population, trace)
-            self._report(jobs, scores, trace, data["n_train"])
+            self._report(jobs, scores, data["n_train"])
             if trace.timed_out:
                 return records
             schedule.tell(scores)
@@ -356,7 +356,7 @@ class BaseSelfTuningMLP(BaseEstimator):
             jobs = [Job(c, 0, records[-1]["iter"] + 1, self._max_samples) for c in last]
             scores = self._timed(self._extend, jobs, population, data, stream, trace)
             records += self._rung_records(jobs, population, trace)
-            self._report(jobs, scores, trace, data["n_train"])
+            self._report(jobs, scores, data["n_train"], extended=True)
         return records
 
     def _timed(self, evaluate, jobs, *args):
@@ -472,16 +472,13 @@ class BaseSelfTuningMLP(BaseEstimator):
             )
         return records
 
-    def _report(self, jobs, scores, trace, n_train):
+    def _report(self, jobs, scores, n_train, extended=False):
         if not self.verbose:
             return
         finite = [s for s in scores.values() if math.isfinite(s)]
         best = f"{self._score_sign * max(finite):.4f}" if finite else "nan"
         epochs = f"{jobs[0].n_resources / n_train:.3g} epochs each"
-        if (
-            jobs[0].candidate in trace.stopped
-            or jobs[0].n_resources == self._max_samples
-        ):
+        if extended:
             epochs = "trained on while validation improved"
         print(
             f"[{type(self).__name__}] stage {jobs[0].iter + 1} of {self._n_stages}: "
