@@ -86,7 +86,7 @@ write_schedule_tables(HERE / "gen_modules")
 # scikit-learn's docstrings, inherited by the estimators (score, predict_proba,
 # set_*_request...), link to its glossary and user guide, which this site does
 # not have: render those references as plain text instead of failing -W.
-_SKLEARN_LABELS = {"metadata_routing", "r2_score"}
+_SKLEARN_LABELS = {"metadata_routing", "r2_score", "accuracy_score"}
 
 
 def _sklearn_reference_as_text(app, env, node, contnode):
