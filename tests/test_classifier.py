@@ -126,3 +126,9 @@ def test_documented_attributes_are_fitted(fitted):
         a for a in vars(fitted) if a.endswith("_") and not a.startswith("_")
     }
     assert documented - {"feature_names_in_"} == fitted_attrs
+
+
+def test_garbage_model_warns_and_names_the_range(iris):
+    reg = SelfTuningMLPClassifier(**FAST, learning_rate_range=(1e3, 1e4))
+    with pytest.warns(UserWarning, match=r"log-loss .* twice .*learning_rate_range"):
+        reg.fit(*iris)
