@@ -74,6 +74,13 @@ class Population:
     output : {"identity", "logistic", "softmax"}, default="identity"
         Output layer: linear outputs with squared error (regression), or
         logits with binary or multinomial log-loss (classification).
+    scale : dict or None, default=None
+        A per-feature scaling layer (as RealMLP's): candidate k sees
+        ``x * s_k``, its first layer is ``s_k[:, None] * V_k`` with ``V_k`` its
+        columns of ``W1``. ``S`` (n_features, K) starts at 1 and is trained by
+        Adam at ``lr_mult`` times the candidate's learning rate, with an L1
+        penalty ``l1 / batch_size * |s|`` that lets a useless feature fade
+        out; the L2 penalty applies to ``V``. None: no such layer.
     """
 
     def __init__(
@@ -87,8 +94,10 @@ class Population:
         ids,
         folds=None,
         output="identity",
+        scale=None,
     ):
         self.output = output
+        self.scale = None if scale is None else dict(scale)
         self.sizes = np.asarray(hidden_sizes, dtype=np.int64)
         self.ids = np.asarray(ids, dtype=np.int64)
         self.fold = np.zeros(len(self.ids), np.int64) if folds is None else folds
@@ -103,6 +112,8 @@ class Population:
         self.b1 = np.concatenate([b[1] for b in blocks])
         self.W2 = np.concatenate([b[2] for b in blocks], axis=0)
         self.b2 = np.stack([b[3] for b in blocks])
+        if self.scale is not None:
+            self.S = np.ones((n_features, len(self.ids)), dtype=np.float32)
         self._moments = [np.zeros_like(p) for p in self.params() for _ in (0, 1)]
         self.t = 0  # Adam steps taken (the same for every candidate)
         self.samples_seen = 0
@@ -113,7 +124,15 @@ class Population:
         self._index()
 
     def params(self):
-        return [self.W1, self.b1, self.W2, self.b2]
+        p = [self.W1, self.b1, self.W2, self.b2]
+        return p if self.scale is None else p + [self.S]
+
+    def _effective(self, params):
+        """(W1, b1, W2, b2) with the scaling layer folded into W1."""
+        if self.scale is None:
+            return params
+        W1, b1, W2, b2, S = params
+        return [W1 * np.repeat(S, self.sizes, axis=1), b1, W2, b2]
 
     def _index(self):
         """Per-unit views of the per-candidate values; call after any slicing."""
@@ -180,7 +199,7 @@ class Population:
 
         Rows go through in chunks of about 4M hidden activations (16 MB).
         """
-        params = self.best if best else self.params()
+        params = self._effective(self.best if best else self.params())
         chunk = max(1, 2**22 // max(1, len(self.owner)))
         return np.concatenate(
             [
@@ -240,12 +259,17 @@ class Population:
         dA_all, A_buf, T_buf, active_buf = self._workspace(n, block)
         B = self._blocks(self.W2) if self.layout == "dense" else None
         loss, dW2, gb2 = np.zeros(K), np.zeros_like(self.W2), np.zeros((K, m))
+        scratch = self._scratch()
+        params = self.params()[:4]
+        if self.scale is not None:  # W1_eff = S[:, owner] * W1, in Adam's buffer
+            s_unit = np.repeat(self.S, self.sizes, axis=1)
+            params[0] = np.multiply(s_unit, self.W1, out=scratch[1])
         for s in range(0, n, block):
             rows = slice(s, min(n, s + block))
             size = rows.stop - s
             A, T, active = A_buf[:size], T_buf[:size], active_buf[:size]
             dA = dA_all[rows]
-            A, out = self._forward(X[rows], *self.params(), work=(A, T), blocks=B)
+            A, out = self._forward(X[rows], *params, work=(A, T), blocks=B)
             err, element_loss = activate(out, y[rows][:, None, :])
             g = err / norm
             element_loss /= norm
@@ -276,11 +300,18 @@ class Population:
             np.multiply(dA, active, out=dA)
         dA = dA_all
         l2 = self._alpha_unit / np.float32(n)
-        scratch = self._scratch()
-        gW1 = np.matmul(X.T, dA, out=scratch[0][0])
+        gW1 = np.matmul(X.T, dA, out=scratch[0][0])  # gradient of W1_eff
+        grads = [gW1, dA.sum(axis=0), dW2, gb2]
+        if self.scale is not None:
+            gS = np.add.reduceat(
+                np.multiply(gW1, self.W1, out=scratch[0][1]), self.starts, axis=1
+            )
+            gS += np.float32(self.scale.get("l1", 0.0) / n) * np.sign(self.S)
+            gW1 *= s_unit
+            grads.append(gS)
         gW1 += np.multiply(self.W1, l2, out=scratch[0][1])
         dW2 += l2[:, None] * self.W2
-        self._adam([gW1, dA.sum(axis=0), dW2, gb2])
+        self._adam(grads)
         return loss
 
     def _scratch(self):
@@ -298,6 +329,8 @@ class Population:
             self._lr_unit[:, None] * correction,
             self.lr[:, None] * correction,
         ]
+        if self.scale is not None:
+            lr.append(self.lr * np.float32(self.scale["lr_mult"]) * correction)
         tmp_w1 = self._scratch()[1]
         for k, (p, g) in enumerate(zip(self.params(), grads, strict=True)):
             m, v = self._moments[2 * k], self._moments[2 * k + 1]
@@ -355,9 +388,10 @@ class Population:
             {f: y[r] for f, r in rows.items()},
         )
         mean = np.empty((len(self.sizes), y.shape[1]))
+        W1 = self._effective(self.params())[0]
         for k, span in enumerate(self._spans):
             f = self.fold[k]
-            hidden = np.maximum(X_of[f] @ self.W1[:, span] + self.b1[span], 0)
+            hidden = np.maximum(X_of[f] @ W1[:, span] + self.b1[span], 0)
             _, loss = activate(hidden @ self.W2[span] + self.b2[k], y_of[f])
             weights = None if w is None else w[rows[f]]
             mean[k] = np.average(loss.astype(np.float64), axis=0, weights=weights)
@@ -374,19 +408,23 @@ class Population:
         self.best[1][units] = self.b1[units]
         self.best[2][units] = self.W2[units]
         self.best[3][improved] = self.b2[improved]
+        if self.scale is not None:
+            self.best[4][:, improved] = self.S[:, improved]
 
     def keep(self, ids):
         """Keep only the candidates in ``ids`` (weights, state and checkpoints)."""
         mask = np.isin(self.ids, ids)
         units = mask[self.owner]
-        axes = [(1, units), (0, units), (0, units), (0, mask)]
+        axes = [(1, units), (0, units), (0, units), (0, mask), (1, mask)]
+        axes = axes[: len(self.params())]
 
         def take(a, axis, sel):
             return np.compress(sel, a, axis=axis)
 
-        self.W1, self.b1, self.W2, self.b2 = (
-            take(p, ax, sel) for p, (ax, sel) in zip(self.params(), axes, strict=True)
-        )
+        kept = [take(p, *ax) for p, ax in zip(self.params(), axes, strict=True)]
+        self.W1, self.b1, self.W2, self.b2 = kept[:4]
+        if self.scale is not None:
+            self.S = kept[4]
         self._moments = [take(a, *axes[k // 2]) for k, a in enumerate(self._moments)]
         self.best = [take(a, *axes[k]) for k, a in enumerate(self.best)]
         names = ["sizes", "ids", "fold", "lr", "alpha", "best_score", "best_samples"]
@@ -429,9 +467,12 @@ class Population:
             return self.retired[candidate][0]
         k = int(np.flatnonzero(self.ids == candidate)[0])
         units = self.owner == k
-        W1, b1, W2, b2 = self.best if best else self.params()
+        W1, b1, W2, b2 = self.best[:4] if best else self.params()[:4]
+        W1 = W1[:, units].astype(np.float64)
+        if self.scale is not None:  # the scaling layer folded into W1
+            W1 *= (self.best[4] if best else self.S)[:, k].astype(np.float64)[:, None]
         return (
-            W1[:, units].astype(np.float64),
+            W1,
             b1[units].astype(np.float64),
             W2[units].astype(np.float64),
             b2[k].astype(np.float64),

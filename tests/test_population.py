@@ -7,7 +7,9 @@ from skauto import _population as population
 from skauto._population import BatchStream, Population
 
 
-def make(sizes=(3, 5, 2), n_out=1, lr=1e-2, alpha=1e-3, seed=0, output="identity"):
+def make(
+    sizes=(3, 5, 2), n_out=1, lr=1e-2, alpha=1e-3, seed=0, output="identity", scale=None
+):
     k = len(sizes)
     return Population(
         4,
@@ -18,6 +20,7 @@ def make(sizes=(3, 5, 2), n_out=1, lr=1e-2, alpha=1e-3, seed=0, output="identity
         np.random.default_rng(seed).spawn(k),
         range(10, 10 + k),
         output=output,
+        scale=scale,
     )
 
 
@@ -53,9 +56,16 @@ def loss_of(pop, X, y, w=None):
     per_row = per_row if w is None else per_row * w[:, None]
     l2 = [np.sum(pop.W1[:, pop.owner == k] ** 2) + np.sum(pop.W2[pop.owner == k] ** 2)
           for k in range(len(pop))]  # fmt: skip
-    return per_row.mean(axis=0) + 0.5 * pop.alpha * np.array(l2) / len(X)
+    loss = per_row.mean(axis=0) + 0.5 * pop.alpha * np.array(l2) / len(X)
+    if pop.scale is not None:
+        loss += pop.scale.get("l1", 0.0) * np.abs(pop.S).sum(axis=0) / len(X)
+    return loss
 
 
+SCALE = {"lr_mult": 3.0, "l1": 0.1}
+
+
+@pytest.mark.parametrize("scale", [None, SCALE])
 @pytest.mark.parametrize("dense", [True, False])  # False: blocks or segments
 @pytest.mark.parametrize(
     "output, n_out, weighted",
@@ -68,16 +78,19 @@ def loss_of(pop, X, y, w=None):
     ],
 )
 def test_gradient_matches_finite_differences(
-    output, n_out, weighted, dense, monkeypatch
+    output, n_out, weighted, dense, scale, monkeypatch
 ):
     # few outputs: one block product; many: segment sums. Both must be exact.
     monkeypatch.setattr(population, "_DENSE_OUTPUTS", 16 if dense else 0)
     X, _ = data(n=16, n_out=n_out)
     y = targets(X, n_out, output)
     w = np.linspace(0.5, 1.5, len(X)).astype(np.float32) if weighted else None
-    pop = make(n_out=n_out, output=output)
-    for name in ["W1", "b1", "W2", "b2"]:
+    pop = make(n_out=n_out, output=output, scale=scale)
+    names = ["W1", "b1", "W2", "b2"] + (["S"] if scale else [])
+    for name in names:
         setattr(pop, name, getattr(pop, name).astype(np.float64))
+    if scale:  # away from 1, different per feature and candidate
+        pop.S = np.random.default_rng(3).uniform(0.3, 1.7, pop.S.shape)
     captured = {}
     pop._adam = lambda grads: captured.update(grads=grads)
     pop._step(X.astype(np.float64), y.astype(np.float64), w)
@@ -159,3 +172,22 @@ def test_non_finite_scores_are_minus_inf():
     pop = make()
     pop.W2[:] = np.inf
     assert np.all(pop.score(X, y, None, y.var(axis=0)[None]) == -np.inf)
+
+
+def test_scale_layer_is_folded_into_the_network():
+    """network() and predict() agree with the layer; slicing keeps S."""
+    X, y = data()
+    pop = make(scale={"lr_mult": 5.0})
+    pop.train(X, y, None, np.arange(64), 16)
+    assert not np.allclose(pop.S, 1)
+    pop.score(X, y, None, y.var(axis=0)[None])
+    for best in (False, True):
+        pred = pop.predict(X, best=best)
+        for k, c in enumerate(pop.ids):
+            W1, b1, W2, b2 = pop.network(c, best=best)
+            mine = np.maximum(X @ W1 + b1, 0) @ W2 + b2
+            np.testing.assert_allclose(mine, pred[:, k], rtol=1e-4, atol=1e-5)
+    S = pop.S[:, 1].copy()
+    pop.keep([11])
+    np.testing.assert_array_equal(pop.S[:, 0], S)
+    assert pop.S.shape == (4, 1) and pop.best[4].shape == (4, 1)

@@ -47,6 +47,9 @@ _CHECK_ROWS = 100_000
 _AUTO_CAP_EPOCHS, _AUTO_CAP_SAMPLES, _AUTO_WORK = 200, 3e7, 1e9
 # cv="auto": 5-fold cross-validation below 2,000 rows, a hold-out above.
 _AUTO_FOLDS, _AUTO_FOLDS_BELOW = 5, 2000
+# A per-feature scaling layer in front of every network (RealMLP's, with an
+# L1 penalty so that useless features fade out): Population's ``scale``.
+_SCALE_LAYER = {"lr_mult": 6.0, "l1": 0.05}
 
 _RANGES = {
     # searched range: (integers?, lowest allowed value; 0 means "> 0")
@@ -319,6 +322,7 @@ class BaseSelfTuningMLP(BaseEstimator):
             range(n * k),
             folds=np.tile(np.arange(k), n),
             output=self._output,
+            scale=_SCALE_LAYER,
         )
 
     def _copies(self, candidates):
