@@ -46,7 +46,7 @@ def r2_table(results):
         for m in LABELS:
             mark = "*" if rows[m].get("source") == "cache" else ""
             value = fmt(r2(rows, m))
-            cells.append(f"**{value}**{mark}" if m == best else value + mark)
+            cells.append(value + mark)
         cells += [fmt(meta["r2_ceiling"]), LABELS.get(best, "n/a")]
         lines.append(cells)
     return markdown_table(headers, lines)
@@ -210,6 +210,7 @@ def summary_lines(summ):
             f"{LABELS[m]} {r:.2f} (on {n})"
             for m, (r, n) in sorted(s["mean_rank"].items(), key=lambda kv: kv[1][0])
         )
+        ranks = ranks or "n/a (SelfTuning did not run)"
         lines.append(f"INFO: {label}: mean rank among the no-knob models: {ranks}.")
         if s["worst_gap"]:
             gap, name, best = s["worst_gap"]
