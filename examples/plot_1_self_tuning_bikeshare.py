@@ -83,11 +83,13 @@ for params in guesses:
 # %%
 # Self-tuning
 # -----------
-# :class:`~skauto.neural_network.SelfTuningMLPRegressor` starts 27 networks
+# :class:`~skauto.neural_network.SelfTuningMLPRegressor` starts 81 networks
 # with different hidden sizes, learning rates and L2 strengths, trains them
 # together as one wide network, and after each rung keeps the best third,
-# which go on training from where they stopped. The target is scaled
-# internally.
+# which go on training from where they stopped. The last 8 train on while
+# their validation score improves, and the model returned is an ensemble of
+# those (and of a ridge regression) that helps on the validation rows. The
+# target is scaled internally.
 auto = make_pipeline(preprocess, SelfTuningMLPRegressor(random_state=0))
 start = time.perf_counter()
 auto.fit(X_train, y_train)
@@ -102,15 +104,15 @@ reg = auto[-1]
 print(reg.best_params_)
 
 # %%
-# How the 27 candidates were whittled down, rung by rung: ``cv_results_`` has
-# one row per candidate per rung (``n_resources`` counts the training samples
-# seen).
+# How the 81 candidates were whittled down, stage by stage: ``cv_results_``
+# has one row per candidate per stage (``n_resources`` counts the training
+# samples seen; in the last stage each survivor stops on its own).
 import pandas as pd  # noqa: E402
 
 results = pd.DataFrame(reg.cv_results_)
 results.groupby("iter").agg(
     candidates=("candidate", "size"),
-    samples_seen=("n_resources", "first"),
+    samples_seen=("n_resources", "max"),
     best_validation_r2=("mean_test_score", "max"),
 )
 
@@ -118,7 +120,7 @@ results.groupby("iter").agg(
 # Side by side
 # ------------
 # The guesses spread widely, and nothing but fitting them tells them apart.
-# The self-tuning network needs no guess: one fit searched 27 configurations,
+# The self-tuning network needs no guess: one fit searched 81 configurations,
 # in about the time the three guesses took together.
 labels = [
     f"{p['hidden_layer_sizes'][0]} units, lr {p['learning_rate_init']:g}, "

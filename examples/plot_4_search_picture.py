@@ -47,7 +47,8 @@ model.fit(X_train, y_train)
 # Each rung keeps the best third of the candidates; the survivors continue
 # from where they stopped, so each line climbs as its candidate trains. The
 # faint lines are candidates stopped early, the bold ones went through every
-# rung (the regressor averages the predictions of these last few, see
+# rung (the last few train on while their validation score improves, each to
+# its own budget, and the regressor's ensemble is chosen among them, see
 # ``ensemble_size``), and the star marks the best of them. Candidates that
 # started far below the others are triangles on the bottom edge, so that the
 # axis shows the race among the good ones.

@@ -13,8 +13,40 @@ data are assumed already scaled.
 """
 
 import numpy as np
+from scipy.special import expit, log_softmax
 
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+
+
+# Output layers: (outputs, targets) -> (error, loss per element). The error is
+# the gradient of the loss with respect to the outputs (before the output
+# activation): out - y for squared error, p - y for log-loss.
+def _identity(out, y):
+    err = out - y
+    return err, 0.5 * err * err
+
+
+def _logistic(out, y):
+    return expit(out) - y, np.logaddexp(0, out) - y * out
+
+
+def _softmax(out, y):
+    log_p = log_softmax(out, axis=-1)
+    return np.exp(log_p) - y, -y * log_p
+
+
+# output -> (function, losses averaged over outputs?); softmax sums its classes
+OUTPUTS = {
+    "identity": (_identity, True),
+    "logistic": (_logistic, True),
+    "softmax": (_softmax, False),
+}
+# Up to this many outputs in all (candidates times outputs), the output layer
+# is one product with a block matrix; above, a segment sum (fewer flops).
+_DENSE_OUTPUTS = 16
+# A training step goes through a mini-batch in blocks of about this many
+# hidden activations (1 MB of float32), which stay in the processor's cache.
+_BLOCK_FLOATS = 2**18
 
 
 class Population:
@@ -35,13 +67,32 @@ class Population:
         candidate's weights do not depend on the others.
     ids : array-like of int, shape (K,)
         Candidate ids, kept through slicing.
+    folds : array-like of int, shape (K,), default=None
+        Cross-validation fold of each candidate: given the fold of each row,
+        a candidate trains on the rows of the other folds and is scored on
+        the rows of its own (see ``train`` and ``score``). None: all 0.
+    output : {"identity", "logistic", "softmax"}, default="identity"
+        Output layer: linear outputs with squared error (regression), or
+        logits with binary or multinomial log-loss (classification).
     """
 
     def __init__(
-        self, n_features, n_outputs, hidden_sizes, learning_rates, alphas, rngs, ids
+        self,
+        n_features,
+        n_outputs,
+        hidden_sizes,
+        learning_rates,
+        alphas,
+        rngs,
+        ids,
+        folds=None,
+        output="identity",
     ):
+        self.output = output
         self.sizes = np.asarray(hidden_sizes, dtype=np.int64)
         self.ids = np.asarray(ids, dtype=np.int64)
+        self.fold = np.zeros(len(self.ids), np.int64) if folds is None else folds
+        self.fold = np.asarray(self.fold, dtype=np.int64)
         self.lr = np.asarray(learning_rates, dtype=np.float32)
         self.alpha = np.asarray(alphas, dtype=np.float32)
         blocks = [
@@ -58,6 +109,7 @@ class Population:
         self.best_score = np.full(len(self.ids), -np.inf)
         self.best_samples = np.zeros(len(self.ids), dtype=np.int64)
         self.best = [p.copy() for p in self.params()]
+        self.retired = {}  # candidate -> (best network, best score, its samples)
         self._index()
 
     def params(self):
@@ -66,29 +118,60 @@ class Population:
     def _index(self):
         """Per-unit views of the per-candidate values; call after any slicing."""
         self._work = self._w1_scratch = None
-        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
+        self.starts = np.cumsum(self.sizes) - self.sizes
         self.owner = np.repeat(np.arange(len(self.sizes)), self.sizes)
         self._lr_unit = self.lr[self.owner]
         self._alpha_unit = self.alpha[self.owner]
+        m = self.W2.shape[1]
+        # how the output layer is computed: one product with a block matrix
+        # (few outputs in all), one product per candidate (several outputs
+        # each: classes), or segment sums (one output each, many candidates)
+        if len(self.sizes) * m <= _DENSE_OUTPUTS:
+            self.layout = "dense"
+        else:
+            self.layout = "blocks" if m > 1 else "segments"
+        self._spans = [
+            slice(int(a), int(a + h))
+            for a, h in zip(self.starts, self.sizes, strict=True)
+        ]
+        self._block_at = (
+            np.repeat(np.arange(len(self.owner)), m),
+            (self.owner[:, None] * m + np.arange(m)).ravel(),
+        )
+
+    def _blocks(self, W2):
+        """(H, K * m) matrix: unit h feeds only the outputs of its candidate."""
+        B = np.zeros((W2.shape[0], len(self.sizes) * W2.shape[1]), dtype=W2.dtype)
+        B[self._block_at] = W2.ravel()
+        return B
 
     def __len__(self):
         return len(self.ids)
 
     # ------------------------------------------------------------------ forward
-    def _forward(self, X, W1, b1, W2, b2, work=None):
+    def _forward(self, X, W1, b1, W2, b2, work=None, blocks=None):
         """Hidden activations (n, H) and outputs (n, K, n_outputs).
 
         ``work`` holds two reusable (n, H) buffers: large fresh temporaries
-        cost a page fault per page on every step.
+        cost a page fault per page on every step. ``blocks`` is
+        ``_blocks(W2)``, if already made.
         """
         A = np.matmul(X, W1, out=None if work is None else work[0])
         A += b1
         np.maximum(A, 0, out=A)
-        T = np.empty_like(A) if work is None else work[1]
-        out = np.empty((X.shape[0], len(self.sizes), W2.shape[1]), dtype=A.dtype)
-        for j in range(W2.shape[1]):
-            np.multiply(A, W2[:, j], out=T)
-            out[:, :, j] = np.add.reduceat(T, self.starts, axis=1)
+        shape = (X.shape[0], len(self.sizes), W2.shape[1])
+        if self.layout == "dense":
+            out = (A @ (self._blocks(W2) if blocks is None else blocks)).reshape(shape)
+        elif self.layout == "blocks":
+            out = np.empty(shape, dtype=A.dtype)
+            for k, span in enumerate(self._spans):
+                np.matmul(A[:, span], W2[span], out=out[:, k])
+        else:
+            T = np.empty_like(A) if work is None else work[1]
+            out = np.empty(shape, dtype=A.dtype)
+            for j in range(W2.shape[1]):
+                np.multiply(A, W2[:, j], out=T)
+                out[:, :, j] = np.add.reduceat(T, self.starts, axis=1)
         out += b2
         return A, out
 
@@ -107,56 +190,97 @@ class Population:
         )
 
     # ----------------------------------------------------------------- training
-    def train(self, X, y, w, rows, batch_size, lr_scale=(1.0, 1.0)):
+    def train(self, X, y, w, rows, batch_size, row_folds=None):
         """Mini-batch Adam over ``rows`` of (X, y), in that order.
 
-        ``w`` holds sample weights normalised to mean 1 (or None). The learning
-        rates are multiplied by a factor going linearly from ``lr_scale[0]``
-        to ``lr_scale[1]`` over the rows. Returns the summed training loss of
-        each candidate over those rows.
+        ``w`` holds sample weights normalised to mean 1 (or None). With
+        ``row_folds`` (the fold of each row), a candidate gives weight 0 to
+        the rows of its own fold. Returns the summed training loss of each
+        candidate over those rows.
         """
         total = np.zeros(len(self.ids))
-        start, stop = lr_scale
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(0, len(rows), batch_size):
                 batch = rows[i : i + batch_size]
-                wb = None if w is None else w[batch]
-                scale = np.float32(start + (stop - start) * i / len(rows))
-                total += self._step(X[batch], y[batch], wb, scale) * len(batch)
+                wb = self._weights(batch, w, row_folds, train=True)
+                total += self._step(X[batch], y[batch], wb) * len(batch)
         self.samples_seen += len(rows)
         return total
 
-    def _workspace(self, n):
-        """Reusable (n, H) float32 buffers and an (n, H) mask."""
-        shape = (n, len(self.owner))
-        if self._work is None or self._work[0].shape != shape:
-            floats = [np.empty(shape, dtype=np.float32) for _ in range(3)]
-            self._work = (*floats, np.empty(shape, dtype=bool))
+    def _weights(self, rows, w, row_folds, *, train):
+        """Weights of ``rows``: shape (n,), or (n, K) when folds are given."""
+        wb = None if w is None else w[rows]
+        if row_folds is None:
+            return wb
+        same = row_folds[rows][:, None] == self.fold
+        mask = (~same if train else same).astype(np.float32)
+        return mask if wb is None else mask * wb[:, None]
+
+    def _workspace(self, n, block):
+        """Reusable buffers: (n, H) for dA; (block, H) for the rest."""
+        H = len(self.owner)
+        if self._work is None or self._work[0].shape != (n, H):
+            self._work = (
+                np.empty((n, H), dtype=np.float32),
+                *(np.empty((block, H), dtype=np.float32) for _ in range(2)),
+                np.empty((block, H), dtype=bool),
+            )
         return self._work
 
-    def _step(self, X, y, w, lr_scale=1.0):
-        A, T, dA, active = self._workspace(len(X))
-        A, out = self._forward(X, *self.params(), work=(A, T))
-        err = out - y[:, None, :]
-        n, m = X.shape[0], y.shape[1]
-        g = err / (n * m) if w is None else err * (w[:, None, None] / (n * m))
-        loss = 0.5 * np.einsum("bkm,bkm->k", g, err)
-        dW2 = np.empty_like(self.W2)
-        for j in range(m):
-            np.take(g[:, :, j], self.owner, axis=1, out=T)  # error per unit
-            dW2[:, j] = np.einsum("bh,bh->h", A, T)
-            if j == 0:
-                np.multiply(T, self.W2[:, 0], out=dA)
+    def _step(self, X, y, w):
+        """One Adam step on a mini-batch.
+
+        The batch goes through in blocks of rows whose (rows, H) activations
+        fit in the processor's cache; only dA is kept for the whole batch.
+        """
+        n, m, K = X.shape[0], y.shape[1], len(self.sizes)
+        activate, per_output = OUTPUTS[self.output]
+        norm = np.float32(n * m if per_output else n)
+        block = max(8, _BLOCK_FLOATS // len(self.owner))
+        dA_all, A_buf, T_buf, active_buf = self._workspace(n, block)
+        B = self._blocks(self.W2) if self.layout == "dense" else None
+        loss, dW2, gb2 = np.zeros(K), np.zeros_like(self.W2), np.zeros((K, m))
+        for s in range(0, n, block):
+            rows = slice(s, min(n, s + block))
+            size = rows.stop - s
+            A, T, active = A_buf[:size], T_buf[:size], active_buf[:size]
+            dA = dA_all[rows]
+            A, out = self._forward(X[rows], *self.params(), work=(A, T), blocks=B)
+            err, element_loss = activate(out, y[rows][:, None, :])
+            g = err / norm
+            element_loss /= norm
+            if w is not None:  # per row (n,) or per row and candidate (n, K)
+                wb = w[rows]
+                wb = (wb[:, None] if wb.ndim == 1 else wb)[:, :, None]
+                g *= wb
+                element_loss *= wb
+            loss += element_loss.sum(axis=(0, 2))
+            gb2 += g.sum(axis=0)
+            if self.layout == "blocks":
+                for k, span in enumerate(self._spans):
+                    np.matmul(g[:, k], self.W2[span].T, out=dA[:, span])
+                    dW2[span] += A[:, span].T @ g[:, k]
+            elif self.layout == "dense":
+                g2 = g.reshape(size, -1)
+                np.matmul(g2, B.T, out=dA)
+                dW2 += (A.T @ g2)[self._block_at].reshape(self.W2.shape)
             else:
-                dA += T * self.W2[:, j]
-        np.greater(A, 0, out=active)
-        np.multiply(dA, active, out=dA)
+                for j in range(m):
+                    np.take(g[:, :, j], self.owner, axis=1, out=T)  # error per unit
+                    dW2[:, j] += np.einsum("bh,bh->h", A, T)
+                    if j == 0:
+                        np.multiply(T, self.W2[:, 0], out=dA)
+                    else:
+                        dA += T * self.W2[:, j]
+            np.greater(A, 0, out=active)
+            np.multiply(dA, active, out=dA)
+        dA = dA_all
         l2 = self._alpha_unit / np.float32(n)
         scratch = self._scratch()
         gW1 = np.matmul(X.T, dA, out=scratch[0][0])
         gW1 += np.multiply(self.W1, l2, out=scratch[0][1])
         dW2 += l2[:, None] * self.W2
-        self._adam([gW1, dA.sum(axis=0), dW2, g.sum(axis=0)], lr_scale)
+        self._adam([gW1, dA.sum(axis=0), dW2, gb2])
         return loss
 
     def _scratch(self):
@@ -165,11 +289,9 @@ class Population:
             self._w1_scratch = [np.empty_like(self.W1) for _ in range(3)]
         return [self._w1_scratch[:2], self._w1_scratch[2]]
 
-    def _adam(self, grads, lr_scale=1.0):
+    def _adam(self, grads):
         self.t += 1
-        correction = np.float32(
-            lr_scale * np.sqrt(1 - _BETA2**self.t) / (1 - _BETA1**self.t)
-        )
+        correction = np.float32(np.sqrt(1 - _BETA2**self.t) / (1 - _BETA1**self.t))
         lr = [
             self._lr_unit * correction,
             self._lr_unit * correction,
@@ -193,22 +315,32 @@ class Population:
             p -= tmp
 
     # ------------------------------------------------------- scoring, selection
-    def score(self, X, y, w, y_var):
-        """Validation R2 of every candidate (averaged over outputs).
+    def score(self, X, y, w, y_var, row_folds=None):
+        """Validation score of every candidate, higher is better.
 
-        ``y_var`` is the variance of each output on the validation rows.
-        Non-finite predictions score -inf. The best score of each candidate
-        and its weights are checkpointed.
+        With squared error, R2 averaged over outputs: ``y_var`` (n_folds,
+        n_outputs) is the variance of each output on the validation rows of
+        each fold. With log-loss, minus the mean log-loss (``y_var`` unused).
+        With ``row_folds``, a candidate is scored on the rows of its own fold
+        only. Non-finite predictions score -inf. The best score of each
+        candidate and its weights are checkpointed.
         """
+        wv = self._weights(np.arange(len(X)), w, row_folds, train=False)
+        activate, per_output = OUTPUTS[self.output]
         with np.errstate(over="ignore", invalid="ignore"):
-            err = self.predict(X) - y[:, None, :]
-            sq = (err * err).astype(np.float64)
-            mse = (
-                sq.mean(axis=0)
-                if w is None
-                else np.einsum("n,nkm->km", w, sq) / w.sum()
-            )
-            scores = 1.0 - (mse / y_var).mean(axis=1)
+            _, element_loss = activate(self.predict(X), y[:, None, :])
+            element_loss = element_loss.astype(np.float64)
+            if wv is None:
+                mean = element_loss.mean(axis=0)
+            elif wv.ndim == 1:
+                mean = np.einsum("n,nkm->km", wv, element_loss) / wv.sum()
+            else:
+                mean = np.einsum("nk,nkm->km", wv, element_loss)
+                mean /= wv.sum(axis=0)[:, None]
+            if self.output == "identity":  # mean of half squared errors
+                scores = 1.0 - (2 * mean / y_var[self.fold]).mean(axis=1)
+            else:
+                scores = -(mean.mean(axis=1) if per_output else mean.sum(axis=1))
         scores[~np.isfinite(scores)] = -np.inf
         self._checkpoint(scores)
         return scores
@@ -239,12 +371,44 @@ class Population:
         )
         self._moments = [take(a, *axes[k // 2]) for k, a in enumerate(self._moments)]
         self.best = [take(a, *axes[k]) for k, a in enumerate(self.best)]
-        for name in ["sizes", "ids", "lr", "alpha", "best_score", "best_samples"]:
+        names = ["sizes", "ids", "fold", "lr", "alpha", "best_score", "best_samples"]
+        for name in names:
             setattr(self, name, getattr(self, name)[mask])
         self._index()
 
+    def scale_lr(self, ids, factor):
+        """Multiply the learning rates of the candidates in ``ids`` by ``factor``."""
+        self.lr[np.isin(self.ids, ids)] *= np.float32(factor)
+        self._lr_unit = self.lr[self.owner]
+
+    def retire(self, ids):
+        """Stop training the candidates in ``ids``; keep their best checkpoints.
+
+        A retired candidate no longer costs a thing, and ``network`` and
+        ``best_of`` still answer for it.
+        """
+        for c in np.asarray(ids, dtype=np.int64).tolist():
+            k = int(np.flatnonzero(self.ids == c)[0])
+            self.retired[c] = (
+                self.network(c),
+                float(self.best_score[k]),
+                int(self.best_samples[k]),
+            )
+        self.keep(self.ids[~np.isin(self.ids, ids)])
+
+    def best_of(self, candidate):
+        """(best validation score, samples seen at it) of a live or retired one."""
+        if candidate in self.retired:
+            return self.retired[candidate][1:]
+        k = np.flatnonzero(self.ids == candidate)
+        if not len(k):  # dropped (diverged)
+            return -np.inf, 0
+        return float(self.best_score[k[0]]), int(self.best_samples[k[0]])
+
     def network(self, candidate, *, best=True):
         """(W1, b1, W2, b2) of one candidate, float64 copies."""
+        if candidate in self.retired:
+            return self.retired[candidate][0]
         k = int(np.flatnonzero(self.ids == candidate)[0])
         units = self.owner == k
         W1, b1, W2, b2 = self.best if best else self.params()

@@ -42,8 +42,29 @@ def _is_valid(score):
     return score is not None and not math.isnan(score) and score != -math.inf
 
 
+# A plan longer than this is a mistake (a factor within a hair of 1), not a
+# schedule anyone wants to run: every rung costs an evaluation of every survivor.
+MAX_RUNGS = 1000
+
+
+def _check_factor(factor):
+    if not factor > 1:  # written so that NaN fails too
+        raise ValueError(f"factor={factor!r} must be a number > 1")
+
+
 def n_rungs_between(min_resources, max_resources, factor):
-    """Number of rungs r, r*f, r*f**2, ... from min_resources up to max_resources."""
+    """Number of rungs r, r*f, r*f**2, ... from min_resources up to max_resources.
+
+    Raises a ValueError naming ``factor`` when that is more than
+    :data:`MAX_RUNGS` (a factor too close to 1 for the budget range).
+    """
+    n_rungs = _n_rungs(min_resources, max_resources, factor)
+    _check_n_rungs(n_rungs, min_resources, max_resources, factor)
+    return n_rungs
+
+
+def _n_rungs(min_resources, max_resources, factor):
+    _check_factor(factor)
     if min_resources > max_resources:
         raise ValueError(
             f"min_resources={min_resources} > max_resources={max_resources}"
@@ -52,12 +73,51 @@ def n_rungs_between(min_resources, max_resources, factor):
     return 1 + int(math.floor(math.log(ratio) / math.log(factor) + 1e-9))
 
 
+def _check_n_rungs(n_rungs, min_resources, max_resources, factor):
+    if n_rungs <= MAX_RUNGS:
+        return
+    smallest = (max_resources / min_resources) ** (1 / (MAX_RUNGS - 1))
+    raise ValueError(
+        f"factor={factor!r} is too close to 1: growing the budget from "
+        f"min_resources={min_resources} to max_resources={max_resources} would "
+        f"take {n_rungs} rungs (at most {MAX_RUNGS}). Use factor >= "
+        f"1 + {smallest - 1:.2g} (2 or 3 is usual)."
+    )
+
+
 def rung_resources(n_rungs, max_resources, factor):
-    """Budgets of ``n_rungs`` geometric rungs ending exactly at max_resources."""
+    """Budgets of ``n_rungs`` geometric rungs ending exactly at max_resources.
+
+    Budgets are rounded to integers, so with a factor close to 1 neighbouring
+    rungs can get the same budget.
+    """
     return [
         max(1, int(round(max_resources / factor ** (n_rungs - 1 - i))))
         for i in range(n_rungs)
     ]
+
+
+def _halving_counts(n_candidates, factor, floor):
+    """Candidates per rung: ``ceil(n / factor)``, at least one fewer each rung."""
+    counts = [n_candidates]
+    while counts[-1] > floor:
+        n = counts[-1]
+        # min(n - 1, ...): with factor close to 1, ceil(n / factor) == n; the
+        # loop must still make progress.
+        counts.append(max(floor, min(n - 1, math.ceil(n / factor))))
+    return counts
+
+
+def _merge_equal_budgets(counts, resources):
+    """Drop a rung whose budget equals the previous one's: it would train nothing.
+
+    The merged rung keeps its first count; the elimination of the dropped
+    rungs happens at once, before the next budget.
+    """
+    kept = [0] + [
+        i for i in range(1, len(resources)) if resources[i] > resources[i - 1]
+    ]
+    return [counts[i] for i in kept], [resources[i] for i in kept]
 
 
 class SuccessiveHalving:
@@ -105,8 +165,7 @@ class SuccessiveHalving:
     ):
         if n_candidates < 1:
             raise ValueError(f"n_candidates={n_candidates} must be >= 1")
-        if factor <= 1:
-            raise ValueError(f"factor={factor} must be > 1")
+        _check_factor(factor)
         self.factor = factor
         self.min_survivors = min_survivors
         self.bracket = bracket
@@ -121,17 +180,21 @@ class SuccessiveHalving:
 
     def _make_plan(self, n_candidates, min_resources, max_resources):
         floor = max(1, self.min_survivors)
-        counts = [n_candidates]
-        while counts[-1] > floor:
-            counts.append(max(floor, math.ceil(counts[-1] / self.factor)))
+        counts = _halving_counts(n_candidates, self.factor, floor)
         if floor > 1 and len(counts) > 1:
             counts.append(counts[-1])  # the survivors train once more, together
-        n_rungs = n_rungs_between(min_resources, max_resources, self.factor)
-        if self.fill:
-            counts += [counts[-1]] * (n_rungs - len(counts))
-        n_rungs = min(n_rungs, len(counts))
-        resources = rung_resources(n_rungs, max_resources, self.factor)
-        return [Rung(self.bracket, i, counts[i], resources[i]) for i in range(n_rungs)]
+        n_rungs = _n_rungs(min_resources, max_resources, self.factor)
+        if not self.fill:
+            n_rungs = min(n_rungs, len(counts))
+        _check_n_rungs(n_rungs, min_resources, max_resources, self.factor)
+        counts += [counts[-1]] * (n_rungs - len(counts))
+        counts, resources = _merge_equal_budgets(
+            counts[:n_rungs], rung_resources(n_rungs, max_resources, self.factor)
+        )
+        return [
+            Rung(self.bracket, i, c, r)
+            for i, (c, r) in enumerate(zip(counts, resources, strict=True))
+        ]
 
     def plan(self):
         """The rungs this bracket will run if no candidate fails."""

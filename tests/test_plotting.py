@@ -270,12 +270,15 @@ def test_self_tuning_regressor():
     results = reg.cv_results_
     assert len(display.lines_) == len(set(results["candidate"])) == 9
     assert display.ax_.get_xscale() == "log"
-    assert display.ax_.get_ylabel() == "Validation score"
+    assert display.ax_.get_ylabel() == "Mean 5-fold CV score"  # cv="auto"
     x, y_best = display.winner_.get_xydata()[0]
     assert x == results["n_resources"][reg.best_index_]
     assert y_best == pytest.approx(results["mean_test_score"][reg.best_index_])
     ticks = [t.get_text().split("\n")[1] for t in display.ax_.get_xticklabels()]
-    assert ticks == [f"{n} cand." for n in reg.n_candidates_]
+    # the halving stages, one budget each; in the last stage each survivor
+    # stops when its validation score stops improving (its own budget)
+    halving = reg.n_candidates_[:-1]
+    assert ticks[: len(halving)] == [f"{n} cand." for n in halving]
 
 
 def test_auto_search_cv_hyperband_multimetric():

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
+from skauto import _population as population
 from skauto._population import BatchStream, Population
 
 
-def make(sizes=(3, 5, 2), n_out=1, lr=1e-2, alpha=1e-3, seed=0):
+def make(sizes=(3, 5, 2), n_out=1, lr=1e-2, alpha=1e-3, seed=0, output="identity"):
     k = len(sizes)
     return Population(
         4,
@@ -16,6 +17,7 @@ def make(sizes=(3, 5, 2), n_out=1, lr=1e-2, alpha=1e-3, seed=0):
         [alpha] * k,
         np.random.default_rng(seed).spawn(k),
         range(10, 10 + k),
+        output=output,
     )
 
 
@@ -26,25 +28,58 @@ def data(n=64, n_out=1, seed=0):
     return X, y
 
 
+def targets(X, n_out, output):
+    """Regression targets, binary labels, or one-hot classes of X."""
+    raw = X[:, :n_out] * 2 + X[:, 1:2] ** 2
+    if output == "identity":
+        return raw.astype(np.float32)
+    if output == "logistic":
+        return (raw > 1).astype(np.float32)
+    return np.eye(n_out, dtype=np.float32)[np.argmax(raw, axis=1)]
+
+
 def loss_of(pop, X, y, w=None):
-    """Per-candidate objective of a mini-batch (what _step differentiates)."""
-    out = pop.predict(X).astype(np.float64)
-    err = out - y[:, None, :]
-    sq = err**2 if w is None else err**2 * w[:, None, None]
+    """Per-candidate objective of a mini-batch (what _step differentiates),
+    written out independently of the population's output table."""
+    z = pop.predict(X).astype(np.float64)
+    t = y[:, None, :]
+    if pop.output == "identity":
+        per_row = 0.5 * ((z - t) ** 2).mean(axis=2)
+    elif pop.output == "logistic":
+        per_row = (np.log1p(np.exp(z)) - t * z).mean(axis=2)
+    else:
+        log_p = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
+        per_row = -(t * log_p).sum(axis=2)
+    per_row = per_row if w is None else per_row * w[:, None]
     l2 = [np.sum(pop.W1[:, pop.owner == k] ** 2) + np.sum(pop.W2[pop.owner == k] ** 2)
           for k in range(len(pop))]  # fmt: skip
-    return 0.5 * sq.mean(axis=(0, 2)) + 0.5 * pop.alpha * np.array(l2) / len(X)
+    return per_row.mean(axis=0) + 0.5 * pop.alpha * np.array(l2) / len(X)
 
 
-@pytest.mark.parametrize("n_out, weighted", [(1, False), (2, True)])
-def test_gradient_matches_finite_differences(n_out, weighted):
-    X, y = data(n=16, n_out=n_out)
+@pytest.mark.parametrize("dense", [True, False])  # False: blocks or segments
+@pytest.mark.parametrize(
+    "output, n_out, weighted",
+    [
+        ("identity", 1, False),
+        ("identity", 2, True),
+        ("logistic", 1, True),
+        ("logistic", 2, False),
+        ("softmax", 3, True),
+    ],
+)
+def test_gradient_matches_finite_differences(
+    output, n_out, weighted, dense, monkeypatch
+):
+    # few outputs: one block product; many: segment sums. Both must be exact.
+    monkeypatch.setattr(population, "_DENSE_OUTPUTS", 16 if dense else 0)
+    X, _ = data(n=16, n_out=n_out)
+    y = targets(X, n_out, output)
     w = np.linspace(0.5, 1.5, len(X)).astype(np.float32) if weighted else None
-    pop = make(n_out=n_out)
+    pop = make(n_out=n_out, output=output)
     for name in ["W1", "b1", "W2", "b2"]:
         setattr(pop, name, getattr(pop, name).astype(np.float64))
     captured = {}
-    pop._adam = lambda grads, scale: captured.update(grads=grads)
+    pop._adam = lambda grads: captured.update(grads=grads)
     pop._step(X.astype(np.float64), y.astype(np.float64), w)
     rng = np.random.default_rng(1)
     for p, g in zip(pop.params(), captured["grads"], strict=True):
@@ -112,7 +147,7 @@ def test_checkpoint_keeps_best_epoch():
     scores = []
     for _ in range(5):
         pop.train(X, y, None, stream.take(64), 16)
-        scores.append(pop.score(X, y, None, y.var(axis=0)))
+        scores.append(pop.score(X, y, None, y.var(axis=0)[None]))
     np.testing.assert_array_equal(pop.best_score, np.max(scores, axis=0))
     best = pop.predict(X, best=True)
     err = ((best - y[:, None, :]) ** 2).mean(axis=(0, 2))
@@ -123,4 +158,4 @@ def test_non_finite_scores_are_minus_inf():
     X, y = data()
     pop = make()
     pop.W2[:] = np.inf
-    assert np.all(pop.score(X, y, None, y.var(axis=0)) == -np.inf)
+    assert np.all(pop.score(X, y, None, y.var(axis=0)[None]) == -np.inf)

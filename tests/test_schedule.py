@@ -164,6 +164,83 @@ def test_invalid_arguments():
         SuccessiveHalving(0, 1, 9)
 
 
+@pytest.mark.parametrize(
+    "n, rmin, rmax, factor, min_survivors, fill",
+    [
+        (81, 1, 6480, 1.1, 8, False),  # the self-tuner's default ensemble_size
+        (81, 1, 6480, 1.5, 1, False),  # any factor < 2 with one survivor
+        (9, 1, 27, 1.9, 1, False),
+        (27, 1, 27, 1.1, 1, True),  # budgets 1, 1, 1, 1, 2, ...: merged
+        (81, 1, 6480, 1 + 1e-12, 8, False),  # no budget growth: one rung
+        (5, 1, 10**9, 1 + 1e-12, 1, False),
+        (81, 1, 6480, 1e9, 8, False),  # one rung, everybody at max_resources
+        (81, 1, 6480, math.inf, 1, True),
+    ],
+)
+def test_plan_is_finite_for_any_factor(n, rmin, rmax, factor, min_survivors, fill):
+    sh = SuccessiveHalving(
+        n, rmin, rmax, factor, min_survivors=min_survivors, fill=fill
+    )
+    plan = [(r.n_candidates, r.n_resources) for r in sh.plan()]
+    counts, budgets = zip(*plan, strict=True)
+    assert counts[0] == n and budgets[-1] == rmax
+    assert all(b < c for b, c in zip(budgets, budgets[1:], strict=False))
+    assert all(b <= a for a, b in zip(counts, counts[1:], strict=False))
+    assert counts[-1] <= max(min_survivors, 1) or budgets[0] > rmin
+    assert run(sh, lambda j: j.candidate) == plan
+
+
+@pytest.mark.parametrize(
+    "n, factor, min_survivors, expected_counts",
+    [
+        (10, 1.1, 1, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]),  # ceil(n / 1.1) == n: n - 1
+        (12, 1.5, 8, [12, 8, 8]),
+        (3, 1.5, 1, [3, 2, 1]),
+        (2, 1.9, 1, [2, 1]),
+    ],
+)
+def test_counts_shrink_every_rung(n, factor, min_survivors, expected_counts):
+    sh = SuccessiveHalving(n, 1, 10**6, factor, min_survivors=min_survivors)
+    assert [r.n_candidates for r in sh.plan()] == expected_counts
+
+
+def test_equal_budgets_are_merged():
+    # 27 / 1.1**k rounds to 1 for k = 31..34 (rungs 0-3 of 35 with counts
+    # 27, 25, 23, 21) and to 2 for k = 25..30 (rungs 4-9, counts 20..15): one
+    # rung per budget, the elimination of the merged rungs done at once.
+    sh = SuccessiveHalving(27, 1, 27, 1.1, fill=True)
+    plan = [(r.n_candidates, r.n_resources) for r in sh.plan()]
+    assert plan[:3] == [(27, 1), (20, 2), (14, 3)]
+    assert plan[-1] == (1, 27)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: SuccessiveHalving(3, 1, 10**6, 1 + 1e-12, fill=True),
+        lambda: SuccessiveHalving(5000, 1, 10**6, 1.0001),
+        lambda: Hyperband(1, 10**6, 1 + 1e-12),
+        lambda: Hyperband(1, 10**6, 1.001),
+    ],
+)
+def test_absurd_rung_counts_are_a_clear_error(make):
+    with pytest.raises(ValueError, match=r"factor=.* too close to 1.*Use factor >="):
+        make()
+
+
+@pytest.mark.parametrize("factor", [1, 0.5, -3, math.nan])
+def test_factor_not_above_one(factor):
+    with pytest.raises(ValueError, match="factor=.* must be a number > 1"):
+        SuccessiveHalving(3, 1, 9, factor)
+    with pytest.raises(ValueError, match="factor=.* must be a number > 1"):
+        Hyperband(1, 9, factor)
+
+
+def test_hyperband_huge_factor_is_one_bracket():
+    hb = Hyperband(1, 27, 1e9)
+    assert [(r.n_candidates, r.n_resources) for r in hb.plan()] == [(1, 27)]
+
+
 def test_schedule_is_pure():
     """The policy imports neither scikit-learn nor joblib nor numpy."""
     tree = ast.parse(Path(_schedule.__file__).read_text())

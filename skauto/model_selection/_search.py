@@ -33,6 +33,7 @@ from .._execution import (
     min_valid_size,
     subsample_orders,
 )
+from .._fit_guard import unfitted_on_error
 from .._results import best_index, build_cv_results
 from .._schedule import Hyperband, SuccessiveHalving, n_rungs_between
 from .._space import check_space, grid_size, is_grid, sample_candidates
@@ -399,6 +400,7 @@ class AutoSearchCV(BaseSearchCV):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unfitted_on_error
     def fit(self, X, y=None, **params):
         """Run the search: validate, plan, run the rungs, pick and refit the best.
 

@@ -1,5 +1,6 @@
 """Neural networks that tune themselves."""
 
+from ._classifier import SelfTuningMLPClassifier
 from ._self_tuning import SelfTuningMLPRegressor
 
-__all__ = ["SelfTuningMLPRegressor"]
+__all__ = ["SelfTuningMLPClassifier", "SelfTuningMLPRegressor"]

@@ -1,40 +1,13 @@
 """SelfTuningMLPRegressor: an MLP whose ``fit`` tunes its own hyperparameters."""
 
-import math
-import time
-import warnings
-from collections import defaultdict
-from numbers import Integral, Real
-
 import numpy as np
-import scipy.sparse as sp
-from scipy.stats import qmc
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
+from sklearn.base import RegressorMixin
 
-from .._compat import (
-    Interval,
-    InvalidParameterError,
-    StrOptions,
-    _fit_context,
-    check_sample_weight,
-    validate_data,
-)
-from .._population import BatchStream, Population
-from .._results import best_index, build_cv_results
-from .._schedule import SuccessiveHalving
-
-_RANGES = {
-    # searched range: (integers?, lowest allowed value; 0 means "> 0")
-    "hidden_size_range": (True, 1),
-    "learning_rate_range": (False, 0),
-    "alpha_range": (False, 0),
-}
+from ._base import BaseSelfTuningMLP, _out_of_fold
+from ._data import _chunks, _mean_scale, _variance
 
 
-class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
+class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
     """Multi-layer perceptron regressor that tunes itself while it trains.
 
     ``fit`` trains a population of one-hidden-layer networks of different
@@ -42,9 +15,14 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     network (one matrix product per layer for all of them), and runs
     successive halving over the training budget: after each rung the
     candidates with the best validation score go on training *from where they
-    stopped*, the others are dropped. The network returned is the winner at
-    the epoch of its best validation score. X and y are standardized
-    internally (undone in ``predict``); training runs in float32.
+    stopped*, the others are dropped. The survivors then train on while their
+    validation score improves, and the returned model is a greedy ensemble of
+    them and of a ridge regression, each network at the epoch of its best
+    validation score. Below 2,000 rows the scores come from 5-fold
+    cross-validation (each candidate trained as one copy per fold, the copies
+    bagged). X and y are standardized internally (undone in ``predict``),
+    inputs beyond 3 standard deviations are compressed, and training runs in
+    float32. See the :ref:`user guide <population>` for every step.
 
     Parameters
     ----------
@@ -61,19 +39,28 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         Elimination rate: 1/factor of the candidates survive each rung, and
         each rung trains factor times longer than the previous one.
     ensemble_size : int, default=8
-        Halving stops when this many networks are left; they train to the
-        full budget and the returned model averages their predictions (an
-        ensemble the search trained anyway). 1 returns the single winner.
+        Halving stops when this many networks are left; they train on while
+        their validation score improves, and the returned model is a greedy
+        ensemble of them and of a ridge regression (members join only while
+        they improve the validation score). 1 returns the single best member.
     max_epochs : float or "auto", default="auto"
-        Epochs the winner trains in all. "auto" is
-        ``clip(200_000 / n_train, 2, 36)``: 36 epochs on small data, fewer on
-        large data, so that the total work grows at most linearly with the
-        number of rows.
+        Cap on the epochs any network trains. "auto" is
+        ``clip(3e7 / n_train, 1, 200)``, and the last stage (survivors
+        training on) then costs at most 1e9 rows times hidden units. The
+        halving rungs use ``clip(300_000 / n_train, 3, 30)`` epochs at most.
     batch_size : int or "auto", default="auto"
         Mini-batch size; "auto" is ``clip(n_train // 50, 32, 512)``.
     validation_fraction : float or "auto", default="auto"
         Fraction of the rows held out to score the candidates; "auto" holds
         out 10% of the rows (up to 20% to reach 200 rows, at most 10,000).
+    cv : int, "auto" or None, default="auto"
+        How the candidates are scored. An int k: k-fold cross-validation,
+        each candidate trained as k copies (one per fold, in the same wide
+        network) and the returned model averages the copies (bagging), so
+        every row is used for training and for choosing. None: one hold-out
+        split of ``validation_fraction``. "auto": 5 folds below 2,000 rows,
+        where one hold-out of a few hundred rows cannot rank 81 networks,
+        and a hold-out above.
     max_time : float or None, default=None
         Seconds after which the search stops; the best network so far is kept.
     random_state : int, RandomState instance or None, default=None
@@ -89,9 +76,10 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         MLPRegressor`'s names: ``hidden_layer_sizes``, ``learning_rate_init``,
         ``alpha`` and ``max_iter`` (the epoch of its best validation score).
     best_score_ : float
-        Validation R2 of the chosen network.
+        Validation R2 of the returned model (the ensemble ``predict`` uses;
+        out-of-fold with k folds).
     best_index_ : int
-        Row of ``cv_results_`` of the chosen network.
+        Row of ``cv_results_`` of the best single network of the last stage.
     cv_results_ : dict of ndarray
         One row per candidate per rung, in the schema of
         :class:`~skauto.model_selection.AutoSearchCV`: ``params``,
@@ -100,27 +88,37 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         ``split0_test_score``, ``rank_test_score``, fit times. Loads into
         a pandas DataFrame.
     n_splits_ : int
-        Always 1: one hold-out split.
+        Number of folds (1: one hold-out split).
     n_resources_ : list of int
-        Budget of each rung, in training samples seen.
+        Largest budget of each stage that ran, in training samples seen.
     n_candidates_ : list of int
-        Number of networks in each rung.
+        Number of networks in each stage that ran.
     coefs_ : list of ndarray
-        Weights of the chosen network, acting on the raw (unscaled) features
-        and predicting the raw target, as in MLPRegressor.
+        ``[W1, W2]`` of the returned model as one wide network: the members'
+        hidden units side by side (fold copies included), ``W2`` scaled by
+        each member's ensemble weight and the target's scale. ``W1`` acts on
+        the standardized features compressed beyond 3 standard deviations
+        (not on the raw features), so ``predict`` is
+        ``relu(Z @ W1 + b1) @ W2 + b2`` of those features ``Z``.
     intercepts_ : list of ndarray
-        Biases of the chosen network, same convention.
+        ``[b1, b2]`` of that network; ``b2`` includes the target's mean.
     n_iter_ : int
-        Epochs the chosen network trained (a last partial epoch counts).
+        Epochs the heaviest network of the ensemble trained (a last partial
+        epoch counts; with folds, its first fold copy).
     loss_curve_ : list of float
-        Training loss of the chosen network per epoch (half mean squared
-        error on the standardized target).
+        Training loss of that network per epoch (half mean squared error on
+        the standardized target).
     validation_scores_ : list of float
-        Validation R2 of the chosen network at each evaluation.
+        Validation R2 of that network at each evaluation.
     best_validation_score_ : float
         Best of ``validation_scores_``.
     batch_size_ : int
         Mini-batch size used.
+    ensemble_ : list of dict
+        Members of the returned model, the heaviest first: ``{"params": ...,
+        "weight": w}``; the weights sum to 1. A member with
+        ``params={"linear": True, "alpha": a}`` is a ridge regression on the
+        same features (held exactly by two hidden units per output).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -138,12 +136,17 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     All candidates see the same mini-batches. A candidate whose loss becomes
     NaN or infinite is dropped at once (``status="diverged"`` in
     ``cv_results_``); if every candidate diverges, ``fit`` raises a
-    ``ValueError``.
+    ``ValueError``. If the chosen network's validation error is more than
+    twice that of predicting the mean, ``fit`` warns (a ``UserWarning``
+    naming ``learning_rate_range``).
 
     References
     ----------
     Jamieson and Talwalkar, "Non-stochastic best arm identification and
     hyperparameter optimization", AISTATS 2016.
+
+    Caruana, Niculescu-Mizil, Crew and Ksikes, "Ensemble selection from
+    libraries of models", ICML 2004.
 
     Examples
     --------
@@ -155,373 +158,66 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
     ['alpha', 'hidden_layer_sizes', 'learning_rate_init', 'max_iter']
     >>> reg.predict(X[:2]).shape
     (2,)
+    >>> round(float(sum(member["weight"] for member in reg.ensemble_)), 6)
+    1.0
     """
 
-    _parameter_constraints = {
-        "hidden_size_range": ["array-like"],
-        "learning_rate_range": ["array-like"],
-        "alpha_range": ["array-like"],
-        "n_candidates": [Interval(Integral, 1, None, closed="left")],
-        "factor": [Interval(Real, 1, None, closed="neither")],
-        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
-        "batch_size": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
-        "validation_fraction": [
-            Interval(Real, 0, 1, closed="neither"),
-            StrOptions({"auto"}),
-        ],
-        "max_time": [Interval(Real, 0, None, closed="neither"), None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
-
-    def __init__(
-        self,
-        *,
-        hidden_size_range=(16, 512),
-        learning_rate_range=(1e-4, 3e-2),
-        alpha_range=(1e-6, 1e-1),
-        n_candidates=81,
-        factor=3,
-        ensemble_size=8,
-        max_epochs="auto",
-        batch_size="auto",
-        validation_fraction="auto",
-        max_time=None,
-        random_state=None,
-        verbose=0,
-    ):
-        self.hidden_size_range = hidden_size_range
-        self.learning_rate_range = learning_rate_range
-        self.alpha_range = alpha_range
-        self.n_candidates = n_candidates
-        self.factor = factor
-        self.ensemble_size = ensemble_size
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.validation_fraction = validation_fraction
-        self.max_time = max_time
-        self.random_state = random_state
-        self.verbose = verbose
-
-    # ------------------------------------------------------------------ fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Search the hyperparameters and train the chosen network.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; at least 2 rows (one is held out). Sparse input
-            (as a ColumnTransformer with one-hot encoding returns) is
-            densified to float32 for training.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Numeric target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows in the training loss and the validation score.
-
-        Returns
-        -------
-        self : object
-            The fitted regressor.
-        """
-        ranges = self._check_ranges()
-        X, y, w = self._check_data(X, y, sample_weight)
-        rng = np.random.default_rng(
-            check_random_state(self.random_state).randint(2**32)
-        )
-        data = self._prepare(X, y, w, rng)
-        schedule = self._plan(data)
-        population, trace = self._spawn(data, ranges, rng), _Trace()
-        # The products are small: one BLAS thread is faster (no oversubscription
-        # next to joblib workers) and makes results independent of the machine.
-        with threadpool_limits(limits=1, user_api="blas"):
-            records = self._run(schedule, population, data, trace, rng)
-        self._finalize(records, population, trace, data)
-        return self
-
-    def _check_ranges(self):
-        ranges = {}
-        for name, (integer, low) in _RANGES.items():
-            value = getattr(self, name)
-            try:
-                lo, hi = (float(v) for v in value)
-                ok = low < lo <= hi if low == 0 else low <= lo <= hi
-                ok = ok and (not integer or (lo.is_integer() and hi.is_integer()))
-            except (TypeError, ValueError):
-                ok = False
-            if not ok:
-                kind = "integers" if integer else "numbers"
-                raise InvalidParameterError(
-                    f"The {name!r} parameter of {type(self).__name__} must be a "
-                    f"pair (low, high) of {kind} with {low} {'<' if low == 0 else '<='}"
-                    f" low <= high. Got {value!r} instead."
-                )
-            ranges[name] = (lo, hi)
-        return ranges
+    _output = "identity"
 
     def _check_data(self, X, y, sample_weight):
-        y_arr = np.asarray(y) if not hasattr(y, "dtype") else y
-        if getattr(y_arr, "dtype", None) is not None and y_arr.dtype.kind in "USO":
-            try:
-                np.asarray(y_arr, dtype=np.float64)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"{type(self).__name__} is a regressor: y must be numeric, "
-                    f"got values such as {np.ravel(y_arr)[:1]} ({exc})."
-                ) from None
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc", "coo"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=np.float64,
-        )
-        X = X.toarray() if sp.issparse(X) else X
-        if X.shape[0] < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 2 samples (one to train, "
-                f"one to validate); got {X.shape[0]} sample."
-            )
+        X, y = self._check_X(X, self._numeric_y(y), multi_output=True, y_numeric=True)
         self._y_1d = y.ndim == 1
-        y = y.reshape(len(y), -1)
-        w = None
-        if sample_weight is not None:
-            w = check_sample_weight(sample_weight, X, ensure_non_negative=True)
-            if np.all(w == w[0]):
-                w = None  # uniform weights change nothing
-        return X, y, w
+        return X, y.reshape(len(y), -1), self._check_weights(sample_weight, X)
 
-    def _prepare(self, X, y, w, rng):
-        """Split, scale (float32) and pick the batch size."""
-        n = len(X)
-        if self.validation_fraction == "auto":
-            # 10% of the rows, but up to 20% to reach 200 rows; at most 10,000.
-            n_val = min(max(round(0.1 * n), min(round(0.2 * n), 200)), 10_000)
-        else:
-            n_val = round(self.validation_fraction * n)
-        n_val = int(np.clip(n_val, 1, n - 1))
-        order = rng.permutation(n)
-        val, train = order[:n_val], order[n_val:]
-        w_train = None if w is None else w[train]
-        if w_train is not None and not w_train.any():
+    def _numeric_y(self, y):
+        """y as float64 when it holds strings or objects; ValueError if not numeric."""
+        if y is None:
+            return y  # validate_data says y is required
+        try:
+            y_arr = y if hasattr(y, "dtype") else np.asarray(y)
+        except ValueError:  # ragged: validate_data says what is wrong
+            return y
+        if getattr(y_arr, "dtype", None) is None or y_arr.dtype.kind not in "USO":
+            return y
+        try:
+            return np.asarray(y_arr, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
             raise ValueError(
-                "sample_weight is zero on every training row; give some rows "
-                "a positive weight."
-            )
-        self._x_mean, self._x_scale = _mean_scale(X, train, w)
-        self._y_mean, self._y_scale = _mean_scale(y, train, w)
-        x_args, y_args = (self._x_mean, self._x_scale), (self._y_mean, self._y_scale)
-        y_val = _standardize(y, val, *y_args)
-        n_train = len(train)
-        if self.batch_size == "auto":
-            self.batch_size_ = int(np.clip(n_train // 50, 32, 512))
-        else:
-            self.batch_size_ = int(self.batch_size)
-        self.batch_size_ = min(self.batch_size_, n_train)
-        y_var = y_val.astype(np.float64).var(axis=0)
-        return {
-            "X": _standardize(X, train, *x_args),
-            "y": _standardize(y, train, *y_args),
-            "w": None if w is None else (w_train / w_train.mean()).astype(np.float32),
-            "X_val": _standardize(X, val, *x_args),
-            "y_val": y_val,
-            "w_val": None if w is None else w[val],
-            "y_var": np.where(y_var > 0, y_var, 1.0),
-            "n_train": n_train,
-        }
+                f"{type(self).__name__} is a regressor: y must be numeric, "
+                f"got values such as {np.ravel(y_arr)[:1]} ({exc}). Encode the "
+                "target as numbers, or use a classifier."
+            ) from None
 
-    def _plan(self, data):
-        n_train = data["n_train"]
-        if self.max_epochs == "auto":
-            epochs = float(np.clip(2e5 / n_train, 2, 36))
-        else:
-            epochs = float(self.max_epochs)
-        max_resources = max(1, int(round(epochs * n_train)))
-        schedule = SuccessiveHalving(
-            self.n_candidates,
-            1,
-            max_resources,
-            self.factor,
-            min_survivors=self.ensemble_size,
-        )
-        rungs = schedule.plan()
-        self.n_resources_ = [r.n_resources for r in rungs]
-        self.n_candidates_ = [r.n_candidates for r in rungs]
-        return schedule
+    @staticmethod
+    def _strata(y):
+        return None
 
-    def _spawn(self, data, ranges, rng):
-        """Sample the candidates (Latin hypercube on log scales) and build them."""
-        n = self.n_candidates
-        unit = qmc.LatinHypercube(d=3, seed=rng).random(n)
-        logs = [np.log(ranges[name]) for name in _RANGES]
-        values = [
-            np.exp(lo + u * (hi - lo)) for (lo, hi), u in zip(logs, unit.T, strict=True)
-        ]
-        sizes = np.maximum(1, np.round(values[0])).astype(np.int64)
-        self._candidate_params = [
-            {
-                "hidden_layer_sizes": (int(sizes[k]),),
-                "learning_rate_init": float(values[1][k]),
-                "alpha": float(values[2][k]),
-            }
-            for k in range(n)
-        ]
-        streams = rng.spawn(n)
-        n_out = data["y"].shape[1]
-        return Population(
-            data["X"].shape[1], n_out, sizes, values[1], values[2], streams, range(n)
+    @staticmethod
+    def _target_scale(y, train, w):
+        return _mean_scale(y, train, w)
+
+    @staticmethod
+    def _poor_score(data):
+        # one variance for every fold: a fold of a few rows near the mean
+        # would make its R2 meaningless
+        data["y_var_all"] = _variance(data["y_val"], data["w_val"])
+        n_folds = 1 if data["row_folds"] is None else data["row_folds"].max() + 1
+        data["y_var"] = np.tile(data["y_var_all"], (n_folds, 1))
+        return _poor_score(data["y_val"], data["w_val"], data["y_var_all"])
+
+    @staticmethod
+    def _poor_fit(score):
+        return (
+            f"validation R2 is {score:.3g}: its error is more than twice that of "
+            "predicting the mean"
         )
 
-    # ------------------------------------------------------------------ run
-    def _run(self, schedule, population, data, trace, rng):
-        """The driver loop: ``while jobs := ask(): tell(evaluate(jobs))``."""
-        stream = BatchStream(data["n_train"], rng)
-        records, last = [], len(schedule.plan()) - 1
-        while jobs := schedule.ask():
-            tic = time.perf_counter()
-            decay = 0 < last == jobs[0].iter  # cosine decay in the final rung
-            scores = self._evaluate(jobs, population, data, stream, trace, decay)
-            elapsed = time.perf_counter() - tic
-            records += self._rung_records(jobs, scores, population, trace, elapsed)
-            self._report(jobs, scores, schedule, trace, data["n_train"])
-            if trace.timed_out:
-                break
-            schedule.tell(scores)
-        return records
+    def _linear_member(self, data):
+        return _ridge(data, self._n_folds)
 
-    def _evaluate(self, jobs, population, data, stream, trace, decay):
-        """Bring every job's candidate to its budget; return {candidate: score}."""
-        population.keep(
-            [j.candidate for j in jobs if j.candidate not in trace.diverged]
-        )
-        target = jobs[0].n_resources
-        decay = _Decay(population.samples_seen, target, decay)
-        while len(population) and population.samples_seen < target:
-            rows = stream.take(target - population.samples_seen)
-            scale = decay(population.samples_seen, population.samples_seen + len(rows))
-            loss = population.train(
-                data["X"], data["y"], data["w"], rows, self.batch_size_, scale
-            )
-            trace.add_loss(population.ids, loss, stream)
-            diverged = ~np.isfinite(loss)
-            if diverged.any():  # dropped at once, never promoted
-                trace.diverged.update(population.ids[diverged].tolist())
-                population.keep(population.ids[~diverged])
-            at_check = stream.epoch_done or population.samples_seen >= target
-            if len(population) and at_check:
-                args = data["X_val"], data["y_val"], data["w_val"], data["y_var"]
-                trace.add_val(population.ids, population.score(*args))
-            if self.max_time is not None and trace.elapsed() > self.max_time:
-                trace.timed_out = True
-                break
-        best = dict(
-            zip(population.ids.tolist(), population.best_score.tolist(), strict=True)
-        )
-        return {j.candidate: best.get(j.candidate, -math.inf) for j in jobs}
-
-    def _rung_records(self, jobs, scores, population, trace, elapsed):
-        return [
-            {
-                "candidate": job.candidate,
-                "bracket": job.bracket,
-                "iter": job.iter,
-                "n_resources": min(job.n_resources, population.samples_seen),
-                "params": dict(self._candidate_params[job.candidate]),
-                "status": "diverged" if job.candidate in trace.diverged else "ok",
-                "test_scores": {
-                    "score": [scores[job.candidate]]
-                    if math.isfinite(scores[job.candidate])
-                    else [np.nan]
-                },
-                "train_scores": None,
-                "fit_time": [elapsed / len(jobs)],
-                "score_time": [0.0],
-            }
-            for job in jobs
-        ]
-
-    def _report(self, jobs, scores, schedule, trace, n_train):
-        if not self.verbose:
-            return
-        finite = [s for s in scores.values() if math.isfinite(s)]
-        best = f"{max(finite):.4f}" if finite else "nan"
-        print(
-            f"[SelfTuningMLPRegressor] rung {jobs[0].iter + 1}/{len(schedule.plan())}:"
-            f" {len(jobs)} candidates, {jobs[0].n_resources / n_train:.3g} epochs"
-            f" ({jobs[0].n_resources} samples) each,"
-            f" best validation R2 {best}, {trace.elapsed():.1f} s"
-        )
-
-    # ------------------------------------------------------------- finalize
-    def _finalize(self, records, population, trace, data):
-        self.cv_results_ = build_cv_results(records, ["score"], n_splits=1)
-        self.n_splits_ = 1
-        self.best_index_ = best_index(self.cv_results_)
-        self._warn(trace)
-        members = self._members()
-        top = members[0]
-        k = int(np.flatnonzero(population.ids == top)[0])
-        best_epoch = population.best_samples[k] / data["n_train"]
-        self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
-        self.best_params_ = {
-            **self._candidate_params[top],
-            "max_iter": max(1, math.ceil(best_epoch)),
-        }
-        self._set_network([population.network(c) for c in members])
-        self.loss_curve_ = trace.loss_curve(
-            members, population.samples_seen % data["n_train"]
-        )
-        self.n_iter_ = len(self.loss_curve_)
-        self.validation_scores_ = list(trace.val[top])
-        self.best_validation_score_ = max(self.validation_scores_)
-        self.n_outputs_ = data["y"].shape[1]
-        del self._candidate_params
-
-    def _warn(self, trace):
-        if self.best_index_ is None:
-            raise ValueError(
-                f"Every one of the {self.n_candidates} candidates diverged (NaN or "
-                "infinite loss). Lower the top of learning_rate_range (now "
-                f"{self.learning_rate_range[1]}), or check the scale of X and y."
-            )
-        if trace.diverged:
-            warnings.warn(
-                f"{len(trace.diverged)} of {self.n_candidates} candidates diverged "
-                "(NaN or infinite loss) and were dropped.",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-        if trace.timed_out:
-            warnings.warn(
-                f"max_time={self.max_time} s reached: kept the best network so far.",
-                UserWarning,
-                stacklevel=4,
-            )
-
-    def _members(self):
-        """Candidates averaged in the returned model, the best first."""
-        res = self.cv_results_
-        top = res["n_resources"][self.best_index_]
-        rows = np.flatnonzero(
-            (res["n_resources"] == top) & np.isfinite(res["mean_test_score"])
-        )
-        rows = rows[np.argsort(-res["mean_test_score"][rows], kind="stable")]
-        return [int(res["candidate"][i]) for i in rows[: self.ensemble_size]]
-
-    def _set_network(self, networks):
-        """Average the members into one wide network; fold the scaling in."""
-        k = len(networks)
-        W1 = np.concatenate([n[0] for n in networks], axis=1) / self._x_scale[:, None]
-        b1 = np.concatenate([n[1] for n in networks]) - self._x_mean @ W1
-        W2 = np.concatenate([n[2] for n in networks]) * (self._y_scale / k)
-        b2 = np.mean([n[3] for n in networks], axis=0) * self._y_scale + self._y_mean
-        self.coefs_, self.intercepts_ = [W1, W2], [b1, b2]
+    @staticmethod
+    def _pool_score(pred, data):
+        return _r2(pred, data)
 
     # -------------------------------------------------------------- predict
     def predict(self, X):
@@ -537,102 +233,75 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=np.float64)
-        (W1, W2), (b1, b2) = self.coefs_, self.intercepts_
-        out = np.empty((X.shape[0], W2.shape[1]))
-        for i in range(0, X.shape[0], 4096):  # bounded memory on large X
-            hidden = np.maximum(X[i : i + 4096] @ W1 + b1, 0)
-            out[i : i + 4096] = hidden @ W2 + b2
+        out = self._decision(X)
         return out.ravel() if self._y_1d else out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = True
         return tags
 
 
-def _chunks(rows, size=65536):
-    return (rows[i : i + size] for i in range(0, len(rows), size))
+def _poor_score(y_val, w_val, y_var, ratio=2.0):
+    """Validation R2 below which a model is far worse than a constant.
 
-
-def _standardize(a, rows, mean, scale):
-    """float32 ``(a[rows] - mean) / scale``, built in chunks (bounded memory)."""
-    out = np.empty((len(rows), a.shape[1]), dtype=np.float32)
-    start = 0
-    for chunk in _chunks(rows):
-        out[start : start + len(chunk)] = (a[chunk] - mean) / scale
-        start += len(chunk)
-    return out
-
-
-def _mean_scale(a, rows, w=None):
-    """(Weighted) mean and standard deviation of the columns of ``a[rows]``.
-
-    Computed in chunks, merged with Chan et al.'s update; constant columns
-    get a scale of 1.
+    The constant is the training mean (0 on the standardized target). A model
+    scoring below this has a validation error more than ``ratio`` times both
+    the constant's and the training variance (1 after standardizing): the
+    second term keeps a tiny validation set, whose rows may all sit near the
+    mean by chance, from flagging a sound model.
     """
-    total, mean, m2 = 0.0, 0.0, 0.0
-    for chunk in _chunks(rows):
-        block = a[chunk]
-        wb = np.ones(len(chunk)) if w is None else w[chunk]
-        wsum = wb.sum()
-        if wsum == 0:
-            continue
-        bmean = wb @ block / wsum
-        bm2 = wb @ (block - bmean) ** 2
-        delta, merged = bmean - mean, total + wsum
-        mean = mean + delta * wsum / merged
-        m2 = m2 + bm2 + delta**2 * total * wsum / merged
-        total = merged
-    scale = np.sqrt(m2 / total)
-    return mean, np.where(scale > 0, scale, 1.0)
+    sq = y_val.astype(np.float64) ** 2
+    const_mse = sq.mean(axis=0) if w_val is None else w_val @ sq / w_val.sum()
+    return 1.0 - ratio * float(np.mean(np.maximum(const_mse, 1.0) / y_var))
 
 
-class _Trace:
-    """What fit records while it runs: losses, validation scores, divergers."""
-
-    def __init__(self):
-        self.start = time.perf_counter()
-        self.loss = defaultdict(list)  # candidate -> loss of each full epoch
-        self.partial = defaultdict(float)  # candidate -> loss summed this epoch
-        self.val = defaultdict(list)  # candidate -> validation R2 of each check
-        self.diverged = set()
-        self.timed_out = False
-
-    def elapsed(self):
-        return time.perf_counter() - self.start
-
-    def add_loss(self, ids, loss, stream):
-        for cid, value in zip(ids.tolist(), loss.tolist(), strict=True):
-            self.partial[cid] += value
-        if stream.epoch_done:
-            for cid in ids.tolist():
-                self.loss[cid].append(self.partial.pop(cid) / stream.n_rows)
-
-    def add_val(self, ids, scores):
-        for cid, score in zip(ids.tolist(), scores.tolist(), strict=True):
-            self.val[cid].append(score)
-
-    def loss_curve(self, members, partial_rows):
-        """Mean loss per epoch of the members; a last partial epoch counts."""
-        curves = [
-            self.loss[c] + ([self.partial[c] / partial_rows] if partial_rows else [])
-            for c in members
-        ]
-        return np.mean(curves, axis=0).tolist()
+def _r2(pred, data):
+    """Validation R2 averaged over outputs, weighted as Population.score."""
+    sq = (pred - data["y_val"]) ** 2
+    w = data["w_val"]
+    mse = sq.mean(axis=0) if w is None else w @ sq / w.sum()
+    return float(1.0 - (mse / data["y_var_all"]).mean())
 
 
-class _Decay:
-    """Cosine decay of the learning rates over the last rung (1 elsewhere)."""
+def _ridge(data, n_folds):
+    """Ridge regression on the scaled training rows, as ReLU networks.
 
-    def __init__(self, start, stop, active, floor=0.02):
-        self.start, self.stop, self.active, self.floor = start, stop, active, floor
+    One fit per fold (trained on the other folds); the L2 strength is chosen
+    on the validation rows. ``v @ x`` is ``relu(v @ x) - relu(-v @ x)``: two
+    hidden units per output hold a linear model exactly, so that it can join
+    the averaged network. Each network carries the chosen strength as a fifth
+    element.
+    """
+    X, y, w, folds = data["X"], data["y"], data["w"], data["row_folds"]
+    d, m = X.shape[1] + 1, y.shape[1]
+    folds = np.zeros(len(X), np.int64) - 1 if folds is None else folds
+    gram, xty = np.zeros((n_folds + 1, d, d)), np.zeros((n_folds + 1, d, m))
+    for rows in _chunks(np.arange(len(X))):
+        Xc = np.hstack([X[rows], np.ones((len(rows), 1), np.float32)])
+        Xc, yc = Xc.astype(np.float64), y[rows].astype(np.float64)
+        Xw = Xc if w is None else Xc * w[rows, None]
+        for f in range(-1, n_folds):  # -1: every row
+            sel = slice(None) if f < 0 else folds[rows] == f
+            gram[f + 1] += Xw[sel].T @ Xc[sel]
+            xty[f + 1] += Xw[sel].T @ yc[sel]
+    fits = []
+    for alpha in len(X) * np.logspace(-5, 2, 15):
+        coefs = (
+            [
+                np.linalg.solve(gram[0] - gram[f] + alpha * np.eye(d), xty[0] - xty[f])
+                for f in range(1, n_folds + 1)
+            ]
+            if n_folds > 1
+            else [np.linalg.solve(gram[0] + alpha * np.eye(d), xty[0])]
+        )
+        networks = [_linear_network(coef, alpha / len(X)) for coef in coefs]
+        fits.append((_r2(_out_of_fold(networks, data), data), alpha, networks))
+    return max(fits, key=lambda fit: fit[0])[2]
 
-    def _at(self, seen):
-        frac = (seen - self.start) / max(1, self.stop - self.start)
-        return self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * frac))
 
-    def __call__(self, begin, end):
-        return (self._at(begin), self._at(end)) if self.active else (1.0, 1.0)
+def _linear_network(coef, alpha):
+    """The linear model ``x @ coef[:-1] + coef[-1]`` as a ReLU network."""
+    eye = np.eye(coef.shape[1])
+    W1 = np.hstack([coef[:-1], -coef[:-1]])
+    return W1, np.zeros(W1.shape[1]), np.vstack([eye, -eye]), coef[-1], alpha

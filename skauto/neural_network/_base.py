@@ -1,0 +1,635 @@
+"""The engine shared by the self-tuning networks.
+
+:class:`BaseSelfTuningMLP` holds everything but the target: validation (folds
+or a hold-out), the halving plan, the population's driver loop, the survivors'
+extension, greedy ensemble selection and the returned wide network. A
+subclass says how its target is checked, encoded and scored (``_check_data``,
+``_strata``, ``_target_scale``, ``_pool_score``, ``_poor_score``,
+``_poor_fit``), which output layer the population uses (``_output``), and
+whether a linear model joins the pool (``_linear_member``).
+"""
+
+import math
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.stats import qmc
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from .._compat import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    _fit_context,
+    check_sample_weight,
+    validate_data,
+)
+from .._fit_guard import unfitted_on_error
+from .._population import BatchStream, Population
+from .._results import build_cv_results
+from .._schedule import Job, SuccessiveHalving
+from ._data import _mean_scale, _split, _standardize, _tame, stratified_order
+from ._engine import _CUT, _best_row, _out_of_fold, _Plateau, _select, _Trace
+
+# The halving rungs use about this many training rows in all (3 to 30 epochs).
+_HALVING_SAMPLES = 3e5
+# The survivors then train on while their validation score improves, checked
+# every epoch or every _CHECK_ROWS rows (patience: see _engine._Plateau).
+_CHECK_ROWS = 100_000
+# max_epochs="auto": at most 200 epochs and 3e7 rows, and the survivors'
+# extension costs at most _AUTO_WORK rows times hidden units.
+_AUTO_CAP_EPOCHS, _AUTO_CAP_SAMPLES, _AUTO_WORK = 200, 3e7, 1e9
+# cv="auto": 5-fold cross-validation below 2,000 rows, a hold-out above.
+_AUTO_FOLDS, _AUTO_FOLDS_BELOW = 5, 2000
+
+_RANGES = {
+    # searched range: (integers?, lowest allowed value; 0 means "> 0")
+    "hidden_size_range": (True, 1),
+    "learning_rate_range": (False, 0),
+    "alpha_range": (False, 0),
+}
+
+
+class BaseSelfTuningMLP(BaseEstimator):
+    """Base class of the self-tuning networks; use a subclass."""
+
+    # how verbose output shows a score (higher is better): sign and name
+    _score_sign, _score_name = 1, "R2"
+
+    _parameter_constraints = {
+        "hidden_size_range": ["array-like"],
+        "learning_rate_range": ["array-like"],
+        "alpha_range": ["array-like"],
+        "n_candidates": [Interval(Integral, 1, None, closed="left")],
+        "factor": [Interval(Real, 1, None, closed="neither")],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "validation_fraction": [
+            Interval(Real, 0, 1, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "cv": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"}), None],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_size_range=(16, 512),
+        learning_rate_range=(1e-4, 3e-2),
+        alpha_range=(1e-6, 1e-1),
+        n_candidates=81,
+        factor=3,
+        ensemble_size=8,
+        max_epochs="auto",
+        batch_size="auto",
+        validation_fraction="auto",
+        cv="auto",
+        max_time=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_size_range = hidden_size_range
+        self.learning_rate_range = learning_rate_range
+        self.alpha_range = alpha_range
+        self.n_candidates = n_candidates
+        self.factor = factor
+        self.ensemble_size = ensemble_size
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.validation_fraction = validation_fraction
+        self.cv = cv
+        self.max_time = max_time
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    @unfitted_on_error
+    def fit(self, X, y, sample_weight=None):
+        """Search the hyperparameters and train the chosen networks.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; at least 2 rows (one is held out). Sparse input
+            (as a ColumnTransformer with one-hot encoding returns) is
+            densified to float32 for training.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values: numbers for a regressor, labels for a classifier.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the training loss and the validation score.
+            The validation split keeps rows of positive weight on both sides;
+            when only one row has weight, it is trained on and the validation
+            score is unweighted (with a warning).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        ranges = self._check_ranges()
+        X, y, w = self._check_data(X, y, sample_weight)
+        rng = np.random.default_rng(
+            check_random_state(self.random_state).randint(2**32)
+        )
+        data = self._prepare(X, y, w, rng)
+        schedule = self._plan(data)
+        population, trace = self._spawn(data, ranges, rng), _Trace()
+        # The products are small: one BLAS thread is faster (no oversubscription
+        # next to joblib workers) and makes results independent of the machine.
+        with threadpool_limits(limits=1, user_api="blas"):
+            records = self._run(schedule, population, data, trace, rng)
+            self._finalize(records, population, trace, data)
+        return self
+
+    def _check_ranges(self):
+        ranges = {}
+        for name, (integer, low) in _RANGES.items():
+            value = getattr(self, name)
+            try:
+                lo, hi = (float(v) for v in value)
+                ok = low < lo <= hi if low == 0 else low <= lo <= hi
+                ok = ok and math.isfinite(hi)
+                ok = ok and (not integer or (lo.is_integer() and hi.is_integer()))
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                kind = "integers" if integer else "numbers"
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be a "
+                    f"pair (low, high) of finite {kind} with {low} "
+                    f"{'<' if low == 0 else '<='} low <= high. Got {value!r} instead."
+                )
+            ranges[name] = (lo, hi)
+        return ranges
+
+    def _check_X(self, X, y, **kwargs):
+        """validate_data with a message for non-numeric X; dense X, 2 rows."""
+        try:
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc", "coo"],
+                dtype=np.float64,
+                **kwargs,
+            )
+        except ValueError as exc:
+            if "could not convert" not in str(exc):
+                raise
+            raise ValueError(
+                f"X holds values that are not numbers ({exc}). "
+                f"{type(self).__name__} needs numeric features: encode text and "
+                "categorical columns first, for example with a OneHotEncoder in "
+                "a ColumnTransformer."
+            ) from exc
+        X = X.toarray() if sp.issparse(X) else X
+        if X.shape[0] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 samples (one to train, "
+                f"one to validate); got {X.shape[0]} sample."
+            )
+        return X, y
+
+    @staticmethod
+    def _check_weights(sample_weight, X):
+        if sample_weight is None:
+            return None
+        w = check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        return None if np.all(w == w[0]) else w / w.max()  # scale-free, no overflow
+
+    def _prepare(self, X, y, w, rng):
+        """Split (hold-out or k folds), scale (float32), pick the batch size."""
+        n = len(X)
+        self._n_folds = self._folds_for(n, w)
+        strata = self._strata(y)
+        order = rng.permutation(n) if strata is None else stratified_order(strata, rng)
+        if self._n_folds > 1:  # every row trains k - 1 copies, scores one
+            train = val = order
+            if w is not None:  # rows of positive weight spread over the folds
+                train = val = order[np.argsort(w[order] == 0, kind="stable")]
+            row_folds = np.arange(n) % self._n_folds
+            folds = [np.flatnonzero(row_folds == f) for f in range(self._n_folds)]
+        else:
+            val, train = _split(n, self._n_validation(n), w, rng, order)
+            row_folds, folds = None, [np.arange(len(val))]
+        w_train = None if w is None else w[train]
+        w_val = None if w is None else w[val]
+        if w_val is not None and not all(w_val[r].any() for r in folds):
+            self._warn_unweighted_validation()
+            w_val = None
+        self._x_mean, self._x_scale = _mean_scale(X, train, w)
+        self._y_mean, self._y_scale = self._target_scale(y, train, w)
+        x_args, y_args = (self._x_mean, self._x_scale), (self._y_mean, self._y_scale)
+        data = {
+            "X": _tame(_standardize(X, train, *x_args)),
+            "y": _standardize(y, train, *y_args),
+            "w": None if w is None else (w_train / w_train.mean()).astype(np.float32),
+            "w_val": w_val,
+            "row_folds": row_folds,
+            "n_train": len(train),
+        }
+        if row_folds is None:
+            data["X_val"] = _tame(_standardize(X, val, *x_args))
+            data["y_val"] = _standardize(y, val, *y_args)
+        else:
+            data["X_val"], data["y_val"] = data["X"], data["y"]
+        data["poor_score"] = self._poor_score(data)
+        n_fit = len(train) * (self._n_folds - 1) // self._n_folds or len(train)
+        self.batch_size_ = self._batch_size(n_fit)
+        return data
+
+    def _folds_for(self, n, w):
+        """Number of folds; 1 (a hold-out) unless each fold gets 2 weighted rows."""
+        k = _AUTO_FOLDS if self.cv == "auto" and n < _AUTO_FOLDS_BELOW else self.cv
+        k = 1 if k in (None, "auto") else int(k)
+        return k if n >= 2 * k and (w is None or np.count_nonzero(w) >= 2 * k) else 1
+
+    def _n_validation(self, n):
+        if self.validation_fraction == "auto":
+            # 10% of the rows, but up to 20% to reach 200 rows; at most 10,000.
+            n_val = min(max(round(0.1 * n), min(round(0.2 * n), 200)), 10_000)
+        else:
+            n_val = round(self.validation_fraction * n)
+        return int(np.clip(n_val, 1, n - 1))
+
+    def _batch_size(self, n_fit):
+        size = self.batch_size
+        if size == "auto":
+            size = np.clip(n_fit // 50, 32, 512)
+        return int(max(1, min(size, n_fit)))
+
+    def _plan(self, data):
+        """The halving schedule, and the cap of the survivors' extension."""
+        n_train = data["n_train"]
+        if self.max_epochs == "auto":
+            cap = float(np.clip(_AUTO_CAP_SAMPLES / n_train, 1, _AUTO_CAP_EPOCHS))
+        else:
+            cap = float(self.max_epochs)
+        horizon = min(float(np.clip(_HALVING_SAMPLES / n_train, 3, 30)), cap)
+        max_resources = max(1, int(round(horizon * n_train)))
+        self._max_samples = max(max_resources, int(round(cap * n_train)))
+        schedule = SuccessiveHalving(
+            self.n_candidates,
+            1,
+            max_resources,
+            self.factor,
+            min_survivors=self.ensemble_size,
+        )
+        self._n_stages = len(schedule.plan()) + 1
+        return schedule
+
+    def _spawn(self, data, ranges, rng):
+        """Sample the candidates (Latin hypercube on log scales) and build them."""
+        n = self.n_candidates
+        unit = qmc.LatinHypercube(d=3, seed=rng).random(n)
+        logs = [np.log(ranges[name]) for name in _RANGES]
+        values = [
+            np.exp(lo + u * (hi - lo)) for (lo, hi), u in zip(logs, unit.T, strict=True)
+        ]
+        sizes = np.maximum(1, np.round(values[0])).astype(np.int64)
+        self._candidate_params = [
+            {
+                "hidden_layer_sizes": (int(sizes[k]),),
+                "learning_rate_init": float(values[1][k]),
+                "alpha": float(values[2][k]),
+            }
+            for k in range(n)
+        ]
+        # candidate c has one copy per fold: ids c * n_folds + fold
+        k = self._n_folds
+        return Population(
+            data["X"].shape[1],
+            data["y"].shape[1],
+            *(np.repeat(v, k) for v in (sizes, values[1], values[2])),
+            rng.spawn(n * k),
+            range(n * k),
+            folds=np.tile(np.arange(k), n),
+            output=self._output,
+        )
+
+    def _copies(self, candidates):
+        """Population ids of the fold copies of ``candidates``."""
+        k = self._n_folds
+        return [c * k + f for c in candidates for f in range(k)]
+
+    def _scores(self, jobs, population):
+        """{candidate: mean over its copies of their best validation score}."""
+        return {
+            j.candidate: float(
+                np.mean([population.best_of(i)[0] for i in self._copies([j.candidate])])
+            )
+            for j in jobs
+        }
+
+    # ------------------------------------------------------------------ run
+    def _run(self, schedule, population, data, trace, rng):
+        """The driver loop: ``while jobs := ask(): tell(evaluate(jobs))``.
+
+        The halving rungs run first; then the survivors train on while their
+        validation score improves (``_extend``), up to the epoch cap.
+        """
+        stream = BatchStream(data["n_train"], rng)
+        records, last = [], []
+        while jobs := schedule.ask():
+            scores = self._timed(self._evaluate, jobs, population, data, stream, trace)
+            records += self._rung_records(jobs, population, trace)
+            self._report(jobs, scores, trace, data["n_train"])
+            if trace.timed_out:
+                return records
+            schedule.tell(scores)
+            last = [c for c, s in scores.items() if math.isfinite(s)]
+        if last and population.samples_seen < self._max_samples:
+            jobs = [Job(c, 0, records[-1]["iter"] + 1, self._max_samples) for c in last]
+            scores = self._timed(self._extend, jobs, population, data, stream, trace)
+            records += self._rung_records(jobs, population, trace)
+            self._report(jobs, scores, trace, data["n_train"])
+        return records
+
+    def _timed(self, evaluate, jobs, *args):
+        tic = time.perf_counter()
+        scores = evaluate(jobs, *args)
+        self._rung_seconds = time.perf_counter() - tic
+        return scores
+
+    def _evaluate(self, jobs, population, data, stream, trace):
+        """Bring every job's candidate to its budget; return {candidate: score}."""
+        population.keep(self._copies(j.candidate for j in jobs))
+        target = jobs[0].n_resources
+        while len(population) and population.samples_seen < target:
+            self._train(
+                population,
+                data,
+                stream.take(target - population.samples_seen),
+                stream,
+                trace,
+            )
+            if len(population) and (
+                stream.epoch_done or population.samples_seen >= target
+            ):
+                self._validate(population, data, trace)
+            if trace.check_time(self.max_time):
+                break
+        return self._scores(jobs, population)
+
+    def _extend(self, jobs, population, data, stream, trace):
+        """Train the survivors on while their validation score improves.
+
+        After ``_PATIENCE`` checks (one per epoch, or per 100,000 rows) without
+        improvement a survivor's learning rate is divided by 4; after
+        ``_N_CUTS`` such cuts it stops, and its best checkpoint is kept.
+        """
+        population.keep(self._copies(j.candidate for j in jobs))
+        plateau = _Plateau(population.ids, population.best_score)
+        cap = self._extension_cap(population, data["n_train"])
+        every = min(data["n_train"], _CHECK_ROWS)
+        while len(population) and population.samples_seen < cap:
+            rows = stream.take(min(every, cap - population.samples_seen))
+            self._train(population, data, rows, stream, trace)
+            if len(population):
+                cut, stop = plateau.update(
+                    population.ids, self._validate(population, data, trace)
+                )
+                population.scale_lr(cut, _CUT)
+                trace.stopped.update(dict.fromkeys(stop, population.samples_seen))
+                population.retire(stop)
+            if trace.check_time(self.max_time):
+                break
+        return self._scores(jobs, population)
+
+    def _extension_cap(self, population, n_train):
+        """Samples seen at which the extension stops: the epoch cap, and with
+        ``max_epochs="auto"`` a cap on the work (rows times hidden units)."""
+        cap = self._max_samples
+        if self.max_epochs == "auto" and len(population):
+            cap = min(
+                cap, population.samples_seen + _AUTO_WORK / population.sizes.sum()
+            )
+        return max(population.samples_seen, int(cap))
+
+    def _train(self, population, data, rows, stream, trace):
+        """One chunk of mini-batches; candidates whose loss is not finite drop."""
+        loss = population.train(
+            data["X"], data["y"], data["w"], rows, self.batch_size_, data["row_folds"]
+        )
+        trace.add_loss(
+            population.ids, loss, len(rows), stream.epoch_done, stream.n_rows
+        )
+        diverged = ~np.isfinite(loss)
+        if diverged.any():  # dropped at once with its fold copies, never promoted
+            bad = self._copies(
+                set((population.ids[diverged] // self._n_folds).tolist())
+            )
+            trace.diverged.update(bad)
+            population.keep(np.setdiff1d(population.ids, bad))
+
+    def _validate(self, population, data, trace):
+        scores = population.score(
+            data["X_val"],
+            data["y_val"],
+            data["w_val"],
+            data["y_var"],
+            data["row_folds"],
+        )
+        trace.add_val(population.ids, scores)
+        return scores
+
+    def _rung_records(self, jobs, population, trace):
+        seconds = self._rung_seconds / len(jobs)
+        records = []
+        for job in jobs:
+            copies = self._copies([job.candidate])
+            seen = max(trace.stopped.get(i, population.samples_seen) for i in copies)
+            split = [population.best_of(i)[0] for i in copies]
+            records.append(
+                {
+                    "candidate": job.candidate,
+                    "bracket": job.bracket,
+                    "iter": job.iter,
+                    "n_resources": min(job.n_resources, seen),
+                    "params": dict(self._candidate_params[job.candidate]),
+                    "status": "diverged" if copies[0] in trace.diverged else "ok",
+                    "test_scores": {
+                        "score": [x if math.isfinite(x) else np.nan for x in split]
+                    },
+                    "train_scores": None,
+                    "fit_time": [seconds],
+                    "score_time": [0.0],
+                }
+            )
+        return records
+
+    def _report(self, jobs, scores, trace, n_train):
+        if not self.verbose:
+            return
+        finite = [s for s in scores.values() if math.isfinite(s)]
+        best = f"{self._score_sign * max(finite):.4f}" if finite else "nan"
+        epochs = f"{jobs[0].n_resources / n_train:.3g} epochs each"
+        if (
+            jobs[0].candidate in trace.stopped
+            or jobs[0].n_resources == self._max_samples
+        ):
+            epochs = "trained on while validation improved"
+        print(
+            f"[{type(self).__name__}] stage {jobs[0].iter + 1} of {self._n_stages}: "
+            f"{len(jobs)} networks, {epochs}; best validation {self._score_name} "
+            f"{best}; took {self._rung_seconds:.1f} s"
+        )
+
+    # ------------------------------------------------------------- finalize
+    def _finalize(self, records, population, trace, data):
+        self.cv_results_ = build_cv_results(records, ["score"], n_splits=self._n_folds)
+        self.n_splits_ = self._n_folds
+        self.best_index_ = _best_row(self.cv_results_)
+        self._raise_if_all_diverged(trace)
+        self._warn(trace, data)
+        res = self.cv_results_
+        self.n_candidates_ = np.bincount(res["iter"]).tolist()
+        self.n_resources_ = [
+            int(res["n_resources"][res["iter"] == i].max())
+            for i in range(len(self.n_candidates_))
+        ]
+        last = res["iter"] == res["iter"][self.best_index_]
+        pool = res["candidate"][last & np.isfinite(res["mean_test_score"])].tolist()
+        members = [[population.network(i) for i in self._copies([c])] for c in pool]
+        linear = self._linear_member(data)
+        members += [] if linear is None else [linear]
+        preds = [_out_of_fold(networks, data) for networks in members]
+        weights, self.best_score_ = _select(
+            preds, lambda pred: self._pool_score(pred, data), self.ensemble_size
+        )
+        order = np.argsort(-weights[: len(pool)], kind="stable")
+        top = pool[order[0]]
+        self._describe(pool, order, weights, linear, population, data)
+        self._set_network(
+            [n[:4] for m, w in zip(members, weights, strict=True) if w for n in m],
+            np.repeat(weights[weights > 0] / self._n_folds, self._n_folds),
+        )
+        first = self._copies([top])[0]
+        self.loss_curve_ = trace.loss_curve(first)
+        self.n_iter_ = len(self.loss_curve_)
+        self.validation_scores_ = list(trace.val[first])
+        self.best_validation_score_ = max(self.validation_scores_)
+        self.n_outputs_ = data["y"].shape[1]
+        del self._candidate_params
+
+    def _describe(self, pool, order, weights, linear, population, data):
+        """best_params_ (the heaviest network) and ensemble_ (every member)."""
+        top = pool[order[0]]
+        seen = np.mean([population.best_of(i)[1] for i in self._copies([top])])
+        self.best_params_ = {
+            **self._candidate_params[top],
+            "max_iter": max(1, math.ceil(seen / data["n_train"])),
+        }
+        self.ensemble_ = [
+            {
+                "params": dict(self._candidate_params[pool[i]]),
+                "weight": float(weights[i]),
+            }
+            for i in order
+            if weights[i] > 0
+        ]
+        if linear is not None and weights[-1] > 0:
+            params = {"linear": True, "alpha": linear[0][4]}
+            self.ensemble_.append({"params": params, "weight": float(weights[-1])})
+
+    def _n_diverged(self, trace):
+        return len({i // self._n_folds for i in trace.diverged})
+
+    def _raise_if_all_diverged(self, trace):
+        if self.best_index_ is None and self._n_diverged(trace) < self.n_candidates:
+            raise ValueError(
+                "No candidate reached a finite validation score (their "
+                "predictions on the validation rows overflowed). Check X for "
+                "extreme values, or scale it."
+            )
+        if self.best_index_ is None:
+            raise ValueError(
+                f"Every one of the {self.n_candidates} candidates diverged (NaN or "
+                "infinite loss). Lower the top of learning_rate_range (now "
+                f"{self.learning_rate_range[1]}), or check the scale of X and y."
+            )
+
+    def _warn(self, trace, data):
+        """One warning per kind of trouble; never raises."""
+        if trace.diverged:
+            warnings.warn(
+                f"{self._n_diverged(trace)} of {self.n_candidates} candidates diverged "
+                "(NaN or infinite loss) and were dropped.",
+                RuntimeWarning,
+                stacklevel=5,
+            )
+        if trace.timed_out:
+            warnings.warn(
+                f"max_time={self.max_time} s reached: kept the best network so far.",
+                UserWarning,
+                stacklevel=5,
+            )
+        best = self.cv_results_["mean_test_score"][self.best_index_]
+        if best < data["poor_score"]:
+            weights = "" if data["w"] is None else ", and that enough rows have weight"
+            warnings.warn(
+                f"The chosen network's {self._poor_fit(best)}, so no candidate "
+                "learned. Lower learning_rate_range (now "
+                f"{tuple(self.learning_rate_range)}); if that does not help, "
+                f"check X and y for extreme values{weights}.",
+                UserWarning,
+                stacklevel=5,
+            )
+
+    @staticmethod
+    def _warn_unweighted_validation():
+        warnings.warn(
+            "sample_weight is positive on a single row, which trains the "
+            "networks; the validation rows, all of weight 0, score them "
+            "without weights. Give more rows a positive weight for a weighted "
+            "validation score.",
+            UserWarning,
+            stacklevel=5,
+        )
+
+    def _set_network(self, networks, weights):
+        """Average the members into one wide network; fold the scaling in."""
+        W1 = np.concatenate([n[0] for n in networks], axis=1)
+        b1 = np.concatenate([n[1] for n in networks])
+        W2 = np.concatenate(
+            [n[2] * wk for n, wk in zip(networks, weights, strict=True)]
+        )
+        W2 = W2 * self._y_scale
+        b2 = sum(wk * n[3] for n, wk in zip(networks, weights, strict=True))
+        self.coefs_ = [W1, W2]
+        self.intercepts_ = [b1, b2 * self._y_scale + self._y_mean]
+
+    def _transform(self, X):
+        """The features the network sees: standardized, outliers tamed."""
+        X = X.toarray() if sp.issparse(X) else X
+        return _tame((X - self._x_mean) / self._x_scale)
+
+    def _decision(self, X):
+        """Raw outputs of the returned network, in chunks (bounded memory)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=np.float64)
+        (W1, W2), (b1, b2) = self.coefs_, self.intercepts_
+        out = np.empty((X.shape[0], W2.shape[1]))
+        for i in range(0, X.shape[0], 4096):
+            hidden = np.maximum(self._transform(X[i : i + 4096]) @ W1 + b1, 0)
+            out[i : i + 4096] = hidden @ W2 + b2
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -1,0 +1,339 @@
+"""SelfTuningMLPClassifier: an MLP classifier whose ``fit`` tunes itself."""
+
+import numpy as np
+from scipy.special import expit, log_expit, log_softmax, softmax
+from sklearn.base import ClassifierMixin
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
+
+from .._compat import StrOptions
+from .._population import OUTPUTS
+from ._base import BaseSelfTuningMLP
+
+
+class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
+    """Multi-layer perceptron classifier that tunes itself while it trains.
+
+    The counterpart of :class:`~skauto.neural_network.SelfTuningMLPRegressor`
+    on the same engine: ``fit`` trains a population of one-hidden-layer
+    networks of different hidden sizes, learning rates and L2 strengths as one
+    wide network, runs successive halving on the validation log-loss
+    (accuracy is too coarse to rank 81 networks), lets the survivors train on
+    while their validation log-loss improves, and returns a greedy ensemble of
+    them (their logits averaged). The outputs are a softmax over the classes
+    (multiclass) or logistic units (binary, multilabel), trained on
+    log-loss, as in :class:`~sklearn.neural_network.MLPClassifier`. The
+    validation split, and the folds below 2,000 rows, are stratified by
+    class. See the :ref:`user guide <population>`.
+
+    Parameters
+    ----------
+    hidden_size_range : tuple of (int, int), default=(16, 512)
+        Range of hidden-layer sizes, sampled on a log scale.
+    learning_rate_range : tuple of (float, float), default=(1e-4, 3e-2)
+        Range of Adam's learning rate, sampled on a log scale.
+    alpha_range : tuple of (float, float), default=(1e-6, 1e-1)
+        Range of the L2 strength (scikit-learn's ``alpha``), on a log scale.
+        Give ``(a, a)`` to fix it.
+    n_candidates : int, default=81
+        Number of networks that start training.
+    factor : float, default=3
+        Elimination rate: 1/factor of the candidates survive each rung, and
+        each rung trains factor times longer than the previous one.
+    ensemble_size : int, default=8
+        Halving stops when this many networks are left; they train on while
+        their validation score improves, and the returned model is a greedy
+        ensemble of them (members join only while they improve the
+        validation log-loss). 1 returns the single best member.
+    max_epochs : float or "auto", default="auto"
+        Cap on the epochs any network trains. "auto" is
+        ``clip(3e7 / n_train, 1, 200)``, and the last stage (survivors
+        training on) then costs at most 1e9 rows times hidden units. The
+        halving rungs use ``clip(300_000 / n_train, 3, 30)`` epochs at most.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; "auto" is ``clip(n_train // 50, 32, 512)``.
+    validation_fraction : float or "auto", default="auto"
+        Fraction of the rows held out to score the candidates; "auto" holds
+        out 10% of the rows (up to 20% to reach 200 rows, at most 10,000).
+    cv : int, "auto" or None, default="auto"
+        How the candidates are scored. An int k: k-fold cross-validation,
+        each candidate trained as k copies (one per fold, in the same wide
+        network) and the returned model averages the copies (bagging), so
+        every row is used for training and for choosing. None: one hold-out
+        split of ``validation_fraction``. "auto": 5 folds below 2,000 rows,
+        where one hold-out of a few hundred rows cannot rank 81 networks,
+        and a hold-out above.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight`` (as in
+        scikit-learn's classifiers); "balanced" weighs each class inversely
+        to its frequency. Not for multilabel targets.
+    max_time : float or None, default=None
+        Seconds after which the search stops; the best network so far is kept.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split, the candidates, their initial weights and the
+        mini-batches. Pass an int for reproducible results.
+    verbose : int, default=0
+        Print one line per stage when > 0.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,), or list of them
+        Class labels (for multilabel targets, the label indices).
+    out_activation_ : str
+        "softmax" (multiclass) or "logistic" (binary, multilabel).
+    best_params_ : dict
+        Parameters of the heaviest network of the ensemble in
+        :class:`~sklearn.neural_network.MLPClassifier`'s names:
+        ``hidden_layer_sizes``, ``learning_rate_init``, ``alpha`` and
+        ``max_iter`` (the epoch of its best validation score).
+    best_score_ : float
+        Minus the validation log-loss of the returned model (out-of-fold with
+        k folds); higher is better.
+    best_index_ : int
+        Row of ``cv_results_`` of the best single network of the last stage.
+    cv_results_ : dict of ndarray
+        One row per candidate per stage, in the schema of
+        :class:`~skauto.model_selection.AutoSearchCV`; ``mean_test_score`` is
+        minus the validation log-loss.
+    ensemble_ : list of dict
+        Members of the returned model, the heaviest first: ``{"params": ...,
+        "weight": w}``; the weights sum to 1.
+    n_splits_ : int
+        Number of folds (1: one hold-out split).
+    n_resources_ : list of int
+        Largest budget of each stage that ran, in training samples seen.
+    n_candidates_ : list of int
+        Number of networks in each stage that ran.
+    coefs_ : list of ndarray
+        ``[W1, W2]`` of the returned model as one wide network (the members'
+        hidden units side by side, ``W2`` scaled by each member's weight, so
+        that the logits are averaged). ``W1`` acts on the standardized
+        features compressed beyond 3 standard deviations.
+    intercepts_ : list of ndarray
+        ``[b1, b2]`` of that network.
+    n_iter_ : int
+        Epochs the heaviest network trained (with folds, its first copy).
+    loss_curve_ : list of float
+        Training log-loss of that network per epoch.
+    validation_scores_ : list of float
+        Minus the validation log-loss of that network at each evaluation.
+    best_validation_score_ : float
+        Best of ``validation_scores_``.
+    batch_size_ : int
+        Mini-batch size used.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+    n_outputs_ : int
+        Number of network outputs (1 for binary targets).
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : The network trained here, tuned by hand.
+    SelfTuningMLPRegressor : The same search for regression.
+
+    Notes
+    -----
+    Probabilities come from the averaged logits of the ensemble members
+    (a normalized geometric mean of their probabilities).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skauto.neural_network import SelfTuningMLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SelfTuningMLPClassifier(max_epochs=27, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3])
+    array([0, 0, 0])
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    """
+
+    _parameter_constraints = {
+        **BaseSelfTuningMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+    _score_sign, _score_name = -1, "log-loss"
+
+    def __init__(
+        self,
+        *,
+        hidden_size_range=(16, 512),
+        learning_rate_range=(1e-4, 3e-2),
+        alpha_range=(1e-6, 1e-1),
+        n_candidates=81,
+        factor=3,
+        ensemble_size=8,
+        max_epochs="auto",
+        batch_size="auto",
+        validation_fraction="auto",
+        cv="auto",
+        class_weight=None,
+        max_time=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_size_range = hidden_size_range
+        self.learning_rate_range = learning_rate_range
+        self.alpha_range = alpha_range
+        self.n_candidates = n_candidates
+        self.factor = factor
+        self.ensemble_size = ensemble_size
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.validation_fraction = validation_fraction
+        self.cv = cv
+        self.class_weight = class_weight
+        self.max_time = max_time
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @property
+    def _output(self):
+        return self.out_activation_
+
+    def _check_data(self, X, y, sample_weight):
+        X, y = self._check_X(X, y, multi_output=True)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        self._label_binarizer = LabelBinarizer()
+        Y = self._label_binarizer.fit_transform(y).astype(np.float64)
+        self.classes_ = self._label_binarizer.classes_
+        multilabel = self._label_binarizer.y_type_.startswith("multilabel")
+        if not multilabel and len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in "
+                f"y; got only the class {self.classes_[0]!r}."
+            )
+        multiclass = type_of_target(y) == "multiclass"
+        self.out_activation_ = "softmax" if multiclass else "logistic"
+        self._strata_values = None if multilabel else Y.argmax(axis=1) * multiclass
+        if not multiclass and not multilabel:
+            self._strata_values = Y[:, 0]
+        w = self._check_weights(sample_weight, X)
+        if self.class_weight is not None:
+            if multilabel:
+                raise ValueError(
+                    "class_weight is not supported for multilabel targets; pass "
+                    "sample_weight instead."
+                )
+            by_class = compute_sample_weight(self.class_weight, y)
+            w = by_class if w is None else w * by_class
+            w = w / w.max()
+        return X, Y, w
+
+    def _strata(self, y):
+        return self._strata_values
+
+    @staticmethod
+    def _target_scale(y, train, w):
+        return np.zeros(y.shape[1]), np.ones(y.shape[1])
+
+    def _poor_score(self, data):
+        """Minus twice the log-loss of predicting the training class frequencies."""
+        n_folds = 1 if data["row_folds"] is None else data["row_folds"].max() + 1
+        data["y_var"] = np.ones((n_folds, data["y"].shape[1]))
+        w = data["w"]
+        prior = np.average(data["y"], axis=0, weights=w).clip(1e-7, 1 - 1e-7)
+        if self.out_activation_ == "softmax":
+            logits = np.log(prior)
+        else:
+            logits = np.log(prior / (1 - prior))
+        constant = np.broadcast_to(logits, data["y_val"].shape)
+        return 2 * self._pool_score(constant, data)
+
+    @staticmethod
+    def _poor_fit(score):
+        return (
+            f"validation log-loss is {-score:.3g}, more than twice that of "
+            "predicting the class frequencies"
+        )
+
+    @staticmethod
+    def _linear_member(data):
+        return None
+
+    def _pool_score(self, logits, data):
+        """Minus the (weighted) mean log-loss of ``logits`` on the validation rows."""
+        activate, per_output = OUTPUTS[self.out_activation_]
+        y = data["y_val"].astype(np.float64)
+        _, loss = activate(np.asarray(logits, dtype=np.float64), y)
+        per_row = loss.mean(axis=1) if per_output else loss.sum(axis=1)
+        return -float(np.average(per_row, weights=data["w_val"]))
+
+    # -------------------------------------------------------------- predict
+    def predict_proba(self, X):
+        """Probability of each class (binary, multiclass) or label (multilabel).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, from the ensemble's averaged logits.
+        """
+        logits = self._decision(X)
+        if self.out_activation_ == "softmax":
+            return softmax(logits, axis=1)
+        p = expit(logits)
+        return np.hstack([1 - p, p]) if self._binary else p
+
+    def predict_log_proba(self, X):
+        """Logarithm of ``predict_proba``, computed without underflow.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities.
+        """
+        logits = self._decision(X)
+        if self.out_activation_ == "softmax":
+            return log_softmax(logits, axis=1)
+        if self._binary:
+            return np.hstack([log_expit(-logits), log_expit(logits)])
+        return log_expit(logits)
+
+    def predict(self, X):
+        """Predict classes (or, for multilabel targets, the label indicators).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted classes.
+        """
+        logits = self._decision(X)
+        if self.out_activation_ == "softmax":
+            return self.classes_[np.argmax(logits, axis=1)]
+        if self._binary:
+            return self.classes_[(logits[:, 0] > 0).astype(int)]
+        return (logits > 0).astype(int)
+
+    @property
+    def _binary(self):
+        return self.out_activation_ == "logistic" and not self._multilabel
+
+    @property
+    def _multilabel(self):
+        return self._label_binarizer.y_type_.startswith("multilabel")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

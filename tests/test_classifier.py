@@ -1,0 +1,128 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_classification
+from sklearn.metrics import log_loss
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skauto.neural_network import SelfTuningMLPClassifier
+
+FAST = dict(n_candidates=6, ensemble_size=2, max_epochs=9, random_state=0)
+
+
+@parametrize_with_checks(
+    [SelfTuningMLPClassifier(**FAST)],
+    expected_failed_checks=lambda est: {
+        # Mini-batch training draws a repeated row twice per epoch, a weighted
+        # row once: the two fits are equal in expectation, not exactly.
+        "check_sample_weight_equivalence_on_dense_data": (
+            "stochastic mini-batches: weights equal repetition only in expectation"
+        ),
+        "check_sample_weight_equivalence_on_sparse_data": (
+            "stochastic mini-batches: weights equal repetition only in expectation"
+        ),
+    },
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return X, np.array(["setosa", "versicolor", "virginica"])[y]
+
+
+@pytest.fixture(scope="module")
+def fitted(iris):
+    return SelfTuningMLPClassifier(**FAST).fit(*iris)
+
+
+def test_string_labels_and_probabilities(fitted, iris):
+    X, y = iris
+    assert list(fitted.classes_) == ["setosa", "versicolor", "virginica"]
+    assert fitted.out_activation_ == "softmax"
+    assert set(fitted.predict(X)) <= set(fitted.classes_)
+    assert fitted.score(X, y) > 0.9
+    proba = fitted.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_allclose(fitted.predict_log_proba(X), np.log(proba), atol=1e-6)
+    np.testing.assert_array_equal(
+        fitted.predict(X), fitted.classes_[proba.argmax(axis=1)]
+    )
+
+
+def test_scores_are_minus_log_loss(fitted):
+    assert fitted.best_score_ < 0
+    best_member = fitted.cv_results_["mean_test_score"][fitted.best_index_]
+    assert fitted.best_score_ >= best_member - 1e-6
+    assert fitted.best_validation_score_ == max(fitted.validation_scores_)
+
+
+def test_binary(iris):
+    X, y = make_classification(n_samples=400, random_state=0)
+    clf = SelfTuningMLPClassifier(**FAST).fit(X[:300], y[:300])
+    assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 1
+    proba = clf.predict_proba(X[300:])
+    assert proba.shape == (100, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    assert log_loss(y[300:], proba) < 0.5
+    np.testing.assert_array_equal(clf.predict(X[300:]), proba.argmax(axis=1))
+
+
+def test_multilabel():
+    X, y = make_classification(n_samples=300, n_classes=3, n_informative=4,
+                               random_state=0)  # fmt: skip
+    Y = np.eye(3, dtype=int)[y]
+    Y[:, 2] |= X[:, 0] > 0  # a second label on some rows
+    clf = SelfTuningMLPClassifier(**FAST).fit(X, Y)
+    assert clf.out_activation_ == "logistic"
+    assert clf.predict(X).shape == Y.shape
+    assert clf.predict_proba(X).shape == Y.shape
+    assert (clf.predict(X) == Y).mean() > 0.8
+
+
+def test_class_weight_balanced_finds_the_minority():
+    X, y = make_classification(n_samples=600, weights=[0.93], flip_y=0,
+                               class_sep=0.6, random_state=0)  # fmt: skip
+    plain = SelfTuningMLPClassifier(**FAST).fit(X, y)
+    balanced = SelfTuningMLPClassifier(**FAST, class_weight="balanced").fit(X, y)
+    recall = [(m.predict(X)[y == 1] == 1).mean() for m in (plain, balanced)]
+    assert recall[1] > recall[0]
+
+
+def test_one_class_is_a_clear_error():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        SelfTuningMLPClassifier(**FAST).fit(X, np.zeros(20))
+
+
+def test_stratified_folds_keep_a_rare_class(iris):
+    X, y = iris
+    keep = np.r_[0:50, 50:100, 100:106]  # 6 rows of the third class
+    clf = SelfTuningMLPClassifier(**FAST, cv=5).fit(X[keep], y[keep])
+    # every fold holds a row of it, so no fold's log-loss is undefined
+    assert np.isfinite(clf.cv_results_["mean_test_score"]).all()
+    assert len(clf.classes_) == 3
+
+
+def test_deterministic_and_picklable(fitted, iris):
+    X, y = iris
+    again = clone(fitted).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), fitted.predict_proba(X))
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_documented_attributes_are_fitted(fitted):
+    import re
+
+    doc = SelfTuningMLPClassifier.__doc__
+    section = doc.split("Attributes\n    ----------")[1].split("See Also")[0]
+    documented = set(re.findall(r"^    (\w+_) :", section, flags=re.M))
+    fitted_attrs = {
+        a for a in vars(fitted) if a.endswith("_") and not a.startswith("_")
+    }
+    assert documented - {"feature_names_in_"} == fitted_attrs
