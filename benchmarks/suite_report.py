@@ -46,7 +46,7 @@ def r2_table(results):
         for m in LABELS:
             mark = "*" if rows[m].get("source") == "cache" else ""
             value = fmt(r2(rows, m))
-            cells.append(f"**{value}**{mark}" if m == best else value + mark)
+            cells.append(value + mark)
         cells += [fmt(meta["r2_ceiling"]), LABELS.get(best, "n/a")]
         lines.append(cells)
     return markdown_table(headers, lines)
@@ -210,6 +210,7 @@ def summary_lines(summ):
             f"{LABELS[m]} {r:.2f} (on {n})"
             for m, (r, n) in sorted(s["mean_rank"].items(), key=lambda kv: kv[1][0])
         )
+        ranks = ranks or "n/a (SelfTuning did not run)"
         lines.append(f"INFO: {label}: mean rank among the no-knob models: {ranks}.")
         if s["worst_gap"]:
             gap, name, best = s["worst_gap"]
@@ -292,7 +293,9 @@ PROTOCOL = [
     "is bench_mlp.py's: hidden_layer_sizes (16,), (64,), (256,) x",
     "learning_rate_init 1e-4, 1e-3, 1e-2 x max_iter 25, 100, 400, cv=3,",
     "n_jobs=2; it is skipped where one fit of its middle configuration on 2/3",
-    "of the training rows, times 82 fits, divided by 2 workers, exceeds 600 s.",
+    "of the training rows, times 82 fits, divided by 2 workers, exceeds 600 s",
+    "(--grid-limit; a rough estimate: the measured time was 0.5 to 7 times it",
+    "in the first runs).",
     "RealMLP-TD runs on CPU, skipped above 20,000 training rows unless",
     "--realmlp-max-rows says otherwise. Mean rank:",
     "among SelfTuning, MLP defaults, HGB defaults and RealMLP-TD where it ran",
