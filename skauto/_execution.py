@@ -45,16 +45,30 @@ def final_estimator(estimator):
     return estimator, prefix
 
 
-def auto_resource(estimator):
+def auto_resource(estimator, searched=()):
     """``max_iter`` of iterative estimators, ``n_estimators`` of ensembles, else
-    ``n_samples`` (looking through pipelines at their final step)."""
+    ``n_samples`` (looking through pipelines at their final step).
+
+    A parameter that is ``searched`` (or sits in a searched step, such as
+    ``"clf"`` for ``"clf__max_iter"``) is never picked: the next option is.
+    """
     final, prefix = final_estimator(estimator)
     params = final.get_params(deep=False) if hasattr(final, "get_params") else {}
+    options = []
     if type(final).__name__.startswith(_ITERATIVE_PREFIXES) and "max_iter" in params:
-        return prefix + "max_iter"
+        options.append(prefix + "max_iter")
     if "n_estimators" in params:
-        return prefix + "n_estimators"
+        options.append(prefix + "n_estimators")
+    for name in options:
+        if not _is_searched(name, searched):
+            return name
     return "n_samples"
+
+
+def _is_searched(name, searched):
+    parts = name.split("__")
+    paths = {"__".join(parts[: i + 1]) for i in range(len(parts))}
+    return bool(paths & set(searched)) or "steps" in searched
 
 
 @dataclass(frozen=True)
@@ -183,6 +197,7 @@ def fit_and_score(
     X,
     y,
     *,
+    params,
     train,
     test,
     n_partial_fit,
@@ -197,25 +212,38 @@ def fit_and_score(
 ):
     """Fit (or continue) one (candidate, fold) and score it: the joblib worker.
 
-    ``estimator`` arrives ready: a fresh clone with the candidate's
-    parameters, or the fold model of the previous rung, with the resource
-    already set. ``n_partial_fit > 0`` calls ``partial_fit`` that many times
-    instead of ``fit``. A failed fit or score is returned as ``error`` (a
-    formatted traceback) unless ``error_score="raise"``.
+    ``estimator`` arrives as a fresh clone or as the fold model of the
+    previous rung; ``params`` (the candidate's parameters and the resource's
+    new value) are set here, inside the ``error_score`` guard, so that a
+    candidate that cannot be set (a pipeline step swapped for one lacking a
+    parameter) fails alone. ``n_partial_fit > 0`` calls ``partial_fit`` that
+    many times instead of ``fit``. A failed fit is returned as ``error`` (a
+    formatted traceback), a failed score as ``score_error``, unless
+    ``error_score="raise"``. ``quiet`` silences ConvergenceWarning (a small
+    budget is not expected to converge); otherwise they are counted in
+    ``n_not_converged`` rather than shown, for one summary per search.
     """
-    X_train, y_train = _safe_split(estimator, X, y, train)
-    X_test, y_test = _safe_split(estimator, X, y, test, train)
-    fit_params = _check_method_params(X, params=fit_params, indices=train)
     out = {"fit_time": 0.0, "score_time": 0.0, "error": None, "model": None}
-    out.update(test_scores=None, train_scores=None)
+    out.update(test_scores=None, train_scores=None, score_error=None)
+    out["n_not_converged"] = 0
     start = time.perf_counter()
     try:
-        with warnings.catch_warnings():
-            if quiet:  # a small budget is expected not to converge
-                warnings.simplefilter("ignore", ConvergenceWarning)
-            _fit(estimator, X_train, y_train, fit_params, n_partial_fit, classes)
-        out["fit_time"] = time.perf_counter() - start
-        start = time.perf_counter()
+        if params:
+            estimator.set_params(**params)
+        X_train, y_train = _safe_split(estimator, X, y, train)
+        fit_params = _check_method_params(X, params=fit_params, indices=train)
+        out["n_not_converged"] = _fit_counting(
+            estimator, X_train, y_train, fit_params, n_partial_fit, classes, quiet
+        )
+    except Exception:
+        if error_score == "raise":
+            raise
+        out["error"] = traceback.format_exc()
+        return out
+    out["fit_time"] = time.perf_counter() - start
+    start = time.perf_counter()
+    try:
+        X_test, y_test = _safe_split(estimator, X, y, test, train)
         out["test_scores"] = _score(
             estimator, X_test, y_test, scorer, score_params, X, test
         )
@@ -223,15 +251,28 @@ def fit_and_score(
             out["train_scores"] = _score(
                 estimator, X_train, y_train, scorer, score_params, X, train
             )
-        out["score_time"] = time.perf_counter() - start
     except Exception:
         if error_score == "raise":
             raise
-        out["error"] = traceback.format_exc()
+        out["score_error"] = traceback.format_exc()
         out["test_scores"] = out["train_scores"] = None
-        return out
+    out["score_time"] = time.perf_counter() - start
     out["model"] = estimator if keep_model else None
     return out
+
+
+def _fit_counting(estimator, X, y, fit_params, n_partial_fit, classes, quiet):
+    """``_fit``, returning how many ConvergenceWarnings it raised (not shown)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _fit(estimator, X, y, fit_params, n_partial_fit, classes)
+    n_not_converged = 0
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning):
+            n_not_converged += 1
+        else:  # any other warning goes on to the caller's filters
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return 0 if quiet else min(n_not_converged, 1)
 
 
 def _fit(estimator, X, y, fit_params, n_partial_fit, classes):
@@ -248,7 +289,9 @@ def _fit(estimator, X, y, fit_params, n_partial_fit, classes):
             X = estimator[:-1].transform(X)
         estimator = estimator.steps[-1][1]
     if classes is not None and "classes" in signature(estimator.partial_fit).parameters:
-        kwargs["classes"] = classes
+        # a model fitted on a fold missing a class knows only the fold's
+        # classes, and partial_fit must be told the same ones again
+        kwargs["classes"] = getattr(estimator, "classes_", classes)
     for _ in range(n_partial_fit):
         estimator.partial_fit(X, y, **kwargs)
 
@@ -313,7 +356,7 @@ class Evaluator:
     def __init__(
         self, base, candidates, advance, splits, orders, full_budget, parallel,
         task_kwargs, *, promote_on, subsample_below=np.inf, deadline=None,
-        chunk_jobs=1, verbose=0,
+        chunk_jobs=1, verbose=0, n_rungs=None,
     ):  # fmt: skip
         self.base = base
         self.candidates = candidates
@@ -328,6 +371,7 @@ class Evaluator:
         self.deadline = deadline  # perf_counter() time, or None
         self.chunk_jobs = chunk_jobs
         self.verbose = verbose
+        self.n_rungs = n_rungs or {}  # bracket -> planned number of rungs
         self.error_score = task_kwargs["error_score"]
         self.models = {}  # (candidate, fold) -> (fitted model, its budget)
         self.fit_times = {}  # (candidate, fold) -> seconds of its last fit
@@ -388,6 +432,8 @@ class Evaluator:
             if self.metrics is None and out["test_scores"] is not None:
                 self.metrics = list(out["test_scores"])
         self.outputs.append((job, outs))
+        if self.verbose >= 3:
+            self._report_splits(job, outs)
         return self._mean_test_score(outs)
 
     def prune(self, alive):
@@ -398,19 +444,20 @@ class Evaluator:
     def _task(self, job, fold):
         train, test = self.splits[fold]
         model, previous = self.models.pop((job.candidate, fold), (None, 0))
+        params = {}
         if model is None:
-            model = clone(self.base).set_params(
-                **clone(self.candidates[job.candidate], safe=False)
-            )
+            model = clone(self.base)
+            params = clone(self.candidates[job.candidate], safe=False)
             if self.advance.mode == "warm_start":
-                model.set_params(**{self.advance.warm_start: True})
+                params[self.advance.warm_start] = True
         update, n_partial_fit = self.advance.update(previous, job.n_resources)
-        model.set_params(**update)
+        params.update(update)
         if self.orders is not None and job.n_resources < self.subsample_below:
             train = np.sort(self.orders[fold][: job.n_resources])
         last = job.n_resources >= self.full_budget
         return delayed(fit_and_score)(
             model,
+            params=params,
             train=train,
             test=test,
             n_partial_fit=n_partial_fit,
@@ -440,10 +487,31 @@ class Evaluator:
         for (bracket, it, n_resources), values in rungs.items():
             finite = [v for v in values if np.isfinite(v)]
             best = f"{max(finite):.4g}" if finite else "nan"
+            of = self.n_rungs.get(bracket, "?")
             print(
-                f"[AutoSearchCV] bracket {bracket} iter {it}: {len(values)} "
-                f"candidates x {len(self.splits)} folds, n_resources={n_resources}, "
-                f"best mean score {best} ({time.perf_counter() - self.start:.1f}s)"
+                f"[AutoSearchCV] bracket {bracket} rung {it + 1}/{of}: "
+                f"{len(values)} candidates x {len(self.splits)} folds, "
+                f"n_resources={n_resources}, best mean score {best} "
+                f"({time.perf_counter() - self.start:.1f}s)"
+            )
+
+    def _report_splits(self, job, outs):
+        """GridSearchCV's ``[CV k/K; c/N] END ...`` line per split (verbose >= 3)."""
+        params = dict(self.candidates[job.candidate])
+        params[self.advance.resource] = job.n_resources
+        shown = ", ".join(f"{name}={value}" for name, value in sorted(params.items()))
+        for k, out in enumerate(outs):
+            scores = out["test_scores"]
+            if scores is None:
+                score = f"score={self.error_score}"
+            elif list(scores) == ["score"]:
+                score = f"score={scores['score']:.3f}"
+            else:
+                score = " ".join(f"{m}: (test={v:.3f})" for m, v in scores.items())
+            total = out["fit_time"] + out["score_time"]
+            print(
+                f"[CV {k + 1}/{len(self.splits)}; {job.candidate + 1}/"
+                f"{len(self.candidates)}] END {shown};, {score} total time={total:.1f}s"
             )
 
     def records(self, return_train_score):
@@ -451,10 +519,8 @@ class Evaluator:
         metrics = self.metrics or ["score"]
         records = []
         for job, outs in self.outputs:
-            params = dict(self.candidates[job.candidate])
-            if self.advance.mode != "subsample":
-                params[self.advance.resource] = job.n_resources
-            failed = any(out["error"] is not None for out in outs)
+            params = dict(self.candidates[job.candidate])  # n_resources apart
+            failed = any(out["error"] or out["score_error"] for out in outs)
             records.append(
                 {
                     "candidate": job.candidate,
@@ -481,6 +547,21 @@ class Evaluator:
         return [
             out["error"] for _, outs in self.outputs for out in outs if out["error"]
         ]
+
+    @property
+    def score_errors(self):
+        """Tracebacks of the failed scorings (after a successful fit), in order."""
+        return [
+            out["score_error"]
+            for _, outs in self.outputs
+            for out in outs
+            if out["score_error"]
+        ]
+
+    @property
+    def n_not_converged(self):
+        """Fits at the full budget that raised a ConvergenceWarning."""
+        return sum(out["n_not_converged"] for _, outs in self.outputs for out in outs)
 
     @property
     def n_fits(self):
@@ -510,9 +591,12 @@ def subsample_orders(splits, labels, rng):
 
 
 def min_valid_size(orders, labels):
-    """Smallest prefix size that holds every class of its fold, in every fold."""
+    """Smallest prefix size that holds every class of its fold, in every
+    non-empty fold."""
     size = 1
     for order in orders:
+        if len(order) == 0:  # an empty training fold: its fits fail
+            continue
         _, first = np.unique(labels[order], return_index=True)
         size = max(size, int(first.max()) + 1)
     return size

@@ -276,7 +276,7 @@ class SearchBudgetDisplay:
                 f"{type(estimator).__name__} has no cv_results_: fit it first, "
                 "or pass a search that records one"
             )
-        cv_results = estimator.cv_results_
+        cv_results, best = _per_rung(estimator)
         if metric is None and not _has_metric(cv_results, "score"):
             refit = getattr(estimator, "refit", None)
             metric = refit if isinstance(refit, str) else None
@@ -284,7 +284,7 @@ class SearchBudgetDisplay:
             resource_name = _resource_name(estimator)
         return cls.from_cv_results(
             cv_results,
-            getattr(estimator, "best_index_", None),
+            best,
             metric=metric,
             ax=ax,
             score_name=score_name,
@@ -581,6 +581,24 @@ def _legend(ax, rows, winner, failed, below):
             n = sum(len(a.get_xdata()) for a in artists)
             handles.append(proxy(f"{what} ({n})", linestyle="none", **style))
     ax.legend(handles=handles, loc="lower right", fontsize="small")
+
+
+def _per_rung(estimator):
+    """The per-rung table of a search and the row of its best candidate there.
+
+    AutoSearchCV's ``cv_results_`` has one row per candidate and its
+    ``rung_results_`` one per (candidate, rung); other estimators keep every
+    rung in ``cv_results_``.
+    """
+    best = getattr(estimator, "best_index_", None)
+    if not hasattr(estimator, "rung_results_"):
+        return estimator.cv_results_, best
+    rungs = estimator.rung_results_
+    if best is not None:
+        candidate = estimator.cv_results_["candidate"][best]
+        rows = np.flatnonzero(rungs["candidate"] == candidate)
+        best = int(rows[np.argmax(rungs["iter"][rows])])
+    return rungs, best
 
 
 def _has_metric(cv_results, metric):

@@ -150,7 +150,8 @@ def test_fit_and_score_reports_failures():
     X, y = np.ones((10, 2)), np.arange(10.0)
     X[3, 0] = np.nan
     kwargs = dict(
-        train=np.arange(8), test=np.arange(8, 10), n_partial_fit=0, classes=None,
+        params={}, train=np.arange(8), test=np.arange(8, 10), n_partial_fit=0,
+        classes=None,
         fit_params={}, scorer=check_scoring(Ridge()), score_params={},
         return_train_score=False, keep_model=True, quiet=True,
     )  # fmt: skip
