@@ -33,7 +33,9 @@ from ._compat import _check_method_params, _safe_split
 # Known resources of scikit-learn estimators, for ``resource="auto"``; the
 # linear ones continue their max_iter by partial_fit epochs (see below).
 _EPOCH_PARTIAL_FIT = ("SGD", "Perceptron", "PassiveAggressive")
-_ITERATIVE_PREFIXES = ("MLP", *_EPOCH_PARTIAL_FIT, "HistGradientBoosting")
+_ITERATIVE_PREFIXES = (
+    "MLP", *_EPOCH_PARTIAL_FIT, "HistGradientBoosting", "LogisticRegression",
+)  # fmt: skip
 
 
 def final_estimator(estimator):

@@ -102,9 +102,10 @@ def sample_candidates(space, n_candidates, rng):
     """``n_candidates`` parameter dicts drawn from ``space`` with ``rng``.
 
     A grid is sampled without replacement (in a random order; the caller
-    caps ``n_candidates`` at the grid size). Otherwise each candidate picks
-    one dict of the list uniformly, then one value per dimension: a uniform
-    choice from a list, or ``dist.rvs(random_state=rng)``.
+    caps ``n_candidates`` at the grid size); the whole grid comes in
+    GridSearchCV's order, so that ties are broken the same way. Otherwise
+    each candidate picks one dict of the list uniformly, then one value per
+    dimension: a uniform choice from a list, or ``dist.rvs(random_state=rng)``.
     """
     if is_grid(space):
         grid = ParameterGrid(space)
@@ -112,6 +113,8 @@ def sample_candidates(space, n_candidates, rng):
             raise ValueError(
                 f"n_candidates={n_candidates} > {len(grid)} points in the grid"
             )
+        if n_candidates == len(grid):  # GridSearchCV's order: its tie-breaks
+            return list(grid)
         order = rng.permutation(len(grid))[:n_candidates]
         return [grid[int(i)] for i in order]
     return [

@@ -124,16 +124,27 @@ def test_documented_attributes_are_fitted():
 
 
 def test_grid_is_searched_by_halving():
-    grid = {"alpha": [0.01, 0.1, 1.0, 10.0], "fit_intercept": [True, False]}
+    grid = {"alpha": [0.01, 0.1, 1.0, 10.0, 100.0], "fit_intercept": [True, False]}
     search = AutoSearchCV(Ridge(), grid, cv=3, random_state=0).fit(X_REG, Y_REG)
     first = search.rung_results_["iter"] == 0
     params = search.rung_results_["params"]
     params = [tuple(sorted(p.items())) for p, f in zip(params, first, strict=True) if f]
-    assert len(params) == len(set(params)) == 8  # every grid point, once
-    assert search.n_candidates_ == [8, 3]
+    assert len(params) == len(set(params)) == 10  # every grid point, once
+    assert search.n_candidates_ == [10, 4]
     with pytest.warns(UserWarning, match="n_candidates=20 is larger than the grid"):
         search.set_params(n_candidates=20).fit(X_REG, Y_REG)
-    assert search.n_candidates_[0] == 8
+    assert search.n_candidates_[0] == 10
+
+
+def test_small_grid_refitted_from_scratch_is_one_exhaustive_rung():
+    # fewer than factor**2 points on n_samples: halving would only add fits;
+    # the grid comes in GridSearchCV's order, so ties are broken alike
+    grid = {"alpha": [0.1, 1.0], "fit_intercept": [True, False]}
+    search = AutoSearchCV(Ridge(), grid, cv=3).fit(X_REG, Y_REG)
+    assert search.n_resources_ == [160] and search.n_candidates_ == [4]
+    reference = GridSearchCV(Ridge(), grid, cv=3).fit(X_REG, Y_REG)
+    assert search.cv_results_["params"] == reference.cv_results_["params"]
+    assert search.best_params_ == reference.best_params_
 
 
 def test_hyperband_brackets():

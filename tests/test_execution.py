@@ -51,10 +51,27 @@ from skauto.model_selection import AutoSearchCV
         (Ridge(), "n_samples"),
         (make_pipeline(StandardScaler(), MLPClassifier()), "mlpclassifier__max_iter"),
         (make_pipeline(make_pipeline(Ridge())), "n_samples"),
+        (LogisticRegression(), "max_iter"),
     ],
 )
 def test_auto_resource(estimator, expected):
     assert auto_resource(estimator) == expected
+
+
+@pytest.mark.parametrize(
+    "estimator, searched, expected",
+    [
+        (RandomForestClassifier(), ["n_estimators", "max_depth"], "n_samples"),
+        (HistGradientBoostingRegressor(), ["max_iter"], "n_samples"),
+        (make_pipeline(StandardScaler(), SGDClassifier()), ["sgdclassifier"],
+         "n_samples"),
+        (make_pipeline(StandardScaler(), SGDClassifier()), ["steps"], "n_samples"),
+        (make_pipeline(StandardScaler(), SGDClassifier()), ["sgdclassifier__alpha"],
+         "sgdclassifier__max_iter"),
+    ],
+)  # fmt: skip
+def test_auto_resource_skips_searched_names(estimator, searched, expected):
+    assert auto_resource(estimator, searched) == expected
 
 
 @pytest.mark.parametrize(

@@ -150,7 +150,8 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         parameter name (``"max_iter"``, ``"n_estimators"``, ``"epochs"``,
         ``"step__max_iter"`` in a pipeline): the parameter is set to the
         budget. ``"auto"``: ``max_iter`` for MLP*, SGD*, Perceptron,
-        PassiveAggressive* and HistGradientBoosting* estimators,
+        PassiveAggressive*, HistGradientBoosting* and LogisticRegression*
+        estimators,
         ``n_estimators`` for estimators that have it (ensembles), else
         ``"n_samples"``; a pipeline is looked through to its final step.
         ``"auto"`` never picks a parameter that is searched (nor one of a
@@ -181,7 +182,10 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         Budget of the first rung. ``"auto"``: ``max_resources / factor**4``
         (five rungs) for a parameter; for ``n_samples``,
         ``max_resources / factor**3`` (four rungs), but at least the
-        smallest budget. ``"smallest"``: 1 for a parameter; for
+        smallest budget; and ``max_resources`` (one exhaustive rung, as
+        GridSearchCV) when fewer than ``factor**2`` candidates are known in
+        advance: refitted from scratch at every rung, so few candidates
+        would pay halving's extra fits for little saving. ``"smallest"``: 1 for a parameter; for
         ``n_samples``, 20 samples for a regressor, ``10 * n_classes`` for a
         classifier, and always enough that every class of every training
         fold is in the subsample. ``"exhaust"`` (as in the halving searches
@@ -611,6 +615,10 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         if self.min_resources == "exhaust":  # the last rung gets max_resources
             n_rungs = 1 + int(math.floor(math.log(n) / math.log(self.factor) + 1e-9))
             return min(max_r, max(smallest, int(max_r // self.factor ** (n_rungs - 1))))
+        if not is_param and n is not None and n < self.factor**2:
+            # refitted from scratch, fewer than factor**2 candidates gain
+            # little from halving and pay its extra fits: one exhaustive rung
+            return max_r
         n_rungs = _AUTO_RUNGS["parameter" if is_param else "n_samples"]
         return min(max_r, max(smallest, int(max_r / self.factor ** (n_rungs - 1))))
 
