@@ -185,15 +185,15 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         smallest budget; and ``max_resources`` (one exhaustive rung, as
         GridSearchCV) when fewer than ``factor**2`` candidates are known in
         advance: refitted from scratch at every rung, so few candidates
-        would pay halving's extra fits for little saving. ``"smallest"``: 1 for a parameter; for
-        ``n_samples``, 20 samples for a regressor, ``10 * n_classes`` for a
-        classifier, and always enough that every class of every training
-        fold is in the subsample. ``"exhaust"`` (as in the halving searches
-        of scikit-learn): as large as the number of candidates allows, so
-        that the last rung, which halving reaches with one candidate, runs
-        ``max_resources``; with a distribution and ``n_candidates="auto"``
-        the number of candidates is not known in advance and
-        ``"exhaust"`` is ``"smallest"``.
+        would pay halving's extra fits for little saving. ``"smallest"``: 1
+        for a parameter; for ``n_samples``, 20 samples for a regressor,
+        ``10 * n_classes`` for a classifier, and always enough that every
+        class of every training fold is in the subsample. ``"exhaust"`` (as
+        in the halving searches of scikit-learn): as large as the number of
+        candidates allows, so that the last rung, which halving reaches with
+        one candidate, runs ``max_resources``; with a distribution and
+        ``n_candidates="auto"`` the number of candidates is not known in
+        advance and ``"exhaust"`` is ``"smallest"``.
 
     max_resources : int or "auto", default="auto"
         Budget of the last rung. ``"auto"``: for ``n_samples`` the size of
