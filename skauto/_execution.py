@@ -352,13 +352,18 @@ class Evaluator:
     chunk_jobs : int
         Jobs per chunk when there is a deadline.
     verbose : int
-        Print one line per rung when > 0.
+        Print one line per rung when > 0, one per fit when >= 3.
+    n_rungs : dict
+        Planned number of rungs of each bracket, for the progress lines.
+    progress : object or None
+        Told ``begin_step(jobs, n_splits)``, ``fit_done(job, fold)`` and
+        ``end_step()`` (scikit-learn's callbacks, see ``AutoSearchCV``).
     """
 
     def __init__(
         self, base, candidates, advance, splits, orders, full_budget, parallel,
         task_kwargs, *, promote_on, subsample_below=np.inf, deadline=None,
-        chunk_jobs=1, verbose=0, n_rungs=None,
+        chunk_jobs=1, verbose=0, n_rungs=None, progress=None,
     ):  # fmt: skip
         self.base = base
         self.candidates = candidates
@@ -374,6 +379,7 @@ class Evaluator:
         self.chunk_jobs = chunk_jobs
         self.verbose = verbose
         self.n_rungs = n_rungs or {}  # bracket -> planned number of rungs
+        self.progress = progress  # scikit-learn's callbacks, or None
         self.error_score = task_kwargs["error_score"]
         self.models = {}  # (candidate, fold) -> (fitted model, its budget)
         self.fit_times = {}  # (candidate, fold) -> seconds of its last fit
@@ -390,6 +396,8 @@ class Evaluator:
         step = len(jobs) if self.deadline is None else self.chunk_jobs
         n_splits = len(self.splits)
         scores = {}
+        if self.progress is not None:
+            self.progress.begin_step(jobs, n_splits)
         for first in range(0, len(jobs), step):
             if scores and time.perf_counter() > self.deadline:
                 break
@@ -400,6 +408,8 @@ class Evaluator:
             for i, job in enumerate(chunk):
                 job_outs = outs[i * n_splits : (i + 1) * n_splits]
                 scores[job.candidate] = self._collect(job, job_outs)
+        if self.progress is not None:
+            self.progress.end_step()
         if self.verbose:
             self._report([job for job in jobs if job.candidate in scores], scores)
         return scores
@@ -425,6 +435,8 @@ class Evaluator:
     def _collect(self, job, outs):
         """Keep the models to continue, note the metric names, store outputs."""
         for k, out in enumerate(outs):
+            if self.progress is not None:
+                self.progress.fit_done(job, k)
             self.fit_times[(job.candidate, k)] = out["fit_time"]
             model = out.pop("model")
             if model is not None:

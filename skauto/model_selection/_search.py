@@ -5,6 +5,7 @@ import time
 import warnings
 from abc import ABCMeta
 from collections import Counter
+from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -516,8 +517,10 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             The fitted search.
         """
         run = self._prepare(X, y, params)
-        evaluator = self._run_rungs(run)
-        self._finalize(run, evaluator)
+        progress = _Progress(self, len(run.schedule.plan()) + bool(self.refit))
+        evaluator = self._run_rungs(run, progress)
+        self._finalize(run, evaluator, progress)
+        progress.end(X, y)
         return self
 
     def _prepare(self, X, y, params):
@@ -705,7 +708,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             for params in sample_candidates(space, len(bracket.candidates), rng)
         ]
 
-    def _run_rungs(self, run):
+    def _run_rungs(self, run, progress):
         """The driver loop: ask the schedule for jobs, evaluate, tell."""
         task_kwargs = dict(
             X=run.X,
@@ -727,6 +730,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
                 deadline=None if self.max_time is None else run.start + self.max_time,
                 chunk_jobs=2 * max(1, effective_n_jobs(self.n_jobs)),
                 verbose=self.verbose, n_rungs=_rungs_per_bracket(run.schedule),
+                progress=progress,
             )  # fmt: skip
             if self.verbose:
                 self._print_plan(run)
@@ -778,7 +782,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             return self.refit
         return "score" if "score" in metrics else metrics[0]
 
-    def _finalize(self, run, evaluator):
+    def _finalize(self, run, evaluator, progress):
         """Results, best candidate and refit, from the evaluator's outputs."""
         self._check_failures(evaluator)
         metrics = evaluator.metrics or ["score"]
@@ -799,7 +803,8 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         if self.refit or not self.multimetric_:
             self._pick_best(results, rungs, refit_metric)
         if self.refit:
-            self._refit(run)
+            with progress.refit(self.estimator) as estimator:
+                self._refit(run, estimator)
         scorers = run.scorers
         is_multi = isinstance(scorers, _MultimetricScorer)
         self.scorer_ = scorers._scorers if is_multi else scorers
@@ -895,8 +900,8 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             params[self.resource_] = budget
         return params
 
-    def _refit(self, run):
-        self.best_estimator_ = clone(self.estimator)
+    def _refit(self, run, estimator):
+        self.best_estimator_ = estimator
         if self.best_params_:
             self.best_estimator_.set_params(**clone(self.best_params_, safe=False))
         fit_params = run.routed.estimator.fit
@@ -914,6 +919,77 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         self.refit_time_ = time.perf_counter() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
+
+
+class _Progress:
+    """Feeds scikit-learn's callbacks (``set_callbacks``) from the driver.
+
+    The task tree: the fit, one task per step of the driver loop (a rung, or
+    the rungs of several Hyperband brackets run together) holding one leaf
+    per (candidate, fold) fit, and the refit, to which callbacks that
+    propagate are passed on (as GridSearchCV does; the leaves are reported
+    by the driver when the fits come back, not propagated into them). A
+    no-op when scikit-learn has no callbacks (before 1.9): BaseSearchCV then
+    has no ``_init_callback_context``, and ``_fit_context`` no teardown.
+    """
+
+    def __init__(self, search, n_steps):
+        self.search = search
+        init = getattr(search, "_init_callback_context", None)
+        self.context = None if init is None else init(max_subtasks=n_steps)
+        self.step = None
+        self._call("begin", self.context)
+
+    def _call(self, hook, context, **kwargs):
+        if context is not None:
+            method = getattr(context, f"call_on_fit_task_{hook}")
+            method(estimator=self.search, **kwargs)
+
+    def begin_step(self, jobs, n_splits):
+        if self.context is not None:
+            rungs = sorted({(job.bracket, job.iter) for job in jobs})
+            name = ", ".join(f"bracket {b} rung {i + 1}" for b, i in rungs)
+            self.step = self.context.subcontext(
+                task_name=name, max_subtasks=len(jobs) * n_splits
+            )
+        self._call("begin", self.step)
+
+    def fit_done(self, job, fold):
+        if self.step is not None:
+            leaf = self.step.subcontext(
+                task_name=f"candidate {job.candidate} fold {fold} "
+                f"n_resources={job.n_resources}"
+            )
+            self._call("begin", leaf)
+            self._call("end", leaf)
+
+    def end_step(self):
+        self._call("end", self.step)
+        self.step = None
+
+    @contextmanager
+    def refit(self, estimator):
+        """A clone of ``estimator`` to refit, in the refit's task."""
+        estimator = clone(estimator)
+        if self.context is None:
+            yield estimator
+            return
+        task = self.context.subcontext(task_name="refit")
+        with task.propagate_callback_context(estimator):
+            self._call("begin", task)
+            yield estimator
+            self._call("end", task)
+
+    def end(self, X, y):
+        """The fit's task ends with the refitted search (ScoringMonitor scores it)."""
+        attributes = None
+        if hasattr(self.search, "best_estimator_"):
+            attributes = {
+                name: value
+                for name, value in vars(self.search).items()
+                if name.endswith("_") and not name.startswith("_")
+            }
+        self._call("end", self.context, X=X, y=y, reconstruction_attributes=attributes)
 
 
 def _rung_row(rungs, candidate):
