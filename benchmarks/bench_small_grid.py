@@ -133,10 +133,9 @@ Both searches get the user's code unchanged but for the class name: default
 cv (5-fold, stratified), n_jobs=None, refit=True. Seconds are wall-clock
 seconds of fit (refit included), GridSearchCV and AutoSearchCV alternating,
 repeated; the best parameters and score are those of the last repeat.
-AutoSearchCV's resource="auto" is max_iter for LogisticRegression
-(continued by warm_start, refitted at the estimator's max_iter=100) and
-n_samples for SVC, where 4 candidates (fewer than factor**2) make one
-exhaustive rung."""
+AutoSearchCV's resource="auto" is n_samples for both estimators; with
+training folds under 1000 samples (455 and 120 here), min_resources="auto"
+makes one exhaustive rung, the same fits as GridSearchCV's."""
 
 
 if __name__ == "__main__":

@@ -33,9 +33,9 @@ from ._compat import _check_method_params, _safe_split
 # Known resources of scikit-learn estimators, for ``resource="auto"``; the
 # linear ones continue their max_iter by partial_fit epochs (see below).
 _EPOCH_PARTIAL_FIT = ("SGD", "Perceptron", "PassiveAggressive")
-_ITERATIVE_PREFIXES = (
-    "MLP", *_EPOCH_PARTIAL_FIT, "HistGradientBoosting", "LogisticRegression",
-)  # fmt: skip
+# (not LogisticRegression: its early iterations rank the values of C by how
+# fast they converge, not by how good they end up)
+_ITERATIVE_PREFIXES = ("MLP", *_EPOCH_PARTIAL_FIT, "HistGradientBoosting")
 
 
 def final_estimator(estimator):

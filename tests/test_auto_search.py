@@ -88,8 +88,9 @@ class Oracle(RegressorMixin, BaseEstimator):
 
 def test_basic_regression_attributes():
     search = AutoSearchCV(
-        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, random_state=0
-    ).fit(X_REG, Y_REG)
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, random_state=0,
+        min_resources="smallest",  # "auto" would not subsample 240 rows
+    ).fit(X_REG, Y_REG)  # fmt: skip
     assert search.resource_ == "n_samples"
     assert search.max_resources_ == 160  # the training folds
     assert search.min_resources_ == 20
@@ -125,7 +126,9 @@ def test_documented_attributes_are_fitted():
 
 def test_grid_is_searched_by_halving():
     grid = {"alpha": [0.01, 0.1, 1.0, 10.0, 100.0], "fit_intercept": [True, False]}
-    search = AutoSearchCV(Ridge(), grid, cv=3, random_state=0).fit(X_REG, Y_REG)
+    search = AutoSearchCV(
+        Ridge(), grid, cv=3, random_state=0, min_resources="smallest"
+    ).fit(X_REG, Y_REG)
     first = search.rung_results_["iter"] == 0
     params = search.rung_results_["params"]
     params = [tuple(sorted(p.items())) for p, f in zip(params, first, strict=True) if f]
@@ -134,6 +137,19 @@ def test_grid_is_searched_by_halving():
     with pytest.warns(UserWarning, match="n_candidates=20 is larger than the grid"):
         search.set_params(n_candidates=20).fit(X_REG, Y_REG)
     assert search.n_candidates_[0] == 10
+
+
+def test_small_data_is_one_exhaustive_rung_with_grid_search_results():
+    # below 1000 training samples a subsample saves little: like GridSearchCV
+    grid = {"alpha": list(np.logspace(-3, 2, 12))}
+    search = AutoSearchCV(Ridge(), grid, cv=3).fit(X_REG, Y_REG)
+    assert search.n_resources_ == [160] and search.n_candidates_ == [12]
+    reference = GridSearchCV(Ridge(), grid, cv=3).fit(X_REG, Y_REG)
+    for key in ["params", "mean_test_score", "rank_test_score"]:
+        np.testing.assert_array_equal(
+            search.cv_results_[key], reference.cv_results_[key]
+        )
+    assert search.best_index_ == reference.best_index_
 
 
 def test_small_grid_refitted_from_scratch_is_one_exhaustive_rung():
@@ -319,8 +335,9 @@ def test_reproducible_and_independent_of_n_jobs():
 
 def test_max_time_keeps_best_so_far_and_warns():
     search = AutoSearchCV(
-        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, max_time=1e-9, random_state=0
-    )
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, max_time=1e-9, random_state=0,
+        min_resources="smallest",
+    )  # fmt: skip
     with pytest.warns(UserWarning, match="max_time=1e-09s reached"):
         search.fit(X_REG, Y_REG)
     # one chunk of 2 * n_jobs candidates ran, then the budget was over
@@ -331,8 +348,9 @@ def test_max_time_keeps_best_so_far_and_warns():
 
 def test_verbose_levels_like_grid_search(capsys):
     search = AutoSearchCV(
-        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, verbose=1, random_state=0
-    ).fit(X_REG, Y_REG)
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, verbose=1, random_state=0,
+        min_resources="smallest",
+    ).fit(X_REG, Y_REG)  # fmt: skip
     lines = capsys.readouterr().out.strip().splitlines()
     # GridSearchCV's first line (9 + 3 candidates x 3 folds), then one per rung
     assert re.match(
@@ -798,7 +816,8 @@ def test_sklearn_callbacks_see_the_rungs_and_the_refit():
     recorder = _TaskRecorder()
     monitor = callback.ScoringMonitor(scoring="r2")
     grid = {"alpha": list(np.logspace(-3, 2, 10))}
-    search = AutoSearchCV(Ridge(), grid, cv=3).set_callbacks(recorder, monitor)
+    search = AutoSearchCV(Ridge(), grid, cv=3, min_resources="smallest")
+    search.set_callbacks(recorder, monitor)
     search.fit(X_REG, Y_REG)
     n_fits = len(search.rung_results_["params"]) * 3
     leaves = [name for name in recorder.ended if name.startswith("candidate ")]
@@ -813,7 +832,8 @@ def test_progress_bar_callback(capsys):
     callback = pytest.importorskip("sklearn.callback")
     pytest.importorskip("rich")
     grid = {"alpha": list(np.logspace(-3, 2, 10))}
-    search = AutoSearchCV(Ridge(), grid, cv=3).set_callbacks(callback.ProgressBar())
+    search = AutoSearchCV(Ridge(), grid, cv=3, min_resources="smallest")
+    search.set_callbacks(callback.ProgressBar())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # Ridge has no callbacks
         search.fit(X_REG, Y_REG)

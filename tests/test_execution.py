@@ -51,7 +51,7 @@ from skauto.model_selection import AutoSearchCV
         (Ridge(), "n_samples"),
         (make_pipeline(StandardScaler(), MLPClassifier()), "mlpclassifier__max_iter"),
         (make_pipeline(make_pipeline(Ridge())), "n_samples"),
-        (LogisticRegression(), "max_iter"),
+        (LogisticRegression(), "n_samples"),
     ],
 )
 def test_auto_resource(estimator, expected):

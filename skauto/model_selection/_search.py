@@ -45,6 +45,10 @@ from .._space import check_space, grid_size, is_grid, sample_candidates
 # whose small first budgets are cheap and, with early stopping and the best
 # row picked at any budget, cost no accuracy; subsamples stay larger
 _AUTO_RUNGS = {"parameter": 5, "n_samples": 4}
+# min_resources="auto" subsamples no fewer training samples than this: below
+# it a fit costs about as much as on the whole fold (the per-call overhead of
+# a solver dominates), so halving's extra fits would cost more than it saves
+_MIN_AUTO_SUBSAMPLE = 1000
 _POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 # with a single rung, "at least factor**2 candidates" is capped (factor=1e9)
 _MAX_AUTO_EXTRA = 27
@@ -151,8 +155,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         parameter name (``"max_iter"``, ``"n_estimators"``, ``"epochs"``,
         ``"step__max_iter"`` in a pipeline): the parameter is set to the
         budget. ``"auto"``: ``max_iter`` for MLP*, SGD*, Perceptron,
-        PassiveAggressive*, HistGradientBoosting* and LogisticRegression*
-        estimators,
+        PassiveAggressive* and HistGradientBoosting* estimators,
         ``n_estimators`` for estimators that have it (ensembles), else
         ``"n_samples"``; a pipeline is looked through to its final step.
         ``"auto"`` never picks a parameter that is searched (nor one of a
@@ -183,10 +186,13 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         Budget of the first rung. ``"auto"``: ``max_resources / factor**4``
         (five rungs) for a parameter; for ``n_samples``,
         ``max_resources / factor**3`` (four rungs), but at least the
-        smallest budget; and ``max_resources`` (one exhaustive rung, as
-        GridSearchCV) when fewer than ``factor**2`` candidates are known in
-        advance: refitted from scratch at every rung, so few candidates
-        would pay halving's extra fits for little saving. ``"smallest"``: 1
+        smallest budget and at least 1000 samples (on smaller data a fit
+        costs about as much as one on the whole fold, so the search is one
+        exhaustive rung, as GridSearchCV's, with the same results); and
+        ``max_resources`` (one exhaustive rung) when fewer than
+        ``factor**2`` candidates are known in advance: refitted from
+        scratch at every rung, so few candidates would pay halving's extra
+        fits for little saving. ``"smallest"``: 1
         for a parameter; for ``n_samples``, 20 samples for a regressor,
         ``10 * n_classes`` for a classifier, and always enough that every
         class of every training fold is in the subsample. ``"exhaust"`` (as
@@ -623,7 +629,10 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             # little from halving and pay its extra fits: one exhaustive rung
             return max_r
         n_rungs = _AUTO_RUNGS["parameter" if is_param else "n_samples"]
-        return min(max_r, max(smallest, int(max_r / self.factor ** (n_rungs - 1))))
+        auto = int(max_r / self.factor ** (n_rungs - 1))
+        if not is_param:
+            auto = max(auto, _MIN_AUTO_SUBSAMPLE)
+        return min(max_r, max(smallest, auto))
 
     def _known_n_candidates(self, space):
         """Candidates of the first rung when known before planning, else None."""
