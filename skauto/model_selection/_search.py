@@ -945,7 +945,10 @@ class _Progress:
     def __init__(self, search, n_steps):
         self.search = search
         init = getattr(search, "_init_callback_context", None)
-        self.context = None if init is None else init(max_subtasks=n_steps)
+        if init is None or not getattr(search, "_skl_callbacks", None):
+            self.context = None  # no callbacks: no task tree to build
+        else:
+            self.context = init(max_subtasks=n_steps)
         self.step = None
         self._call("begin", self.context)
 
