@@ -571,14 +571,17 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
 
     def _space_argument(self):
         """The space and the name it was given under (param_grid is an alias)."""
-        if (self.param_distributions is None) == (self.param_grid is None):
+        # the front doors named after scikit-learn's searches have only one
+        distributions = getattr(self, "param_distributions", None)
+        grid = getattr(self, "param_grid", None)
+        if (distributions is None) == (grid is None):
             raise ValueError(
                 "Give the search space as param_distributions (or its alias "
                 "param_grid, GridSearchCV's name), and only one of them"
             )
-        if self.param_grid is not None:
-            return self.param_grid, "param_grid"
-        return self.param_distributions, "param_distributions"
+        if grid is not None:
+            return grid, "param_grid"
+        return distributions, "param_distributions"
 
     def _pick_resource(self, space):
         if self.resource != "auto":
@@ -644,14 +647,16 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
 
     def _asked_n_candidates(self):
         """n_candidates, or n_iter (RandomizedSearchCV's name); None for "auto"."""
-        if self.n_iter is not None and self.n_candidates != "auto":
+        n_iter = getattr(self, "n_iter", None)
+        n_candidates = getattr(self, "n_candidates", "auto")
+        if n_iter is not None and n_candidates != "auto":
             raise ValueError(
-                f"n_iter={self.n_iter} and n_candidates={self.n_candidates!r} "
+                f"n_iter={n_iter} and n_candidates={n_candidates!r} "
                 "both set the number of candidates: set only one"
             )
-        if self.n_iter is not None:
-            return self.n_iter
-        return None if self.n_candidates == "auto" else self.n_candidates
+        if n_iter is not None:
+            return n_iter
+        return None if n_candidates == "auto" else n_candidates
 
     def _sample_budget(self, splits, orders, labels):
         # an empty training fold fails its fits, as in GridSearchCV
@@ -698,7 +703,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             n = max(math.ceil(self.factor ** (n_rungs - 1)), extra)
             return grid if grid is not None else n
         if grid is not None and asked > grid:
-            name = "n_iter" if self.n_iter is not None else "n_candidates"
+            name = "n_candidates" if getattr(self, "n_iter", None) is None else "n_iter"
             warnings.warn(
                 f"{name}={asked} is larger than the grid of "
                 f"{grid} points: searching the {grid} points",
