@@ -28,14 +28,16 @@ _SHARED_DOC = """
         As in scikit-learn's searches, plus one line per rung.
 
     pre_dispatch : int or str, default="2*n_jobs"
-        As in scikit-learn's searches.
+        As in scikit-learn's searches."""
 
+_ERROR_DOC = """
     error_score : "raise" or float, default=np.nan
         As in scikit-learn's searches.
 
     return_train_score : bool, default=False
-        As in scikit-learn's searches.
+        As in scikit-learn's searches."""
 
+_SKAUTO_DOC = """
     resource : str, default="auto"
         What the budget counts; see :class:`AutoSearchCV`.
 
@@ -109,6 +111,10 @@ class GridSearchCV(_ScikitLearnConstructor):
         estimator as it is.
 """
         + _SHARED_DOC
+        + "\n"
+        + _ERROR_DOC
+        + "\n"
+        + _SKAUTO_DOC
         + """
 
     random_state : int, RandomState instance or None, default=None
@@ -190,6 +196,10 @@ class RandomizedSearchCV(_ScikitLearnConstructor):
     random_state : int, RandomState instance or None, default=None
         Seeds the sampling of the candidates and the subsamples.
 """
+        + _ERROR_DOC
+        + "\n"
+        + _SKAUTO_DOC
+        + "\n"
         + _ATTRIBUTES_DOC
         + """
 
