@@ -839,3 +839,67 @@ def test_progress_bar_callback(capsys):
         search.fit(X_REG, Y_REG)
     out = capsys.readouterr().out
     assert "AutoSearchCV - fit" in out and "bracket 0 rung 2" in out
+
+
+class _CountsSetParams(Oracle):
+    """An Oracle that records every set_params call on any instance."""
+
+    calls = []
+
+    def set_params(self, **params):
+        type(self).calls.append(dict(params))
+        return super().set_params(**params)
+
+
+def test_set_params_once_per_task_and_never_empty():
+    _CountsSetParams.calls.clear()
+    search = AutoSearchCV(
+        _CountsSetParams(), {"quality": [0.1, 0.2, 0.3]}, resource="max_iter",
+        max_resources=9, cv=2, early_stopping=False,
+    ).fit(X_REG, Y_REG)  # fmt: skip
+    n_tasks = len(search.rung_results_["params"]) * 2
+    calls = _CountsSetParams.calls
+    assert all(calls) and len(calls) <= n_tasks + 1  # + the refit
+
+
+def test_multimetric_gallery_figure_reads_one_point_per_value():
+    from sklearn.tree import DecisionTreeClassifier
+
+    scoring = {"AUC": "roc_auc", "Accuracy": "accuracy"}
+    grid = {"min_samples_split": list(range(2, 200, 20))}
+    search = AutoSearchCV(
+        DecisionTreeClassifier(random_state=42), grid, scoring=scoring,
+        refit="AUC", return_train_score=True, min_resources="smallest", cv=3,
+    ).fit(X_CLF, Y_CLF)  # fmt: skip
+    results = search.cv_results_
+    x = np.asarray(results["param_min_samples_split"].data, dtype=float)
+    assert len(x) == len(np.unique(x)) == 10  # one point per value: no zigzag
+    for scorer in scoring:
+        for sample in ("train", "test"):
+            assert len(results[f"mean_{sample}_{scorer}"]) == 10
+    assert results["rank_test_AUC"][search.best_index_] == 1
+    assert search.best_score_ == results["mean_test_AUC"][search.best_index_]
+
+
+def test_readme_search_snippet_does_not_warn():
+    from pathlib import Path
+
+    readme = Path(__file__).parents[1] / "README.md"
+    blocks = readme.read_text().split("```python\n")[1:]
+    setup, search_block = (block.split("```")[0] for block in blocks[:2])
+    setup = setup.split("model = make_pipeline")[0]  # not the self-tuner's fit
+    namespace = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exec(setup, namespace)
+        # for speed 800 rows, and the rows of the rarest weather, which a
+        # training fold may miss (an encoder without handle_unknown="ignore"
+        # then fails the fold)
+        X, y = namespace["X_train"], namespace["y_train"]
+        weather = X[:, namespace["bike"].feature_names.index("weathersit")]
+        values, counts = np.unique(weather, return_counts=True)
+        rare = np.flatnonzero(weather == values[np.argmin(counts)])
+        rows = np.union1d(np.arange(800), rare)
+        namespace["X_train"], namespace["y_train"] = X[rows], y[rows]
+        exec(search_block.replace("print(", "(", 1), namespace)
+    assert namespace["search"].resource_ == "sgdregressor__max_iter"
