@@ -23,6 +23,7 @@ from inspect import signature
 from numbers import Number
 
 import numpy as np
+from joblib.logger import short_format_time
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
@@ -352,7 +353,8 @@ class Evaluator:
     chunk_jobs : int
         Jobs per chunk when there is a deadline.
     verbose : int
-        Print one line per rung when > 0, one per fit when >= 3.
+        Print one line per rung when > 0, one per fit when > 1 (with its
+        score when > 2), as GridSearchCV does.
     n_rungs : dict
         Planned number of rungs of each bracket, for the progress lines.
     progress : object or None
@@ -446,7 +448,7 @@ class Evaluator:
             if self.metrics is None and out["test_scores"] is not None:
                 self.metrics = list(out["test_scores"])
         self.outputs.append((job, outs))
-        if self.verbose >= 3:
+        if self.verbose > 1:
             self._report_splits(job, outs)
         return self._mean_test_score(outs)
 
@@ -510,23 +512,23 @@ class Evaluator:
             )
 
     def _report_splits(self, job, outs):
-        """GridSearchCV's ``[CV k/K; c/N] END ...`` line per split (verbose >= 3)."""
+        """GridSearchCV's ``[CV k/K] END ...`` line per fit (verbose > 1)."""
         params = dict(self.candidates[job.candidate])
         params[self.advance.resource] = job.n_resources
         shown = ", ".join(f"{name}={value}" for name, value in sorted(params.items()))
         for k, out in enumerate(outs):
-            scores = out["test_scores"]
-            if scores is None:
-                score = f"score={self.error_score}"
-            elif list(scores) == ["score"]:
-                score = f"score={scores['score']:.3f}"
-            else:
-                score = " ".join(f"{m}: (test={v:.3f})" for m, v in scores.items())
+            progress = ""
+            if self.verbose > 2:
+                progress = f" {k + 1}/{len(self.splits)}"
+            if self.verbose > 9:
+                progress += f"; {job.candidate + 1}/{len(self.candidates)}"
+            result = shown + ";"
+            if self.verbose > 2:
+                result += _score_message(out["test_scores"], self.error_score)
             total = out["fit_time"] + out["score_time"]
-            print(
-                f"[CV {k + 1}/{len(self.splits)}; {job.candidate + 1}/"
-                f"{len(self.candidates)}] END {shown};, {score} total time={total:.1f}s"
-            )
+            result += f" total time={short_format_time(total)}"
+            start = f"[CV{progress}] END "
+            print(start + "." * (80 - len(start) - len(result)) + result)
 
     def records(self, return_train_score):
         """One record per job, in the schema of ``build_cv_results``."""
@@ -580,6 +582,15 @@ class Evaluator:
     @property
     def n_fits(self):
         return sum(len(outs) for _, outs in self.outputs)
+
+
+def _score_message(scores, error_score):
+    """The score part of GridSearchCV's per-fit line."""
+    if scores is None:
+        return f", score={error_score}"
+    if list(scores) == ["score"]:
+        return f", score={scores['score']:.3f}"
+    return "".join(f" {name}: (test={value:.3f})" for name, value in scores.items())
 
 
 def subsample_orders(splits, labels, rng):

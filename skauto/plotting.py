@@ -143,7 +143,8 @@ class SearchBudgetDisplay:
         Parameters
         ----------
         cv_results : dict of array-like or pandas.DataFrame
-            The ``cv_results_`` of a search. Needs ``n_resources`` and
+            The per-rung results of a search (``cv_results_``;
+            ``rung_results_`` of AutoSearchCV). Needs ``n_resources`` and
             ``mean_test_<metric>``; uses ``candidate``, ``bracket`` and
             ``status`` when present. Without ``candidate``, rows with equal
             ``params`` (in the same bracket) are taken as one candidate, which
@@ -228,7 +229,8 @@ class SearchBudgetDisplay:
         estimator : estimator with ``cv_results_``
             A fitted :class:`~skauto.model_selection.AutoSearchCV`,
             :class:`~skauto.neural_network.SelfTuningMLPRegressor`, or
-            scikit-learn halving search. Its ``best_index_`` is marked.
+            scikit-learn halving search. Its ``best_index_`` is marked
+            (AutoSearchCV: its ``rung_results_`` are drawn).
         metric : str, default=None
             Which ``mean_test_<metric>`` to draw. None means the metric the
             estimator refits on (``refit``) when there are several.

@@ -363,8 +363,12 @@ def test_verbose_levels_like_grid_search(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     cv_lines = [line for line in lines if line.startswith("[CV ")]
     assert len(cv_lines) == 36
-    assert re.match(r"\[CV 1/3; \d+/9\] END alpha=.*, n_samples=53;, score=-?\d\.\d{3} "
-                    r"total time=", cv_lines[0])  # fmt: skip
+    assert re.match(
+        r"\[CV 1/3\] END \.*alpha=.*, n_samples=53;, score=-?\d\.\d{3} total time=",
+        cv_lines[0],
+    )
+    search.set_params(verbose=10).fit(X_REG, Y_REG)
+    assert re.search(r"\[CV 3/3; \d/9\] END", capsys.readouterr().out)
 
 
 def test_groups_and_sample_weight_reach_splitter_and_estimator():

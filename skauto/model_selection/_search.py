@@ -288,8 +288,9 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
     verbose : int, default=0
         As in GridSearchCV: > 0 prints "Fitting K folds for each of N
         candidates, totalling M fits" (with the rungs they are spread over)
-        and one line per rung ("rung i/n"); >= 3 also prints one
-        "[CV k/K; c/N] END ..., score=..." line per split.
+        and one line per rung ("rung i/n"); > 1 one "[CV] END ..." line per
+        fit, its parameters holding the budget; > 2 with the split
+        ("[CV k/K]") and the score; > 9 with the candidate ("[CV k/K; c/N]").
 
     Attributes
     ----------
@@ -412,7 +413,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
     >>> from skauto.model_selection import AutoSearchCV
     >>> X, y = make_classification(n_samples=300, random_state=0)
     >>> search = AutoSearchCV(
-    ...     SGDClassifier(random_state=0),
+    ...     SGDClassifier(tol=None, random_state=0),
     ...     {"alpha": loguniform(1e-5, 1e-1)},
     ...     max_resources=27,
     ...     cv=3,
@@ -771,7 +772,8 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         rungs = ", ".join(f"{r.n_candidates} x {r.n_resources}" for r in plan)
         print(
             f"Fitting {n_splits} folds for each of {len(run.candidates)} "
-            f"candidates, totalling {n_fits} fits, in {len(plan)} rungs "
+            f"candidates, totalling {n_fits} fits, in {len(plan)} "
+            f"rung{'s' if len(plan) != 1 else ''} "
             f"(candidates x {self.resource_}: {rungs})"
         )
 
