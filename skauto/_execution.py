@@ -387,6 +387,7 @@ class Evaluator:
         self.fit_times = {}  # (candidate, fold) -> seconds of its last fit
         self.outputs = []  # (job, [output per fold])
         self.metrics = None  # known after the first successful fit
+        self.stats = {}  # candidate -> (mean, standard error) at its last rung
         self.start = time.perf_counter()
 
     def evaluate(self, jobs):
@@ -450,7 +451,7 @@ class Evaluator:
         self.outputs.append((job, outs))
         if self.verbose > 1:
             self._report_splits(job, outs)
-        return self._mean_test_score(outs)
+        return self._mean_test_score(outs, job.candidate)
 
     def prune(self, alive):
         """Forget the fold models of candidates that will not run again."""
@@ -488,11 +489,16 @@ class Evaluator:
             for out in outs
         ]
 
-    def _mean_test_score(self, outs):
+    def _mean_test_score(self, outs, candidate=None):
         if self.metrics is None:
             return float(self.error_score)
-        metric = self.promote_on(self.metrics)
-        return float(np.mean(self._fold_scores(outs, metric)))
+        scores = np.asarray(
+            self._fold_scores(outs, self.promote_on(self.metrics)), dtype=float
+        )
+        mean = float(np.mean(scores))
+        if candidate is not None:
+            self.stats[candidate] = (mean, float(np.std(scores) / np.sqrt(len(scores))))
+        return mean
 
     def _report(self, jobs, scores):
         rungs = {}

@@ -228,11 +228,14 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
 
     early_stopping : bool, default=True
         With a parameter resource, a promoted candidate whose mean test
-        score fell from its previous rung does not go on (its rows stay in
-        ``cv_results_`` and can still win): more iterations or epochs are
-        not spent on a model that has started to overfit, like an
-        estimator's own early stopping with a patience of one rung. A rung
-        may then run fewer candidates than planned, or not at all.
+        score fell from its previous rung by more than the standard error
+        of the fall (a fall, not noise between folds) does not go on (its
+        rows stay in ``rung_results_`` and can still win): more iterations
+        or epochs are not spent on a model that has started to overfit,
+        like an estimator's own early stopping with a patience of one rung.
+        A rung may then run fewer candidates than planned, or not at all;
+        when no candidate reaches ``max_resources``, the best is refitted at
+        the largest budget it was evaluated at (see ``refit``).
 
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV`; None uses the
@@ -251,7 +254,10 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         smaller budget beats it by more than the standard error of the
         difference of their mean scores is that row refitted at its budget
         (a network that overfits after 40 of 400 epochs); ``best_params_``
-        then holds the budget, and ``verbose`` says so.
+        then holds the budget, and ``verbose`` says so. So it does when
+        ``early_stopping`` stopped every candidate below ``max_resources``:
+        the best is refitted at its last evaluated budget, never at one the
+        search showed to be worse (after ``max_time``, at the user's).
 
     cv : int, cross-validation generator or iterable, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV` (None: 5-fold,
@@ -751,16 +757,19 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
                 self._print_plan(run)
             schedule, previous = run.schedule, {}
             stops = self.early_stopping and run.advance.mode != "subsample"
+            self._cut_by_time = False
             while jobs := schedule.ask():
                 scores = evaluator.evaluate(jobs)
                 schedule.tell(scores)
                 if self._out_of_time(run.start, schedule):
+                    self._cut_by_time = not schedule.done
                     break
-                if stops:  # candidates whose score fell with more budget
+                now = {c: evaluator.stats.get(c) for c in scores}
+                if stops:  # candidates whose score fell clearly with more budget
                     schedule.stop(
-                        [c for c, v in scores.items() if v < previous.get(c, v)]
+                        [c for c in scores if _clearly_fell(previous.get(c), now[c])]
                     )
-                previous.update(scores)
+                previous.update(now)
                 evaluator.prune(_alive(schedule))
         return evaluator
 
@@ -876,6 +885,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
                 row = _rung_row(rungs, results["candidate"][np.argmin(ranks)])
             else:
                 row = self._clearly_better(rungs, row, metric)
+                self._refit_budget = self._refit_budget or self._validated(rungs, row)
             self.best_index_ = int(
                 np.flatnonzero(results["candidate"] == rungs["candidate"][row])[0]
             )
@@ -904,6 +914,24 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
                 f"{self.resource_}={n_res[row]} by more than its standard error"
             )
         return best
+
+    def _validated(self, rungs, row):
+        """The budget of ``row`` when the search stopped every candidate
+        below ``max_resources_`` because its score fell (not for lack of
+        time): a larger budget was shown to be worse, so it is not refitted.
+        None otherwise (the user's budget)."""
+        budget = int(rungs["n_resources"][row])
+        if self.resource_ == "n_samples" or budget >= self.max_resources_:
+            return None
+        if self._cut_by_time:
+            return None
+        if self.verbose:
+            print(
+                f"[AutoSearchCV] every candidate stopped below "
+                f"{self.resource_}={self.max_resources_} when its score fell: "
+                f"refitting at {self.resource_}={budget}"
+            )
+        return budget
 
     def _best_params(self, params):
         """The candidate's parameters, plus the resource when the refit's
@@ -1009,6 +1037,18 @@ class _Progress:
                 if name.endswith("_") and not name.startswith("_")
             }
         self._call("end", self.context, X=X, y=y, reconstruction_attributes=attributes)
+
+
+def _clearly_fell(before, after):
+    """Whether a mean score fell by more than the standard error of the fall.
+
+    ``before`` and ``after`` are (mean, standard error) of a candidate's
+    cross-validated score at two budgets (None before its first rung, or
+    before any fit succeeded).
+    """
+    if before is None or after is None:  # no score yet (every fit failed)
+        return False
+    return before[0] - after[0] > math.hypot(before[1], after[1])
 
 
 def _rung_row(rungs, candidate):
