@@ -595,6 +595,15 @@ def test_refit_at_the_users_budget_unless_clearly_worse(capsys):
     assert search.resource_ == "n_estimators" and search.n_resources_[-1] == 18
     assert "n_estimators" not in search.best_params_
     assert search.best_estimator_.n_estimators == 18
+    from sklearn.linear_model import LogisticRegression
+
+    search = AutoSearchCV(
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=30)),
+        {"logisticregression__C": [0.01, 0.1, 1.0, 10.0]},
+        resource="logisticregression__max_iter", cv=2,
+    ).fit(X_CLF, Y_CLF)  # fmt: skip
+    assert search.best_estimator_[-1].max_iter == 30
+    assert list(search.best_params_) == ["logisticregression__C"]
     search = AutoSearchCV(
         Overfits(), {"quality": [0.0, 0.1, 0.2]}, resource="max_iter", cv=2,
         early_stopping=False, verbose=1,
