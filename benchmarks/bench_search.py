@@ -258,7 +258,9 @@ def run_search(search, data):
     start = time.perf_counter()
     search.fit(X_train, y_train)
     seconds = time.perf_counter() - start
-    results = search.cv_results_
+    # AutoSearchCV's cv_results_ has one row per candidate, rung_results_ one
+    # per (candidate, rung) like the halving searches' cv_results_
+    results = getattr(search, "rung_results_", search.cv_results_)
     n_rows = len(results["params"]) if "params" in results else search.n_trials_
     return {
         "best_cv_score": float(search.best_score_),
@@ -350,9 +352,9 @@ default "smallest" would stop its last rung far below max_resources).
 AutoSearchCV continues survivors (warm_start); scikit-learn refits each rung
 from scratch. OptunaSearchCV (TPE, random_state=0) samples the same ranges,
 resource included, until its timeout (a trial running then completes).
-Fits = rows of cv_results_ x folds + 1 refit (under continuation, a row is an
-increment). Wall seconds include the refit. In the PASS/FAIL lines, test
-scores within 1e-4 count as equal."""
+Fits = rows of cv_results_ (AutoSearchCV: rung_results_) x folds + 1 refit
+(under continuation, a row is an increment). Wall seconds include the refit.
+In the PASS/FAIL lines, test scores within 1e-4 count as equal."""
 
 
 def quiet_optuna():

@@ -49,8 +49,9 @@ grid_seconds = time.perf_counter() - start
 # dimension: every configuration of learning rate and tree size starts with 10
 # iterations, the best third go on to 30, the best of those to 90 unless its
 # score fell on the way (``early_stopping``), and the survivors grow more trees
-# on the ones they have (``warm_start``). The budget is a parameter like the
-# others: the best row of ``cv_results_`` wins, at whatever number of trees.
+# on the ones they have (``warm_start``). The best of those that went furthest
+# is refitted with the full 90 iterations, unless a smaller number of trees
+# scored clearly better (then ``best_params_`` says how many).
 auto_grid = {name: values for name, values in grid.items() if name != "max_iter"}
 start = time.perf_counter()
 auto_search = AutoSearchCV(

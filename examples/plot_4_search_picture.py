@@ -61,8 +61,9 @@ plt.show()
 # %%
 # AutoSearchCV with Hyperband brackets
 # ------------------------------------
-# :class:`~skauto.model_selection.AutoSearchCV` fills ``cv_results_`` with the
-# same schema, with a cross-validated score. Here it tunes a
+# :class:`~skauto.model_selection.AutoSearchCV` fills ``rung_results_`` with
+# the same schema, with a cross-validated score (its ``cv_results_`` keeps one
+# row per candidate, as GridSearchCV's does). Here it tunes a
 # :class:`~sklearn.ensemble.HistGradientBoostingRegressor` with the number of
 # boosting iterations as the budget (survivors keep their trees and grow more)
 # and all the Hyperband brackets the budget range allows: from an aggressive

@@ -23,6 +23,7 @@ from inspect import signature
 from numbers import Number
 
 import numpy as np
+from joblib.logger import short_format_time
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
@@ -33,6 +34,8 @@ from ._compat import _check_method_params, _safe_split
 # Known resources of scikit-learn estimators, for ``resource="auto"``; the
 # linear ones continue their max_iter by partial_fit epochs (see below).
 _EPOCH_PARTIAL_FIT = ("SGD", "Perceptron", "PassiveAggressive")
+# (not LogisticRegression: its early iterations rank the values of C by how
+# fast they converge, not by how good they end up)
 _ITERATIVE_PREFIXES = ("MLP", *_EPOCH_PARTIAL_FIT, "HistGradientBoosting")
 
 
@@ -45,16 +48,30 @@ def final_estimator(estimator):
     return estimator, prefix
 
 
-def auto_resource(estimator):
+def auto_resource(estimator, searched=()):
     """``max_iter`` of iterative estimators, ``n_estimators`` of ensembles, else
-    ``n_samples`` (looking through pipelines at their final step)."""
+    ``n_samples`` (looking through pipelines at their final step).
+
+    A parameter that is ``searched`` (or sits in a searched step, such as
+    ``"clf"`` for ``"clf__max_iter"``) is never picked: the next option is.
+    """
     final, prefix = final_estimator(estimator)
     params = final.get_params(deep=False) if hasattr(final, "get_params") else {}
+    options = []
     if type(final).__name__.startswith(_ITERATIVE_PREFIXES) and "max_iter" in params:
-        return prefix + "max_iter"
+        options.append(prefix + "max_iter")
     if "n_estimators" in params:
-        return prefix + "n_estimators"
+        options.append(prefix + "n_estimators")
+    for name in options:
+        if not _is_searched(name, searched):
+            return name
     return "n_samples"
+
+
+def _is_searched(name, searched):
+    parts = name.split("__")
+    paths = {"__".join(parts[: i + 1]) for i in range(len(parts))}
+    return bool(paths & set(searched)) or "steps" in searched
 
 
 @dataclass(frozen=True)
@@ -183,6 +200,7 @@ def fit_and_score(
     X,
     y,
     *,
+    params,
     train,
     test,
     n_partial_fit,
@@ -197,25 +215,38 @@ def fit_and_score(
 ):
     """Fit (or continue) one (candidate, fold) and score it: the joblib worker.
 
-    ``estimator`` arrives ready: a fresh clone with the candidate's
-    parameters, or the fold model of the previous rung, with the resource
-    already set. ``n_partial_fit > 0`` calls ``partial_fit`` that many times
-    instead of ``fit``. A failed fit or score is returned as ``error`` (a
-    formatted traceback) unless ``error_score="raise"``.
+    ``estimator`` arrives as a fresh clone or as the fold model of the
+    previous rung; ``params`` (the candidate's parameters and the resource's
+    new value) are set here, inside the ``error_score`` guard, so that a
+    candidate that cannot be set (a pipeline step swapped for one lacking a
+    parameter) fails alone. ``n_partial_fit > 0`` calls ``partial_fit`` that
+    many times instead of ``fit``. A failed fit is returned as ``error`` (a
+    formatted traceback), a failed score as ``score_error``, unless
+    ``error_score="raise"``. ``quiet`` silences ConvergenceWarning (a small
+    budget is not expected to converge); otherwise they are counted in
+    ``n_not_converged`` rather than shown, for one summary per search.
     """
-    X_train, y_train = _safe_split(estimator, X, y, train)
-    X_test, y_test = _safe_split(estimator, X, y, test, train)
-    fit_params = _check_method_params(X, params=fit_params, indices=train)
     out = {"fit_time": 0.0, "score_time": 0.0, "error": None, "model": None}
-    out.update(test_scores=None, train_scores=None)
+    out.update(test_scores=None, train_scores=None, score_error=None)
+    out["n_not_converged"] = 0
     start = time.perf_counter()
     try:
-        with warnings.catch_warnings():
-            if quiet:  # a small budget is expected not to converge
-                warnings.simplefilter("ignore", ConvergenceWarning)
-            _fit(estimator, X_train, y_train, fit_params, n_partial_fit, classes)
-        out["fit_time"] = time.perf_counter() - start
-        start = time.perf_counter()
+        if params:
+            estimator.set_params(**params)
+        X_train, y_train = _safe_split(estimator, X, y, train)
+        fit_params = _check_method_params(X, params=fit_params, indices=train)
+        out["n_not_converged"] = _fit_counting(
+            estimator, X_train, y_train, fit_params, n_partial_fit, classes, quiet
+        )
+    except Exception:
+        if error_score == "raise":
+            raise
+        out["error"] = traceback.format_exc()
+        return out
+    out["fit_time"] = time.perf_counter() - start
+    start = time.perf_counter()
+    try:
+        X_test, y_test = _safe_split(estimator, X, y, test, train)
         out["test_scores"] = _score(
             estimator, X_test, y_test, scorer, score_params, X, test
         )
@@ -223,15 +254,28 @@ def fit_and_score(
             out["train_scores"] = _score(
                 estimator, X_train, y_train, scorer, score_params, X, train
             )
-        out["score_time"] = time.perf_counter() - start
     except Exception:
         if error_score == "raise":
             raise
-        out["error"] = traceback.format_exc()
+        out["score_error"] = traceback.format_exc()
         out["test_scores"] = out["train_scores"] = None
-        return out
+    out["score_time"] = time.perf_counter() - start
     out["model"] = estimator if keep_model else None
     return out
+
+
+def _fit_counting(estimator, X, y, fit_params, n_partial_fit, classes, quiet):
+    """``_fit``, returning how many ConvergenceWarnings it raised (not shown)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _fit(estimator, X, y, fit_params, n_partial_fit, classes)
+    n_not_converged = 0
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning):
+            n_not_converged += 1
+        else:  # any other warning goes on to the caller's filters
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return 0 if quiet else min(n_not_converged, 1)
 
 
 def _fit(estimator, X, y, fit_params, n_partial_fit, classes):
@@ -248,7 +292,9 @@ def _fit(estimator, X, y, fit_params, n_partial_fit, classes):
             X = estimator[:-1].transform(X)
         estimator = estimator.steps[-1][1]
     if classes is not None and "classes" in signature(estimator.partial_fit).parameters:
-        kwargs["classes"] = classes
+        # a model fitted on a fold missing a class knows only the fold's
+        # classes, and partial_fit must be told the same ones again
+        kwargs["classes"] = getattr(estimator, "classes_", classes)
     for _ in range(n_partial_fit):
         estimator.partial_fit(X, y, **kwargs)
 
@@ -307,13 +353,19 @@ class Evaluator:
     chunk_jobs : int
         Jobs per chunk when there is a deadline.
     verbose : int
-        Print one line per rung when > 0.
+        Print one line per rung when > 0, one per fit when > 1 (with its
+        score when > 2), as GridSearchCV does.
+    n_rungs : dict
+        Planned number of rungs of each bracket, for the progress lines.
+    progress : object or None
+        Told ``begin_step(jobs, n_splits)``, ``fit_done(job, fold)`` and
+        ``end_step()`` (scikit-learn's callbacks, see ``AutoSearchCV``).
     """
 
     def __init__(
         self, base, candidates, advance, splits, orders, full_budget, parallel,
         task_kwargs, *, promote_on, subsample_below=np.inf, deadline=None,
-        chunk_jobs=1, verbose=0,
+        chunk_jobs=1, verbose=0, n_rungs=None, progress=None,
     ):  # fmt: skip
         self.base = base
         self.candidates = candidates
@@ -328,11 +380,14 @@ class Evaluator:
         self.deadline = deadline  # perf_counter() time, or None
         self.chunk_jobs = chunk_jobs
         self.verbose = verbose
+        self.n_rungs = n_rungs or {}  # bracket -> planned number of rungs
+        self.progress = progress  # scikit-learn's callbacks, or None
         self.error_score = task_kwargs["error_score"]
         self.models = {}  # (candidate, fold) -> (fitted model, its budget)
         self.fit_times = {}  # (candidate, fold) -> seconds of its last fit
         self.outputs = []  # (job, [output per fold])
         self.metrics = None  # known after the first successful fit
+        self.stats = {}  # candidate -> (mean, standard error) at its last rung
         self.start = time.perf_counter()
 
     def evaluate(self, jobs):
@@ -344,6 +399,8 @@ class Evaluator:
         step = len(jobs) if self.deadline is None else self.chunk_jobs
         n_splits = len(self.splits)
         scores = {}
+        if self.progress is not None:
+            self.progress.begin_step(jobs, n_splits)
         for first in range(0, len(jobs), step):
             if scores and time.perf_counter() > self.deadline:
                 break
@@ -354,6 +411,8 @@ class Evaluator:
             for i, job in enumerate(chunk):
                 job_outs = outs[i * n_splits : (i + 1) * n_splits]
                 scores[job.candidate] = self._collect(job, job_outs)
+        if self.progress is not None:
+            self.progress.end_step()
         if self.verbose:
             self._report([job for job in jobs if job.candidate in scores], scores)
         return scores
@@ -379,6 +438,8 @@ class Evaluator:
     def _collect(self, job, outs):
         """Keep the models to continue, note the metric names, store outputs."""
         for k, out in enumerate(outs):
+            if self.progress is not None:
+                self.progress.fit_done(job, k)
             self.fit_times[(job.candidate, k)] = out["fit_time"]
             model = out.pop("model")
             if model is not None:
@@ -388,7 +449,9 @@ class Evaluator:
             if self.metrics is None and out["test_scores"] is not None:
                 self.metrics = list(out["test_scores"])
         self.outputs.append((job, outs))
-        return self._mean_test_score(outs)
+        if self.verbose > 1:
+            self._report_splits(job, outs)
+        return self._mean_test_score(outs, job.candidate)
 
     def prune(self, alive):
         """Forget the fold models of candidates that will not run again."""
@@ -398,19 +461,20 @@ class Evaluator:
     def _task(self, job, fold):
         train, test = self.splits[fold]
         model, previous = self.models.pop((job.candidate, fold), (None, 0))
+        params = {}
         if model is None:
-            model = clone(self.base).set_params(
-                **clone(self.candidates[job.candidate], safe=False)
-            )
+            model = clone(self.base)
+            params = clone(self.candidates[job.candidate], safe=False)
             if self.advance.mode == "warm_start":
-                model.set_params(**{self.advance.warm_start: True})
+                params[self.advance.warm_start] = True
         update, n_partial_fit = self.advance.update(previous, job.n_resources)
-        model.set_params(**update)
+        params.update(update)
         if self.orders is not None and job.n_resources < self.subsample_below:
             train = np.sort(self.orders[fold][: job.n_resources])
         last = job.n_resources >= self.full_budget
         return delayed(fit_and_score)(
             model,
+            params=params,
             train=train,
             test=test,
             n_partial_fit=n_partial_fit,
@@ -425,11 +489,16 @@ class Evaluator:
             for out in outs
         ]
 
-    def _mean_test_score(self, outs):
+    def _mean_test_score(self, outs, candidate=None):
         if self.metrics is None:
             return float(self.error_score)
-        metric = self.promote_on(self.metrics)
-        return float(np.mean(self._fold_scores(outs, metric)))
+        scores = np.asarray(
+            self._fold_scores(outs, self.promote_on(self.metrics)), dtype=float
+        )
+        mean = float(np.mean(scores))
+        if candidate is not None:
+            self.stats[candidate] = (mean, float(np.std(scores) / np.sqrt(len(scores))))
+        return mean
 
     def _report(self, jobs, scores):
         rungs = {}
@@ -440,21 +509,40 @@ class Evaluator:
         for (bracket, it, n_resources), values in rungs.items():
             finite = [v for v in values if np.isfinite(v)]
             best = f"{max(finite):.4g}" if finite else "nan"
+            of = self.n_rungs.get(bracket, "?")
             print(
-                f"[AutoSearchCV] bracket {bracket} iter {it}: {len(values)} "
-                f"candidates x {len(self.splits)} folds, n_resources={n_resources}, "
-                f"best mean score {best} ({time.perf_counter() - self.start:.1f}s)"
+                f"[AutoSearchCV] bracket {bracket} rung {it + 1}/{of}: "
+                f"{len(values)} candidates x {len(self.splits)} folds, "
+                f"n_resources={n_resources}, best mean score {best} "
+                f"({time.perf_counter() - self.start:.1f}s)"
             )
+
+    def _report_splits(self, job, outs):
+        """GridSearchCV's ``[CV k/K] END ...`` line per fit (verbose > 1)."""
+        params = dict(self.candidates[job.candidate])
+        params[self.advance.resource] = job.n_resources
+        shown = ", ".join(f"{name}={value}" for name, value in sorted(params.items()))
+        for k, out in enumerate(outs):
+            progress = ""
+            if self.verbose > 2:
+                progress = f" {k + 1}/{len(self.splits)}"
+            if self.verbose > 9:
+                progress += f"; {job.candidate + 1}/{len(self.candidates)}"
+            result = shown + ";"
+            if self.verbose > 2:
+                result += _score_message(out["test_scores"], self.error_score)
+            total = out["fit_time"] + out["score_time"]
+            result += f" total time={short_format_time(total)}"
+            start = f"[CV{progress}] END "
+            print(start + "." * (80 - len(start) - len(result)) + result)
 
     def records(self, return_train_score):
         """One record per job, in the schema of ``build_cv_results``."""
         metrics = self.metrics or ["score"]
         records = []
         for job, outs in self.outputs:
-            params = dict(self.candidates[job.candidate])
-            if self.advance.mode != "subsample":
-                params[self.advance.resource] = job.n_resources
-            failed = any(out["error"] is not None for out in outs)
+            params = dict(self.candidates[job.candidate])  # n_resources apart
+            failed = any(out["error"] or out["score_error"] for out in outs)
             records.append(
                 {
                     "candidate": job.candidate,
@@ -483,8 +571,32 @@ class Evaluator:
         ]
 
     @property
+    def score_errors(self):
+        """Tracebacks of the failed scorings (after a successful fit), in order."""
+        return [
+            out["score_error"]
+            for _, outs in self.outputs
+            for out in outs
+            if out["score_error"]
+        ]
+
+    @property
+    def n_not_converged(self):
+        """Fits at the full budget that raised a ConvergenceWarning."""
+        return sum(out["n_not_converged"] for _, outs in self.outputs for out in outs)
+
+    @property
     def n_fits(self):
         return sum(len(outs) for _, outs in self.outputs)
+
+
+def _score_message(scores, error_score):
+    """The score part of GridSearchCV's per-fit line."""
+    if scores is None:
+        return f", score={error_score}"
+    if list(scores) == ["score"]:
+        return f", score={scores['score']:.3f}"
+    return "".join(f" {name}: (test={value:.3f})" for name, value in scores.items())
 
 
 def subsample_orders(splits, labels, rng):
@@ -510,9 +622,12 @@ def subsample_orders(splits, labels, rng):
 
 
 def min_valid_size(orders, labels):
-    """Smallest prefix size that holds every class of its fold, in every fold."""
+    """Smallest prefix size that holds every class of its fold, in every
+    non-empty fold."""
     size = 1
     for order in orders:
+        if len(order) == 0:  # an empty training fold: its fits fail
+            continue
         _, first = np.unique(labels[order], return_index=True)
         size = max(size, int(first.max()) + 1)
     return size

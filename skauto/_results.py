@@ -116,3 +116,46 @@ def best_index(results, metric="score", any_budget=False):
         finite &= results["n_resources"] == results["n_resources"][finite].max()
     rows = np.flatnonzero(finite)
     return int(rows[np.argmax(means[rows])])
+
+
+def last_rung_rows(results):
+    """Row of each candidate's last rung (its largest ``iter``), by candidate id."""
+    last = {}
+    for row, (candidate, it) in enumerate(
+        zip(results["candidate"], results["iter"], strict=True)
+    ):
+        if candidate not in last or it >= results["iter"][last[candidate]]:
+            last[candidate] = row
+    return np.array([last[c] for c in sorted(last)], dtype=np.intp)
+
+
+def candidate_view(results, metrics):
+    """One row per candidate (its last rung), as GridSearchCV's ``cv_results_``.
+
+    The rows keep every key of ``results``; ``rank_test_*`` ranks the
+    candidates by the budget they reached first, then by their mean score
+    there (NaN last), so that rank 1 is the best of those that went furthest,
+    as successive halving decides.
+    """
+    rows = last_rung_rows(results)
+    view = {}
+    for key, value in results.items():
+        if key == "params":
+            view[key] = [value[i] for i in rows]
+        elif key.startswith("rank_test_"):
+            metric = key[len("rank_test_") :]
+            view[key] = rank_by_budget(view["n_resources"], view[f"mean_test_{metric}"])
+        else:
+            view[key] = value[rows]
+    return view
+
+
+def rank_by_budget(budgets, means):
+    """Rank 1 for the highest budget, then the highest mean (NaN last)."""
+    budgets = np.asarray(budgets, dtype=float)
+    means = np.asarray(means, dtype=float)
+    filled = np.where(np.isnan(means), -np.inf, means)
+    better = (budgets[None, :] > budgets[:, None]) | (
+        (budgets[None, :] == budgets[:, None]) & (filled[None, :] > filled[:, None])
+    )
+    return (1 + better.sum(axis=1)).astype(np.int32)

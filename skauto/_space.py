@@ -13,35 +13,36 @@ the caller.
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import ParameterGrid
 
 
-def check_space(space, estimator=None, *, resource=None):
+def check_space(space, estimator=None, *, resource=None, name="param_distributions"):
     """Validate ``space`` and return it as a list of dicts.
 
-    Raises a ValueError that names the offending value for an empty space, a
+    Raises a ValueError that names the offending value for an empty list, a
     dimension that is neither a non-empty list nor a distribution, a
     parameter ``estimator`` does not have, or a dimension that is also the
-    ``resource`` (its value is set by the search).
+    ``resource`` (its value is set by the search). An empty dict is one
+    candidate, the estimator as it is (as in GridSearchCV). ``name`` is the
+    parameter the space came from, for the messages.
     """
     if isinstance(space, Mapping):
         space = [space]
     if isinstance(space, str) or not isinstance(space, Sequence) or not space:
         raise ValueError(
-            "param_distributions must be a non-empty dict or a non-empty list "
-            f"of dicts, got {space!r}"
+            f"{name} must be a dict or a non-empty list of dicts, got {space!r}"
         )
     dicts = []
     for sub in space:
-        if not isinstance(sub, Mapping) or not sub:
-            raise ValueError(
-                "param_distributions must contain non-empty dicts of parameter "
-                f"values, got {sub!r}"
-            )
+        if not isinstance(sub, Mapping):
+            raise ValueError(f"{name} must contain dicts, got {sub!r}")
         for name, values in sub.items():
             _check_dimension(name, values)
         dicts.append(dict(sub))
-    known = set(estimator.get_params(deep=True)) if estimator is not None else None
+    known = estimator.get_params(deep=True) if estimator is not None else None
+    if known is not None and not isinstance(estimator, BaseEstimator):
+        known = None  # a minimal set_params may take any name: as GridSearchCV
     for sub in dicts:
         for name in sub:
             _check_name(name, sub, known, estimator, resource)
@@ -72,9 +73,14 @@ def _check_name(name, sub, known, estimator, resource):
     if known is None or name in known:
         return
     # A parameter of an estimator that the same dict puts in place
-    # ({"clf": [SVC()], "clf__C": [...]}) is only known at set_params time.
-    prefix = name.split("__")[0]
-    if prefix != name and prefix in sub:
+    # ({"clf": [SVC()], "clf__C": [...]}) is only known at set_params time;
+    # so is one of a step with a minimal set_params (not a BaseEstimator),
+    # which GridSearchCV lets set any name.
+    prefix = name.rpartition("__")[0]
+    if prefix and (
+        name.split("__")[0] in sub
+        or (prefix in known and not isinstance(known[prefix], BaseEstimator))
+    ):
         return
     raise ValueError(
         f"Invalid parameter {name!r} for estimator {estimator!r}. Valid "
@@ -96,9 +102,10 @@ def sample_candidates(space, n_candidates, rng):
     """``n_candidates`` parameter dicts drawn from ``space`` with ``rng``.
 
     A grid is sampled without replacement (in a random order; the caller
-    caps ``n_candidates`` at the grid size). Otherwise each candidate picks
-    one dict of the list uniformly, then one value per dimension: a uniform
-    choice from a list, or ``dist.rvs(random_state=rng)``.
+    caps ``n_candidates`` at the grid size); the whole grid comes in
+    GridSearchCV's order, so that ties are broken the same way. Otherwise
+    each candidate picks one dict of the list uniformly, then one value per
+    dimension: a uniform choice from a list, or ``dist.rvs(random_state=rng)``.
     """
     if is_grid(space):
         grid = ParameterGrid(space)
@@ -106,6 +113,8 @@ def sample_candidates(space, n_candidates, rng):
             raise ValueError(
                 f"n_candidates={n_candidates} > {len(grid)} points in the grid"
             )
+        if n_candidates == len(grid):  # GridSearchCV's order: its tie-breaks
+            return list(grid)
         order = rng.permutation(len(grid))[:n_candidates]
         return [grid[int(i)] for i in order]
     return [
@@ -127,7 +136,10 @@ def _sample_one(sub, rng):
 def _rvs(dist, rng):
     try:
         value = dist.rvs(random_state=rng)
-    except TypeError:  # an rvs() that takes no random_state
-        value = dist.rvs()
+    except TypeError as error:  # as RandomizedSearchCV: no silent unseeded draws
+        raise TypeError(
+            f"The distribution {dist!r} cannot be sampled reproducibly: its rvs "
+            f"must accept random_state, as scipy.stats distributions do ({error})"
+        ) from error
     # numpy scalars as plain Python numbers: readable params, clean repr
     return value.item() if isinstance(value, np.generic) else value

@@ -143,7 +143,8 @@ class SearchBudgetDisplay:
         Parameters
         ----------
         cv_results : dict of array-like or pandas.DataFrame
-            The ``cv_results_`` of a search. Needs ``n_resources`` and
+            The per-rung results of a search (``cv_results_``;
+            ``rung_results_`` of AutoSearchCV). Needs ``n_resources`` and
             ``mean_test_<metric>``; uses ``candidate``, ``bracket`` and
             ``status`` when present. Without ``candidate``, rows with equal
             ``params`` (in the same bracket) are taken as one candidate, which
@@ -228,7 +229,8 @@ class SearchBudgetDisplay:
         estimator : estimator with ``cv_results_``
             A fitted :class:`~skauto.model_selection.AutoSearchCV`,
             :class:`~skauto.neural_network.SelfTuningMLPRegressor`, or
-            scikit-learn halving search. Its ``best_index_`` is marked.
+            scikit-learn halving search. Its ``best_index_`` is marked
+            (AutoSearchCV: its ``rung_results_`` are drawn).
         metric : str, default=None
             Which ``mean_test_<metric>`` to draw. None means the metric the
             estimator refits on (``refit``) when there are several.
@@ -276,7 +278,7 @@ class SearchBudgetDisplay:
                 f"{type(estimator).__name__} has no cv_results_: fit it first, "
                 "or pass a search that records one"
             )
-        cv_results = estimator.cv_results_
+        cv_results, best = _per_rung(estimator)
         if metric is None and not _has_metric(cv_results, "score"):
             refit = getattr(estimator, "refit", None)
             metric = refit if isinstance(refit, str) else None
@@ -284,7 +286,7 @@ class SearchBudgetDisplay:
             resource_name = _resource_name(estimator)
         return cls.from_cv_results(
             cv_results,
-            getattr(estimator, "best_index_", None),
+            best,
             metric=metric,
             ax=ax,
             score_name=score_name,
@@ -581,6 +583,24 @@ def _legend(ax, rows, winner, failed, below):
             n = sum(len(a.get_xdata()) for a in artists)
             handles.append(proxy(f"{what} ({n})", linestyle="none", **style))
     ax.legend(handles=handles, loc="lower right", fontsize="small")
+
+
+def _per_rung(estimator):
+    """The per-rung table of a search and the row of its best candidate there.
+
+    AutoSearchCV's ``cv_results_`` has one row per candidate and its
+    ``rung_results_`` one per (candidate, rung); other estimators keep every
+    rung in ``cv_results_``.
+    """
+    best = getattr(estimator, "best_index_", None)
+    if not hasattr(estimator, "rung_results_"):
+        return estimator.cv_results_, best
+    rungs = estimator.rung_results_
+    if best is not None:
+        candidate = estimator.cv_results_["candidate"][best]
+        rows = np.flatnonzero(rungs["candidate"] == candidate)
+        best = int(rows[np.argmax(rungs["iter"][rows])])
+    return rungs, best
 
 
 def _has_metric(cv_results, metric):

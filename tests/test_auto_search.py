@@ -19,7 +19,7 @@ from sklearn.base import (
 )
 from sklearn.datasets import make_classification, make_regression
 from sklearn.decomposition import PCA
-from sklearn.exceptions import FitFailedWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.linear_model import Ridge, SGDClassifier
 from sklearn.model_selection import (
     GridSearchCV,
@@ -88,8 +88,9 @@ class Oracle(RegressorMixin, BaseEstimator):
 
 def test_basic_regression_attributes():
     search = AutoSearchCV(
-        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, random_state=0
-    ).fit(X_REG, Y_REG)
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, random_state=0,
+        min_resources="smallest",  # "auto" would not subsample 240 rows
+    ).fit(X_REG, Y_REG)  # fmt: skip
     assert search.resource_ == "n_samples"
     assert search.max_resources_ == 160  # the training folds
     assert search.min_resources_ == 20
@@ -124,16 +125,42 @@ def test_documented_attributes_are_fitted():
 
 
 def test_grid_is_searched_by_halving():
-    grid = {"alpha": [0.01, 0.1, 1.0, 10.0], "fit_intercept": [True, False]}
-    search = AutoSearchCV(Ridge(), grid, cv=3, random_state=0).fit(X_REG, Y_REG)
-    first = search.cv_results_["iter"] == 0
-    params = search.cv_results_["params"]
+    grid = {"alpha": [0.01, 0.1, 1.0, 10.0, 100.0], "fit_intercept": [True, False]}
+    search = AutoSearchCV(
+        Ridge(), grid, cv=3, random_state=0, min_resources="smallest"
+    ).fit(X_REG, Y_REG)
+    first = search.rung_results_["iter"] == 0
+    params = search.rung_results_["params"]
     params = [tuple(sorted(p.items())) for p, f in zip(params, first, strict=True) if f]
-    assert len(params) == len(set(params)) == 8  # every grid point, once
-    assert search.n_candidates_ == [8, 3]
+    assert len(params) == len(set(params)) == 10  # every grid point, once
+    assert search.n_candidates_ == [10, 4]
     with pytest.warns(UserWarning, match="n_candidates=20 is larger than the grid"):
         search.set_params(n_candidates=20).fit(X_REG, Y_REG)
-    assert search.n_candidates_[0] == 8
+    assert search.n_candidates_[0] == 10
+
+
+def test_small_data_is_one_exhaustive_rung_with_grid_search_results():
+    # below 1000 training samples a subsample saves little: like GridSearchCV
+    grid = {"alpha": list(np.logspace(-3, 2, 12))}
+    search = AutoSearchCV(Ridge(), grid, cv=3).fit(X_REG, Y_REG)
+    assert search.n_resources_ == [160] and search.n_candidates_ == [12]
+    reference = GridSearchCV(Ridge(), grid, cv=3).fit(X_REG, Y_REG)
+    for key in ["params", "mean_test_score", "rank_test_score"]:
+        np.testing.assert_array_equal(
+            search.cv_results_[key], reference.cv_results_[key]
+        )
+    assert search.best_index_ == reference.best_index_
+
+
+def test_small_grid_refitted_from_scratch_is_one_exhaustive_rung():
+    # fewer than factor**2 points on n_samples: halving would only add fits;
+    # the grid comes in GridSearchCV's order, so ties are broken alike
+    grid = {"alpha": [0.1, 1.0], "fit_intercept": [True, False]}
+    search = AutoSearchCV(Ridge(), grid, cv=3).fit(X_REG, Y_REG)
+    assert search.n_resources_ == [160] and search.n_candidates_ == [4]
+    reference = GridSearchCV(Ridge(), grid, cv=3).fit(X_REG, Y_REG)
+    assert search.cv_results_["params"] == reference.cv_results_["params"]
+    assert search.best_params_ == reference.best_params_
 
 
 def test_hyperband_brackets():
@@ -306,22 +333,42 @@ def test_reproducible_and_independent_of_n_jobs():
     assert len(other.cv_results_["params"]) > 1
 
 
-def test_max_time_keeps_best_so_far():
+def test_max_time_keeps_best_so_far_and_warns():
     search = AutoSearchCV(
-        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, max_time=1e-9, random_state=0
-    ).fit(X_REG, Y_REG)
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, max_time=1e-9, random_state=0,
+        min_resources="smallest",
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match="max_time=1e-09s reached"):
+        search.fit(X_REG, Y_REG)
     # one chunk of 2 * n_jobs candidates ran, then the budget was over
     assert search.n_resources_ == [53] and search.n_candidates_ == [2]
     assert search.cv_results_["iter"][search.best_index_] == 0
     assert hasattr(search, "best_estimator_")
 
 
-def test_verbose_prints_one_line_per_rung(capsys):
-    AutoSearchCV(
-        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, verbose=1, random_state=0
-    ).fit(X_REG, Y_REG)
+def test_verbose_levels_like_grid_search(capsys):
+    search = AutoSearchCV(
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, cv=3, verbose=1, random_state=0,
+        min_resources="smallest",
+    ).fit(X_REG, Y_REG)  # fmt: skip
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 2 and "n_resources=160" in lines[1]
+    # GridSearchCV's first line (9 + 3 candidates x 3 folds), then one per rung
+    assert re.match(
+        r"Fitting 3 folds for each of 9 candidates, totalling 36 fits, in 2 rungs",
+        lines[0],
+    )
+    assert len(lines) == 3 and "rung 1/2" in lines[1] and "rung 2/2" in lines[2]
+    assert "n_resources=160" in lines[2]
+    search.set_params(verbose=3).fit(X_REG, Y_REG)
+    lines = capsys.readouterr().out.strip().splitlines()
+    cv_lines = [line for line in lines if line.startswith("[CV ")]
+    assert len(cv_lines) == 36
+    assert re.match(
+        r"\[CV 1/3\] END \.*alpha=.*, n_samples=53;, score=-?\d\.\d{3} total time=",
+        cv_lines[0],
+    )
+    search.set_params(verbose=10).fit(X_REG, Y_REG)
+    assert re.search(r"\[CV 3/3; \d/9\] END", capsys.readouterr().out)
 
 
 def test_groups_and_sample_weight_reach_splitter_and_estimator():
@@ -431,7 +478,8 @@ def test_results_are_a_dataframe_and_top_level_import():
     X = pd.DataFrame(X_REG, columns=[f"x{i}" for i in range(5)])
     search = AutoSearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0]}, cv=2).fit(X, Y_REG)
     frame = pd.DataFrame(search.cv_results_)
-    assert len(frame) == sum(search.n_candidates_)
+    assert len(frame) == 3  # one row per candidate
+    assert len(pd.DataFrame(search.rung_results_)) == sum(search.n_candidates_)
     assert list(search.feature_names_in_) == list(X.columns)
 
 
@@ -440,3 +488,431 @@ def test_multi_output_regressor():
     search = AutoSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=2).fit(X_REG, Y)
     assert search.__sklearn_tags__().target_tags.multi_output
     assert search.predict(X_REG).shape == (240, 2)
+
+
+# --- switching from scikit-learn's searches (issue 11) -----------------------
+def test_sklearn_keyword_names():
+    pipe = make_pipeline(StandardScaler(), Ridge())
+    grid = {"ridge__alpha": [0.1, 1.0, 10.0]}
+    search = AutoSearchCV(pipe, param_grid=grid, cv=3).fit(X_REG, Y_REG)
+    assert search.best_params_["ridge__alpha"] in grid["ridge__alpha"]
+    search = AutoSearchCV(
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, n_iter=5, cv=3, random_state=0
+    ).fit(X_REG, Y_REG)
+    assert len(search.cv_results_["params"]) == 5 == search.n_candidates_[0]
+    with pytest.raises(ValueError, match="only one of them"):
+        AutoSearchCV(pipe, grid, param_grid=grid).fit(X_REG, Y_REG)
+    with pytest.raises(ValueError, match="param_distributions .*param_grid"):
+        AutoSearchCV(pipe).fit(X_REG, Y_REG)
+    with pytest.raises(ValueError, match="set only one"):
+        AutoSearchCV(pipe, grid, n_iter=2, n_candidates=2).fit(X_REG, Y_REG)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"param_grdi": {}}, "did you mean 'param_grid'"),
+        ({"n_iters": 3}, "did you mean 'n_iter'"),
+        ({"aggressive_elimination": True}, "set n_candidates or min_resources"),
+        ({"zzz": 1}, "its keyword arguments are estimator, param_distributions"),
+    ],
+)
+def test_unknown_keyword_names_the_right_one(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        AutoSearchCV(Ridge(), **kwargs)
+
+
+def _gallery_search(**kwargs):
+    # 12 grid points, a parameter resource: what GridSearchCV code reads
+    grid = {"alpha": [1e-5, 1e-4, 1e-3, 1e-2], "penalty": ["l2", "l1", None]}
+    return AutoSearchCV(
+        SGDClassifier(random_state=0), grid, max_resources=27, cv=3, random_state=0,
+        early_stopping=False, **kwargs,
+    ).fit(X_CLF, Y_CLF)  # fmt: skip
+
+
+def test_cv_results_one_row_per_candidate_like_grid_search(capsys):
+    search = _gallery_search()
+    results = search.cv_results_
+    # the "grid scores" print of scikit-learn's gallery: 12 lines for 12 points
+    for mean, std, params in zip(
+        results["mean_test_score"], results["std_test_score"], results["params"],
+        strict=True,
+    ):  # fmt: skip
+        print(f"{mean:0.3f} (+/-{std * 2:0.03f}) for {params!r}")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 12
+    assert all("max_iter" not in p for p in results["params"])  # resource apart
+    assert results["rank_test_score"][search.best_index_] == 1
+    assert search.best_params_ == results["params"][search.best_index_] | {
+        "max_iter": 27
+    }  # the budget the refit uses, the estimator's own being 1000
+    assert search.best_score_ == results["mean_test_score"][search.best_index_]
+    rungs = search.rung_results_
+    assert len(rungs["params"]) == sum(search.n_candidates_) > 12
+    assert results["n_resources"].max() == 27
+
+
+def test_gallery_figures_read_the_results():
+    pd = pytest.importorskip("pandas")
+    search = _gallery_search()
+    # plot_multi_metric_evaluation: x is a param_* column, one point per value
+    alphas = np.asarray(search.cv_results_["param_alpha"].data, dtype=float)
+    assert len(alphas) == 12 and len(np.unique(alphas)) == 4
+    # plot_successive_halving_iterations: a pivot of the rungs on params
+    results = pd.DataFrame(search.rung_results_)
+    results["params_str"] = results.params.apply(str)
+    results = results.drop_duplicates(subset=("params_str", "iter"))
+    scores = results.pivot(index="iter", columns="params_str", values="mean_test_score")
+    assert scores.shape == (search.n_iterations_, 12)
+    assert scores.notna().sum().sum() == sum(search.n_candidates_)
+
+
+class Overfits(RegressorMixin, BaseEstimator):
+    """Scores ``quality - max_iter / 100``: more budget is worse, clearly."""
+
+    def __init__(self, quality=0.0, max_iter=30):
+        self.quality = quality
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y):
+        return self.quality - self.max_iter / 100
+
+
+def test_refit_at_the_users_budget_unless_clearly_worse(capsys):
+    from sklearn.ensemble import RandomForestClassifier
+
+    search = AutoSearchCV(
+        RandomForestClassifier(n_estimators=18, random_state=0),
+        {"max_depth": [2, 4, 8]}, cv=2, random_state=0,
+    ).fit(X_CLF, Y_CLF)  # fmt: skip
+    assert search.resource_ == "n_estimators" and search.n_resources_[-1] == 18
+    assert "n_estimators" not in search.best_params_
+    assert search.best_estimator_.n_estimators == 18
+    from sklearn.linear_model import LogisticRegression
+
+    search = AutoSearchCV(
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=30)),
+        {"logisticregression__C": [0.01, 0.1, 1.0, 10.0]},
+        resource="logisticregression__max_iter", cv=2,
+    ).fit(X_CLF, Y_CLF)  # fmt: skip
+    assert search.best_estimator_[-1].max_iter == 30
+    assert list(search.best_params_) == ["logisticregression__C"]
+    search = AutoSearchCV(
+        Overfits(), {"quality": [0.0, 0.1, 0.2]}, resource="max_iter", cv=2,
+        early_stopping=False, verbose=1,
+    ).fit(X_REG, Y_REG)  # fmt: skip
+    assert search.n_resources_[0] < 30
+    budget = search.n_resources_[0]
+    assert search.best_params_ == {"quality": 0.2, "max_iter": budget}
+    assert search.best_estimator_.max_iter == budget
+    assert search.best_score_ == pytest.approx(0.2 - budget / 100)
+    assert f"refitting at max_iter={budget}" in capsys.readouterr().out
+
+
+def test_auto_resource_is_never_searched():
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import SGDRegressor
+    from sklearn.neighbors import KNeighborsRegressor
+
+    search = AutoSearchCV(
+        RandomForestRegressor(random_state=0),
+        {"n_estimators": [5, 10], "max_depth": [2, 4]}, cv=2,
+    ).fit(X_REG, Y_REG)  # fmt: skip
+    assert search.resource_ == "n_samples"
+    pipe = Pipeline([("scale", StandardScaler()), ("m", SGDRegressor())])
+    space = {"m": [SGDRegressor(random_state=0), KNeighborsRegressor()]}
+    search = AutoSearchCV(pipe, space, cv=2).fit(X_REG, Y_REG)
+    assert search.resource_ == "n_samples"
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_swapped_final_step_fails_alone():
+    from sklearn.linear_model import SGDRegressor
+    from sklearn.neighbors import KNeighborsRegressor
+
+    pipe = Pipeline([("scale", StandardScaler()), ("m", SGDRegressor())])
+    space = {"m": [SGDRegressor(random_state=0), KNeighborsRegressor()]}
+    search = AutoSearchCV(pipe, space, resource="m__max_iter", max_resources=9, cv=2)
+    with pytest.warns(FitFailedWarning, match="for estimator KNeighborsRegressor"):
+        search.fit(X_REG, Y_REG)  # KNeighborsRegressor has no max_iter
+    assert isinstance(search.best_params_["m"], SGDRegressor)
+
+
+@pytest.mark.parametrize("space", [{}, [{}]])
+def test_empty_grid_fits_the_estimator_as_it_is(space):
+    search = AutoSearchCV(Ridge(alpha=3.0), space, cv=2).fit(X_REG, Y_REG)
+    assert search.best_params_ == {} and search.best_estimator_.alpha == 3.0
+    assert len(search.cv_results_["params"]) == 1
+
+
+def test_index_list_splitter_and_routing_to_splitter_and_scorer():
+    from sklearn.metrics import make_scorer, mean_squared_error
+
+    cv = [(list(train), list(test)) for train, test in KFold(3).split(X_REG)]
+    search = AutoSearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0]}, cv=cv)
+    search.fit(X_REG, Y_REG)
+    assert search.resource_ == "n_samples" and search.n_splits_ == 3
+    seen = []
+
+    def weighted_mse(y, pred, sample_weight=None):
+        seen.append(sample_weight is not None)
+        return mean_squared_error(y, pred, sample_weight=sample_weight)
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = make_scorer(weighted_mse, greater_is_better=False)
+        scorer = scorer.set_score_request(sample_weight=True)
+        search = AutoSearchCV(
+            Ridge().set_fit_request(sample_weight=False), {"alpha": [0.1, 1.0]},
+            scoring=scorer, cv=GroupKFold(n_splits=3),
+        )  # fmt: skip
+        groups = np.repeat(np.arange(6), 40)
+        search.fit(X_REG, Y_REG, groups=groups, sample_weight=np.ones(240))
+    assert seen and all(seen)
+
+
+def test_minimal_estimators_as_in_sklearn_tests():
+    from sklearn.metrics import accuracy_score
+    from sklearn.utils._testing import (
+        MinimalClassifier,
+        MinimalRegressor,
+        MinimalTransformer,
+    )
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(25, 2), np.array([0] * 5 + [1] * 20)
+    for predictor in [MinimalRegressor, MinimalClassifier]:
+        model = Pipeline(
+            [("transformer", MinimalTransformer()), ("predictor", predictor())]
+        )
+        params = {"transformer__param": [1, 10], "predictor__parama": [1, 10]}
+        search = AutoSearchCV(model, params, error_score="raise").fit(X, y)
+        assert search.best_params_.keys() == params.keys()
+        y_pred = search.predict(X)
+        if is_classifier(search):
+            np.testing.assert_array_equal(y_pred, 1)
+            assert search.score(X, y) == pytest.approx(accuracy_score(y, y_pred))
+        else:
+            np.testing.assert_allclose(y_pred, y.mean())
+
+
+def test_min_resources_exhaust_and_smallest():
+    grid = {"quality": list(np.linspace(0, 1, 9))}
+    search = AutoSearchCV(
+        Oracle(), grid, resource="max_iter", max_resources=81,
+        min_resources="exhaust", cv=2,
+    ).fit(X_REG, Y_REG)  # fmt: skip
+    assert search.n_candidates_ == [9, 3, 1]
+    assert search.n_resources_ == [9, 27, 81]  # 81 // 3**2: the last gets 81
+    search.set_params(min_resources="smallest").fit(X_REG, Y_REG)
+    assert search.min_resources_ == 1
+
+
+def test_n_candidates_sum_to_the_rows_with_early_stopping():
+    search = AutoSearchCV(
+        Overfits(), {"quality": uniform(0, 1)}, resource="max_iter", cv=2,
+        random_state=0, n_candidates=9,
+    ).fit(X_REG, Y_REG)  # fmt: skip
+    # every score falls with more budget: nobody goes past the second rung
+    assert sum(search.n_candidates_) == len(search.rung_results_["params"])
+    assert len(search.n_candidates_) < 5
+
+
+def test_partial_fit_on_a_fold_missing_a_class():
+    X, y = make_classification(
+        n_samples=120, n_classes=3, n_informative=4, random_state=0
+    )
+    missing = np.flatnonzero(y != 2)
+    cv = [(missing[:60], np.arange(120)), *KFold(2).split(X)]
+    search = AutoSearchCV(
+        SGDClassifier(tol=None, random_state=0), {"alpha": [1e-4, 1e-2]},
+        max_resources=9, cv=cv, early_stopping=False,
+    )  # fmt: skip
+    assert search.fit(X, y).n_resources_ == [1, 3, 9]
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_empty_training_fold_fails_its_fits_like_grid_search():
+    cv = [(np.array([], dtype=int), np.arange(240)), *KFold(2).split(X_REG)]
+    for search in [
+        GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=cv),
+        AutoSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=cv),
+    ]:
+        with pytest.warns(FitFailedWarning):
+            search.fit(X_REG, Y_REG)
+        assert hasattr(search, "best_estimator_")
+
+
+def test_all_nan_scores_warn_and_pick_a_full_budget_row():
+    search = AutoSearchCV(
+        Oracle(nan=True), {"quality": uniform(0, 1)}, resource="max_iter",
+        max_resources=9, cv=2, random_state=0,
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match="non-finite.*none is finite"):
+        search.fit(X_REG, Y_REG)
+    results = search.cv_results_
+    assert results["n_resources"][search.best_index_] == results["n_resources"].max()
+
+
+def test_one_convergence_warning_naming_the_users_budget():
+    from sklearn.neural_network import MLPRegressor
+
+    search = AutoSearchCV(
+        MLPRegressor(hidden_layer_sizes=(4,), max_iter=9, random_state=0),
+        {"alpha": [1e-4, 1e-2, 1.0]}, cv=2,
+    )  # fmt: skip
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        search.fit(X_REG, Y_REG)
+    messages = [
+        str(w.message) for w in record if issubclass(w.category, ConvergenceWarning)
+    ]
+    assert 1 <= len(messages) <= 2  # the search's summary, the refit's own
+    assert all(re.search(r"max_iter=9|\(9\)", m) for m in messages), messages
+
+
+def test_check_dtype_object_like_grid_search():
+    from sklearn.utils.estimator_checks import check_dtype_object
+
+    # the fits holding the bad value fail (warned, as GridSearchCV does), the
+    # refit raises the TypeError that names it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitFailedWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        for search in [GridSearchCV, AutoSearchCV]:
+            check_dtype_object("search", search(Ridge(), {"alpha": [0.1, 1.0]}))
+
+
+def test_huge_factor_with_a_distribution():
+    search = AutoSearchCV(
+        Ridge(), {"alpha": loguniform(1e-3, 1e2)}, factor=1e9, cv=2, random_state=0
+    ).fit(X_REG, Y_REG)
+    assert search.n_candidates_ == [27]
+
+
+def test_distribution_without_random_state_raises():
+    class Unseeded:
+        def rvs(self):
+            return 1.0
+
+    with pytest.raises(TypeError, match="rvs must accept random_state"):
+        AutoSearchCV(Ridge(), {"alpha": Unseeded()}, cv=2).fit(X_REG, Y_REG)
+
+
+class _TaskRecorder:
+    """A FitCallback that records the names of the tasks that end."""
+
+    def __init__(self):
+        self.ended = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        self.ended.append(context.task_name)
+
+
+def test_sklearn_callbacks_see_the_rungs_and_the_refit():
+    callback = pytest.importorskip("sklearn.callback")
+    recorder = _TaskRecorder()
+    monitor = callback.ScoringMonitor(scoring="r2")
+    grid = {"alpha": list(np.logspace(-3, 2, 10))}
+    search = AutoSearchCV(Ridge(), grid, cv=3, min_resources="smallest")
+    search.set_callbacks(recorder, monitor)
+    search.fit(X_REG, Y_REG)
+    n_fits = len(search.rung_results_["params"]) * 3
+    leaves = [name for name in recorder.ended if name.startswith("candidate ")]
+    assert len(leaves) == n_fits
+    assert recorder.ended[-3:] == ["bracket 0 rung 2", "refit", "fit"]
+    (row,) = monitor.get_logs().data  # the refitted search on the training data
+    assert row["task_name"] == "fit"
+    assert row["r2"] == pytest.approx(search.score(X_REG, Y_REG))
+
+
+def test_progress_bar_callback(capsys):
+    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("rich")
+    grid = {"alpha": list(np.logspace(-3, 2, 10))}
+    search = AutoSearchCV(Ridge(), grid, cv=3, min_resources="smallest")
+    search.set_callbacks(callback.ProgressBar())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Ridge has no callbacks
+        search.fit(X_REG, Y_REG)
+    out = capsys.readouterr().out
+    assert "AutoSearchCV - fit" in out and "bracket 0 rung 2" in out
+
+
+class _CountsSetParams(Oracle):
+    """An Oracle that records every set_params call on any instance."""
+
+    calls = []
+
+    def set_params(self, **params):
+        type(self).calls.append(dict(params))
+        return super().set_params(**params)
+
+
+def test_set_params_once_per_task_and_never_empty():
+    _CountsSetParams.calls.clear()
+    search = AutoSearchCV(
+        _CountsSetParams(), {"quality": [0.1, 0.2, 0.3]}, resource="max_iter",
+        max_resources=9, cv=2, early_stopping=False,
+    ).fit(X_REG, Y_REG)  # fmt: skip
+    n_tasks = len(search.rung_results_["params"]) * 2
+    calls = _CountsSetParams.calls
+    assert all(calls) and len(calls) <= n_tasks + 1  # + the refit
+
+
+def test_multimetric_gallery_figure_reads_one_point_per_value():
+    from sklearn.tree import DecisionTreeClassifier
+
+    scoring = {"AUC": "roc_auc", "Accuracy": "accuracy"}
+    grid = {"min_samples_split": list(range(2, 200, 20))}
+    search = AutoSearchCV(
+        DecisionTreeClassifier(random_state=42), grid, scoring=scoring,
+        refit="AUC", return_train_score=True, min_resources="smallest", cv=3,
+    ).fit(X_CLF, Y_CLF)  # fmt: skip
+    results = search.cv_results_
+    x = np.asarray(results["param_min_samples_split"].data, dtype=float)
+    assert len(x) == len(np.unique(x)) == 10  # one point per value: no zigzag
+    for scorer in scoring:
+        for sample in ("train", "test"):
+            assert len(results[f"mean_{sample}_{scorer}"]) == 10
+    assert results["rank_test_AUC"][search.best_index_] == 1
+    assert search.best_score_ == results["mean_test_AUC"][search.best_index_]
+
+
+def test_readme_search_snippet_does_not_warn():
+    from pathlib import Path
+
+    readme = Path(__file__).parents[1] / "README.md"
+    blocks = readme.read_text().split("```python\n")[1:]
+    setup, search_block = (block.split("```")[0] for block in blocks[:2])
+    setup = setup.split("model = make_pipeline")[0]  # not the self-tuner's fit
+    namespace = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exec(setup, namespace)
+        # for speed 800 rows, and the rows of the rarest weather, which a
+        # training fold may miss (an encoder without handle_unknown="ignore"
+        # then fails the fold)
+        X, y = namespace["X_train"], namespace["y_train"]
+        weather = X[:, namespace["bike"].feature_names.index("weathersit")]
+        values, counts = np.unique(weather, return_counts=True)
+        rare = np.flatnonzero(weather == values[np.argmin(counts)])
+        rows = np.union1d(np.arange(800), rare)
+        namespace["X_train"], namespace["y_train"] = X[rows], y[rows]
+        exec(search_block.replace("print(", "(", 1), namespace)
+    assert namespace["search"].resource_ == "sgdregressor__max_iter"

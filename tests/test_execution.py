@@ -51,10 +51,27 @@ from skauto.model_selection import AutoSearchCV
         (Ridge(), "n_samples"),
         (make_pipeline(StandardScaler(), MLPClassifier()), "mlpclassifier__max_iter"),
         (make_pipeline(make_pipeline(Ridge())), "n_samples"),
+        (LogisticRegression(), "n_samples"),
     ],
 )
 def test_auto_resource(estimator, expected):
     assert auto_resource(estimator) == expected
+
+
+@pytest.mark.parametrize(
+    "estimator, searched, expected",
+    [
+        (RandomForestClassifier(), ["n_estimators", "max_depth"], "n_samples"),
+        (HistGradientBoostingRegressor(), ["max_iter"], "n_samples"),
+        (make_pipeline(StandardScaler(), SGDClassifier()), ["sgdclassifier"],
+         "n_samples"),
+        (make_pipeline(StandardScaler(), SGDClassifier()), ["steps"], "n_samples"),
+        (make_pipeline(StandardScaler(), SGDClassifier()), ["sgdclassifier__alpha"],
+         "sgdclassifier__max_iter"),
+    ],
+)  # fmt: skip
+def test_auto_resource_skips_searched_names(estimator, searched, expected):
+    assert auto_resource(estimator, searched) == expected
 
 
 @pytest.mark.parametrize(
@@ -150,7 +167,8 @@ def test_fit_and_score_reports_failures():
     X, y = np.ones((10, 2)), np.arange(10.0)
     X[3, 0] = np.nan
     kwargs = dict(
-        train=np.arange(8), test=np.arange(8, 10), n_partial_fit=0, classes=None,
+        params={}, train=np.arange(8), test=np.arange(8, 10), n_partial_fit=0,
+        classes=None,
         fit_params={}, scorer=check_scoring(Ridge()), score_params={},
         return_train_score=False, keep_model=True, quiet=True,
     )  # fmt: skip

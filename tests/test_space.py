@@ -14,10 +14,9 @@ from skauto._space import check_space, grid_size, is_grid, sample_candidates
 @pytest.mark.parametrize(
     "space, match",
     [
-        ({}, "non-empty dicts"),
-        ([], "non-empty dict"),
-        ([{}], "non-empty dicts"),
-        ("alpha", "non-empty dict"),
+        ([], "non-empty list of dicts"),
+        ([1], "must contain dicts"),
+        ("alpha", "non-empty list of dicts"),
         ({"alpha": []}, "'alpha': the list of values is empty"),
         ({"alpha": 1.0}, "'alpha': expected a list of values or a distribution"),
         ({"alpha": "abc"}, "'alpha': expected a list"),
@@ -69,12 +68,18 @@ def test_sampling_is_reproducible_and_typed():
     assert {p["solver"] for p in first if "solver" in p} == {"svd", "cholesky"}
 
 
-def test_custom_distribution_without_random_state():
+def test_empty_grid_is_the_estimator_as_it_is():
+    for space in [{}, [{}]]:
+        checked = check_space(space, Ridge())
+        assert is_grid(checked) and grid_size(checked) == 1
+        assert sample_candidates(checked, 1, np.random.default_rng()) == [{}]
+
+
+def test_custom_distribution_without_random_state_raises():
+    # as RandomizedSearchCV does: an unseeded draw would break reproducibility
     class Constant:
         def rvs(self):
             return 7
 
-    assert sample_candidates([{"a": Constant()}], 2, np.random.default_rng()) == [
-        {"a": 7},
-        {"a": 7},
-    ]
+    with pytest.raises(TypeError, match="rvs must accept random_state"):
+        sample_candidates([{"a": Constant()}], 2, np.random.default_rng())

@@ -3,9 +3,13 @@
 import math
 import time
 import warnings
+from abc import ABCMeta
 from collections import Counter
+from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass
+from difflib import get_close_matches
+from inspect import signature
 from numbers import Integral, Real
 
 import numpy as np
@@ -34,7 +38,7 @@ from .._execution import (
     subsample_orders,
 )
 from .._fit_guard import unfitted_on_error
-from .._results import best_index, build_cv_results
+from .._results import best_index, build_cv_results, candidate_view
 from .._schedule import Hyperband, SuccessiveHalving, n_rungs_between
 from .._space import check_space, grid_size, is_grid, sample_candidates
 
@@ -42,7 +46,49 @@ from .._space import check_space, grid_size, is_grid, sample_candidates
 # whose small first budgets are cheap and, with early stopping and the best
 # row picked at any budget, cost no accuracy; subsamples stay larger
 _AUTO_RUNGS = {"parameter": 5, "n_samples": 4}
+# min_resources="auto" subsamples no fewer training samples than this: below
+# it a fit costs about as much as on the whole fold (the per-call overhead of
+# a solver dominates), so halving's extra fits would cost more than it saves
+_MIN_AUTO_SUBSAMPLE = 1000
 _POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+# with a single rung, "at least factor**2 candidates" is capped (factor=1e9)
+_MAX_AUTO_EXTRA = 27
+
+# keywords of scikit-learn's searches that AutoSearchCV spells differently or
+# does not have, and what to use instead
+_OTHER_NAMES = {
+    "aggressive_elimination": (
+        "AutoSearchCV has no aggressive_elimination: every rung runs (the last "
+        "one at max_resources); set n_candidates or min_resources instead"
+    ),
+    "n_candidate": "did you mean 'n_candidates'?",
+}
+
+
+class _CheckedKeywords(ABCMeta):
+    """Unknown keyword arguments raise a TypeError that names the close match."""
+
+    def __call__(cls, *args, **kwargs):
+        known = [name for name in signature(cls.__init__).parameters if name != "self"]
+        for name in kwargs:
+            if name not in known:
+                raise TypeError(_unknown_keyword_message(cls.__name__, name, known))
+        return super().__call__(*args, **kwargs)
+
+    @property
+    def __signature__(cls):  # the class's signature stays its __init__'s
+        init = signature(cls.__init__)
+        return init.replace(parameters=list(init.parameters.values())[1:])
+
+
+def _unknown_keyword_message(class_name, name, known):
+    message = f"{class_name}() got an unexpected keyword argument {name!r}"
+    if name in _OTHER_NAMES:
+        return f"{message}: {_OTHER_NAMES[name]}"
+    close = get_close_matches(name, known, n=1)
+    if close:
+        return f"{message}: did you mean {close[0]!r}?"
+    return f"{message}; its keyword arguments are {', '.join(known)}"
 
 
 @dataclass
@@ -62,7 +108,7 @@ class _Run:
     start: float
 
 
-class AutoSearchCV(BaseSearchCV):
+class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
     """Search over hyperparameters by successive halving with cross-validation.
 
     A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
@@ -83,12 +129,26 @@ class AutoSearchCV(BaseSearchCV):
         The estimator to tune (a classifier, regressor, pipeline...), cloned
         for every fit.
 
-    param_distributions : dict or list of dicts
+    param_distributions : dict or list of dicts, default=None
         Parameter names (``"alpha"``, ``"step__alpha"``) mapped to a list of
-        values or to a distribution with an ``rvs`` method (``scipy.stats``:
-        ``loguniform(1e-4, 1e-1)``, ``randint(2, 64)``...). A list of dicts is
-        sampled by first picking a dict uniformly. A space of lists only (a
-        grid) is enumerated and searched by halving, not exhaustively.
+        values or to a distribution with an ``rvs`` method that takes
+        ``random_state`` (``scipy.stats``: ``loguniform(1e-4, 1e-1)``,
+        ``randint(2, 64)``...). A list of dicts is sampled by first picking a
+        dict uniformly. A space of lists only (a grid) is enumerated and
+        searched by halving, not exhaustively. An empty dict ``{}`` is one
+        candidate, the estimator as it is. Give this or ``param_grid``.
+
+    param_grid : dict or list of dicts, default=None
+        GridSearchCV's name for the space: the same as
+        ``param_distributions`` (give one of the two), so that
+        ``GridSearchCV(est, param_grid=grid)`` becomes
+        ``AutoSearchCV(est, param_grid=grid)``.
+
+    n_iter : int, default=None
+        RandomizedSearchCV's name for ``n_candidates``: the number of
+        candidates sampled (of the first rung), at most the grid's size.
+        None leaves it to ``n_candidates``; unlike RandomizedSearchCV, whose
+        default is 10, the default number depends on the budget range.
 
     resource : str, default="auto"
         What the budget counts. ``"n_samples"``: each candidate is fitted on
@@ -99,6 +159,10 @@ class AutoSearchCV(BaseSearchCV):
         PassiveAggressive* and HistGradientBoosting* estimators,
         ``n_estimators`` for estimators that have it (ensembles), else
         ``"n_samples"``; a pipeline is looked through to its final step.
+        ``"auto"`` never picks a parameter that is searched (nor one of a
+        searched step): the next option is taken, ``n_samples`` last.
+        Unlike the halving searches of scikit-learn (default
+        ``"n_samples"``), the default continues training where it can.
 
         A parameter resource is *continued*: each candidate is fitted once
         with the first budget, then its fold models train on. ``max_iter``
@@ -119,12 +183,25 @@ class AutoSearchCV(BaseSearchCV):
         (behind :class:`~sklearn.compose.TransformedTargetRegressor`, which
         clones its regressor in fit) are refitted from scratch.
 
-    min_resources : int or "auto", default="auto"
+    min_resources : int, "auto", "exhaust" or "smallest", default="auto"
         Budget of the first rung. ``"auto"``: ``max_resources / factor**4``
         (five rungs) for a parameter; for ``n_samples``,
-        ``max_resources / factor**3`` (four rungs), but at least 20 samples
-        for a regressor, ``10 * n_classes`` for a classifier, and always
-        enough that every class of every training fold is in the subsample.
+        ``max_resources / factor**3`` (four rungs), but at least the
+        smallest budget and at least 1000 samples (on smaller data a fit
+        costs about as much as one on the whole fold, so the search is one
+        exhaustive rung, as GridSearchCV's, with the same results); and
+        ``max_resources`` (one exhaustive rung) when fewer than
+        ``factor**2`` candidates are known in advance: refitted from
+        scratch at every rung, so few candidates would pay halving's extra
+        fits for little saving. ``"smallest"``: 1
+        for a parameter; for ``n_samples``, 20 samples for a regressor,
+        ``10 * n_classes`` for a classifier, and always enough that every
+        class of every training fold is in the subsample. ``"exhaust"`` (as
+        in the halving searches of scikit-learn): as large as the number of
+        candidates allows, so that the last rung, which halving reaches with
+        one candidate, runs ``max_resources``; with a distribution and
+        ``n_candidates="auto"`` the number of candidates is not known in
+        advance and ``"exhaust"`` is ``"smallest"``.
 
     max_resources : int or "auto", default="auto"
         Budget of the last rung. ``"auto"``: for ``n_samples`` the size of
@@ -140,9 +217,10 @@ class AutoSearchCV(BaseSearchCV):
         Number of candidates of the first rung (of the most aggressive
         bracket with Hyperband). ``"auto"``: the whole grid for a grid;
         otherwise ``factor**(n_rungs - 1)``, so that one candidate reaches
-        the last rung, but at least ``factor**2`` (when the budget range
-        allows few rungs, several candidates reach the last one); Hyperband
-        uses its own count. A grid caps the number.
+        the last rung, but at least ``min(factor**2, 27)`` (when the budget
+        range allows few rungs, several candidates reach the last one);
+        Hyperband uses its own count. A grid caps the number. ``n_iter`` is
+        another name for it.
 
     n_brackets : int or "auto", default=1
         Number of Hyperband brackets; 1 is plain successive halving,
@@ -151,11 +229,14 @@ class AutoSearchCV(BaseSearchCV):
 
     early_stopping : bool, default=True
         With a parameter resource, a promoted candidate whose mean test
-        score fell from its previous rung does not go on (its rows stay in
-        ``cv_results_`` and can still win): more iterations or epochs are
-        not spent on a model that has started to overfit, like an
-        estimator's own early stopping with a patience of one rung. A rung
-        may then run fewer candidates than planned, or not at all.
+        score fell from its previous rung by more than the standard error
+        of the fall (a fall, not noise between folds) does not go on (its
+        rows stay in ``rung_results_`` and can still win): more iterations
+        or epochs are not spent on a model that has started to overfit,
+        like an estimator's own early stopping with a patience of one rung.
+        A rung may then run fewer candidates than planned, or not at all;
+        when no candidate reaches ``max_resources``, the best is refitted at
+        the largest budget it was evaluated at (see ``refit``).
 
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV`; None uses the
@@ -165,13 +246,19 @@ class AutoSearchCV(BaseSearchCV):
     refit : bool, str or callable, default=True
         Refit the best candidate on the whole data (``best_estimator_``);
         with multimetric scoring, the name of the metric that picks it. A
-        callable takes ``cv_results_`` and returns ``best_index_``. With a
-        parameter resource, the best row of ``cv_results_`` wins, whatever
-        its budget, as in GridSearchCV over a grid holding that parameter:
-        its ``params`` hold the budget, so the refit reproduces it (a
-        network that scored best after 40 epochs is refitted for 40, not
-        400). With ``n_samples``, rows fitted on subsamples do not compete:
-        the best is picked among those evaluated with the largest budget.
+        callable takes ``cv_results_`` and returns ``best_index_``. The best
+        candidate is the best of those evaluated with the largest budget,
+        and it is refitted at the user's budget: the whole data, or for a
+        parameter resource ``max_resources_`` (by default the estimator's
+        own value, so ``RandomForestClassifier(n_estimators=200)`` is
+        refitted with 200 trees). Only when a row of ``rung_results_`` at a
+        smaller budget beats it by more than the standard error of the
+        difference of their mean scores is that row refitted at its budget
+        (a network that overfits after 40 of 400 epochs); ``best_params_``
+        then holds the budget, and ``verbose`` says so. So it does when
+        ``early_stopping`` stopped every candidate below ``max_resources``:
+        the best is refitted at its last evaluated budget, never at one the
+        search showed to be worse (after ``max_time``, at the user's).
 
     cv : int, cross-validation generator or iterable, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV` (None: 5-fold,
@@ -206,31 +293,45 @@ class AutoSearchCV(BaseSearchCV):
         As in :class:`~sklearn.model_selection.GridSearchCV`.
 
     verbose : int, default=0
-        Print one line per rung when > 0.
+        As in GridSearchCV: > 0 prints "Fitting K folds for each of N
+        candidates, totalling M fits" (with the rungs they are spread over)
+        and one line per rung ("rung i/n"); > 1 one "[CV] END ..." line per
+        fit, its parameters holding the budget; > 2 with the split
+        ("[CV k/K]") and the score; > 9 with the candidate ("[CV k/K; c/N]").
 
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
-        One row per (candidate, rung), with the keys of scikit-learn's
-        searches (``params``, ``param_*``, ``split{k}_test_*``,
-        ``mean_test_*``, ``std_test_*``, ``rank_test_*``, fit and score
-        times) plus ``candidate``, ``iter``, ``n_resources``, ``bracket`` and
-        ``status`` (``"ok"`` or ``"failed"``). With a parameter resource,
-        ``params`` holds it. Under continuation, ``*_fit_time`` is the time
-        of that rung's increment.
+        One row per candidate, as in GridSearchCV: its last rung, with the
+        keys of scikit-learn's searches (``params``, ``param_*``,
+        ``split{k}_test_*``, ``mean_test_*``, ``std_test_*``,
+        ``rank_test_*``, fit and score times) plus ``candidate``, ``iter``,
+        ``n_resources`` (the budget of that rung), ``bracket`` and
+        ``status`` (``"ok"`` or ``"failed"``). ``params`` holds the
+        candidate's parameters only, never the resource. ``rank_test_*``
+        ranks by the budget reached, then by the mean score there. Under
+        continuation, ``*_fit_time`` is the time of that rung's increment.
+
+    rung_results_ : dict of numpy (masked) ndarrays
+        The same keys, one row per (candidate, rung), as the halving
+        searches of scikit-learn report (``rank_test_*`` over all rows):
+        ``sum(n_candidates_)`` rows.
 
     best_estimator_ : estimator
         The best candidate refitted on the whole data. Only with ``refit``.
 
     best_score_ : float
-        Mean cross-validated score of the best candidate.
+        Mean cross-validated score of the best candidate, at the budget it
+        is refitted at when that was evaluated (see ``refit``), else at its
+        last rung (``cv_results_["mean_test_score"][best_index_]``).
 
     best_params_ : dict
-        Parameters of the best candidate.
+        Parameters of the best candidate, in the user's space; the resource
+        is in it only when the refit's budget is not the estimator's own
+        value of it (see ``refit``).
 
     best_index_ : int
-        Row of ``cv_results_`` of the best candidate (see ``refit``): the
-        row of rank 1 for a parameter resource.
+        Row of ``cv_results_`` of the best candidate (see ``refit``).
 
     scorer_ : callable or dict
         The scorer(s) used.
@@ -319,7 +420,7 @@ class AutoSearchCV(BaseSearchCV):
     >>> from skauto.model_selection import AutoSearchCV
     >>> X, y = make_classification(n_samples=300, random_state=0)
     >>> search = AutoSearchCV(
-    ...     SGDClassifier(random_state=0),
+    ...     SGDClassifier(tol=None, random_state=0),
     ...     {"alpha": loguniform(1e-5, 1e-1)},
     ...     max_resources=27,
     ...     cv=3,
@@ -327,17 +428,19 @@ class AutoSearchCV(BaseSearchCV):
     ... ).fit(X, y)
     >>> search.resource_, search.n_resources_, search.n_candidates_
     ('max_iter', [1, 3, 9, 27], [27, 9, 3, 1])
-    >>> sorted(search.best_params_)
-    ['alpha', 'max_iter']
+    >>> len(search.cv_results_["params"]), len(search.rung_results_["params"])
+    (27, 40)
     >>> search.score(X, y) > 0.8
     True
     """
 
     _parameter_constraints: dict = {
         **BaseSearchCV._parameter_constraints,
-        "param_distributions": [dict, list],
+        "param_distributions": [dict, list, None],
+        "param_grid": [dict, list, None],
+        "n_iter": [_POSITIVE_INT, None],
         "resource": [str],
-        "min_resources": [_POSITIVE_INT, StrOptions({"auto"})],
+        "min_resources": [_POSITIVE_INT, StrOptions({"auto", "exhaust", "smallest"})],
         "max_resources": [_POSITIVE_INT, StrOptions({"auto"})],
         "factor": [Interval(Real, 1, None, closed="neither")],
         "n_candidates": [_POSITIVE_INT, StrOptions({"auto"})],
@@ -350,8 +453,10 @@ class AutoSearchCV(BaseSearchCV):
     def __init__(
         self,
         estimator,
-        param_distributions,
+        param_distributions=None,
         *,
+        param_grid=None,
+        n_iter=None,
         resource="auto",
         min_resources="auto",
         max_resources="auto",
@@ -382,6 +487,8 @@ class AutoSearchCV(BaseSearchCV):
             return_train_score=return_train_score,
         )
         self.param_distributions = param_distributions
+        self.param_grid = param_grid
+        self.n_iter = n_iter
         self.resource = resource
         self.min_resources = min_resources
         self.max_resources = max_resources
@@ -425,8 +532,10 @@ class AutoSearchCV(BaseSearchCV):
             The fitted search.
         """
         run = self._prepare(X, y, params)
-        evaluator = self._run_rungs(run)
-        self._finalize(run, evaluator)
+        progress = _Progress(self, len(run.schedule.plan()) + bool(self.refit))
+        evaluator = self._run_rungs(run, progress)
+        self._finalize(run, evaluator, progress)
+        progress.end(X, y)
         return self
 
     def _prepare(self, X, y, params):
@@ -440,24 +549,27 @@ class AutoSearchCV(BaseSearchCV):
             )
         params = _check_method_params(X, params=params)
         routed = self._get_routed_params_for_fit(params)
-        self.resource_ = (
-            auto_resource(self.estimator) if self.resource == "auto" else self.resource
-        )
+        space, space_name = self._space_argument()
+        self.resource_ = self._pick_resource(space)
         advance = choose_advance(self.estimator, self.resource_, routed.estimator.fit)
         is_param = advance.mode != "subsample"
         space = check_space(
-            self.param_distributions,
+            space,
             self.estimator,
             resource=self.resource_ if is_param else None,
+            name=space_name,
         )
         start = time.perf_counter()
         rng = _generator(self.random_state)
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        splits = list(cv.split(X, y, **routed.splitter.split))
+        splits = [
+            (_indices(train), _indices(test))
+            for train, test in cv.split(X, y, **routed.splitter.split)
+        ]
         self.n_splits_ = len(splits)
         labels = _class_labels(self.estimator, y)
         orders = None if is_param else subsample_orders(splits, labels, rng)
-        self._resolve_budget(splits, orders, labels)
+        self._resolve_budget(splits, orders, labels, space)
         schedule = self._make_schedule(space)
         candidates = self._sample(space, schedule, rng)
         classes = None if labels is None else np.unique(labels)
@@ -466,7 +578,28 @@ class AutoSearchCV(BaseSearchCV):
             classes, start,
         )  # fmt: skip
 
-    def _resolve_budget(self, splits, orders, labels):
+    def _space_argument(self):
+        """The space and the name it was given under (param_grid is an alias)."""
+        # the front doors named after scikit-learn's searches have only one
+        distributions = getattr(self, "param_distributions", None)
+        grid = getattr(self, "param_grid", None)
+        if (distributions is None) == (grid is None):
+            raise ValueError(
+                "Give the search space as param_distributions (or its alias "
+                "param_grid, GridSearchCV's name), and only one of them"
+            )
+        if grid is not None:
+            return grid, "param_grid"
+        return distributions, "param_distributions"
+
+    def _pick_resource(self, space):
+        if self.resource != "auto":
+            return self.resource
+        dicts = [space] if isinstance(space, dict) else space
+        searched = {name for sub in dicts if isinstance(sub, dict) for name in sub}
+        return auto_resource(self.estimator, searched)
+
+    def _resolve_budget(self, splits, orders, labels, space):
         """Set ``min_resources_`` and ``max_resources_``; ValueError if unusable."""
         if orders is None:
             current = self.estimator.get_params()[self.resource_]
@@ -480,13 +613,7 @@ class AutoSearchCV(BaseSearchCV):
             floor = valid = 1
         else:
             max_r, floor, valid = self._sample_budget(splits, orders, labels)
-        n_rungs = _AUTO_RUNGS["n_samples" if orders is not None else "parameter"]
-        auto_min = max(1, int(max_r / self.factor ** (n_rungs - 1)))
-        min_r = (
-            min(max_r, max(floor, valid, auto_min))
-            if self.min_resources == "auto"
-            else self.min_resources
-        )
+        min_r = self._min_budget(max_r, max(floor, valid), space, orders is None)
         if min_r < valid:
             raise ValueError(
                 f"min_resources={min_r} is too small for the cv splits: a "
@@ -497,8 +624,52 @@ class AutoSearchCV(BaseSearchCV):
             raise ValueError(f"min_resources_={min_r} > max_resources_={max_r}")
         self.min_resources_, self.max_resources_ = int(min_r), int(max_r)
 
+    def _min_budget(self, max_r, smallest, space, is_param):
+        """``min_resources`` resolved: an int, or what its string option means."""
+        if not isinstance(self.min_resources, str):
+            return self.min_resources
+        n = self._known_n_candidates(space)
+        if self.min_resources == "smallest" or (
+            self.min_resources == "exhaust" and n is None
+        ):
+            return min(max_r, smallest)
+        if self.min_resources == "exhaust":  # the last rung gets max_resources
+            n_rungs = 1 + int(math.floor(math.log(n) / math.log(self.factor) + 1e-9))
+            return min(max_r, max(smallest, int(max_r // self.factor ** (n_rungs - 1))))
+        if not is_param and n is not None and n < self.factor**2:
+            # refitted from scratch, fewer than factor**2 candidates gain
+            # little from halving and pay its extra fits: one exhaustive rung
+            return max_r
+        n_rungs = _AUTO_RUNGS["parameter" if is_param else "n_samples"]
+        auto = int(max_r / self.factor ** (n_rungs - 1))
+        if not is_param:
+            auto = max(auto, _MIN_AUTO_SUBSAMPLE)
+        return min(max_r, max(smallest, auto))
+
+    def _known_n_candidates(self, space):
+        """Candidates of the first rung when known before planning, else None."""
+        grid = grid_size(space) if is_grid(space) else None
+        asked = self._asked_n_candidates()
+        if asked is None:
+            return grid
+        return asked if grid is None else min(asked, grid)
+
+    def _asked_n_candidates(self):
+        """n_candidates, or n_iter (RandomizedSearchCV's name); None for "auto"."""
+        n_iter = getattr(self, "n_iter", None)
+        n_candidates = getattr(self, "n_candidates", "auto")
+        if n_iter is not None and n_candidates != "auto":
+            raise ValueError(
+                f"n_iter={n_iter} and n_candidates={n_candidates!r} "
+                "both set the number of candidates: set only one"
+            )
+        if n_iter is not None:
+            return n_iter
+        return None if n_candidates == "auto" else n_candidates
+
     def _sample_budget(self, splits, orders, labels):
-        n_train = min(len(train) for train, _ in splits)
+        # an empty training fold fails its fits, as in GridSearchCV
+        n_train = min((len(t) for t, _ in splits if len(t)), default=0)
         valid = 1 if labels is None else min_valid_size(orders, labels)
         max_r = n_train if self.max_resources == "auto" else self.max_resources
         if max_r > n_train:
@@ -522,32 +693,34 @@ class AutoSearchCV(BaseSearchCV):
         n_rungs = n_rungs_between(min_r, max_r, factor)
         n_brackets = n_rungs if self.n_brackets == "auto" else self.n_brackets
         self.n_brackets_ = min(n_brackets, n_rungs)
+        asked = self._asked_n_candidates()
         if self.n_brackets_ == 1:
-            n = self._n_candidates_for(grid, n_rungs)
+            n = self._n_candidates_for(grid, n_rungs, asked)
             return SuccessiveHalving(n, min_r, max_r, factor, fill=True)
-        n = None if self.n_candidates == "auto" else self.n_candidates
         return Hyperband(
             min_r,
             max_r,
             factor,
             n_brackets=self.n_brackets_,
-            n_candidates=n,
+            n_candidates=asked,
             max_candidates=grid,
         )
 
-    def _n_candidates_for(self, grid, n_rungs):
-        if self.n_candidates == "auto":
-            n = math.ceil(self.factor ** max(n_rungs - 1, 2))
+    def _n_candidates_for(self, grid, n_rungs, asked):
+        if asked is None:
+            extra = min(math.ceil(self.factor**2), _MAX_AUTO_EXTRA)
+            n = max(math.ceil(self.factor ** (n_rungs - 1)), extra)
             return grid if grid is not None else n
-        if grid is not None and self.n_candidates > grid:
+        if grid is not None and asked > grid:
+            name = "n_candidates" if getattr(self, "n_iter", None) is None else "n_iter"
             warnings.warn(
-                f"n_candidates={self.n_candidates} is larger than the grid of "
+                f"{name}={asked} is larger than the grid of "
                 f"{grid} points: searching the {grid} points",
                 UserWarning,
                 stacklevel=3,
             )
             return grid
-        return self.n_candidates
+        return asked
 
     @staticmethod
     def _sample(space, schedule, rng):
@@ -558,7 +731,7 @@ class AutoSearchCV(BaseSearchCV):
             for params in sample_candidates(space, len(bracket.candidates), rng)
         ]
 
-    def _run_rungs(self, run):
+    def _run_rungs(self, run, progress):
         """The driver loop: ask the schedule for jobs, evaluate, tell."""
         task_kwargs = dict(
             X=run.X,
@@ -579,26 +752,54 @@ class AutoSearchCV(BaseSearchCV):
                 subsample_below=self.max_resources_ if auto_max else np.inf,
                 deadline=None if self.max_time is None else run.start + self.max_time,
                 chunk_jobs=2 * max(1, effective_n_jobs(self.n_jobs)),
-                verbose=self.verbose,
+                verbose=self.verbose, n_rungs=_rungs_per_bracket(run.schedule),
+                progress=progress,
             )  # fmt: skip
+            if self.verbose:
+                self._print_plan(run)
             schedule, previous = run.schedule, {}
             stops = self.early_stopping and run.advance.mode != "subsample"
+            self._cut_by_time = False
             while jobs := schedule.ask():
                 scores = evaluator.evaluate(jobs)
                 schedule.tell(scores)
-                if self._out_of_time(run.start):
+                if self._out_of_time(run.start, schedule):
+                    self._cut_by_time = not schedule.done
                     break
-                if stops:  # candidates whose score fell with more budget
+                now = {c: evaluator.stats.get(c) for c in scores}
+                if stops:  # candidates whose score fell clearly with more budget
                     schedule.stop(
-                        [c for c, v in scores.items() if v < previous.get(c, v)]
+                        [c for c in scores if _clearly_fell(previous.get(c), now[c])]
                     )
-                previous.update(scores)
+                previous.update(now)
                 evaluator.prune(_alive(schedule))
         return evaluator
 
-    def _out_of_time(self, start):
+    def _print_plan(self, run):
+        """GridSearchCV's first line, with the rungs the fits are spread over."""
+        plan = run.schedule.plan()
+        n_splits = len(run.splits)
+        n_fits = n_splits * sum(rung.n_candidates for rung in plan)
+        rungs = ", ".join(f"{r.n_candidates} x {r.n_resources}" for r in plan)
+        print(
+            f"Fitting {n_splits} folds for each of {len(run.candidates)} "
+            f"candidates, totalling {n_fits} fits, in {len(plan)} "
+            f"rung{'s' if len(plan) != 1 else ''} "
+            f"(candidates x {self.resource_}: {rungs})"
+        )
+
+    def _out_of_time(self, start, schedule):
         if self.max_time is None or time.perf_counter() - start < self.max_time:
             return False
+        if schedule.done:  # nothing was cut
+            return True
+        warnings.warn(
+            f"max_time={self.max_time}s reached: the search stopped before its "
+            "last rungs; the best candidate so far is kept (see n_resources_ "
+            "for the rungs that ran)",
+            UserWarning,
+            stacklevel=4,
+        )
         if self.verbose:
             print(f"[AutoSearchCV] max_time={self.max_time}s reached: stopping")
         return True
@@ -608,54 +809,57 @@ class AutoSearchCV(BaseSearchCV):
             return self.refit
         return "score" if "score" in metrics else metrics[0]
 
-    def _finalize(self, run, evaluator):
+    def _finalize(self, run, evaluator, progress):
         """Results, best candidate and refit, from the evaluator's outputs."""
         self._check_failures(evaluator)
-        metrics = evaluator.metrics
+        metrics = evaluator.metrics or ["score"]
         self.multimetric_ = isinstance(run.scorers, _MultimetricScorer) or (
             metrics != ["score"]
         )
         if callable(self.scoring) and self.multimetric_:
             self._check_refit_for_multimetric(metrics)
         records = evaluator.records(self.return_train_score)
-        results = build_cv_results(
+        rungs = build_cv_results(
             records, metrics, self.n_splits_, self.return_train_score
         )
-        self._set_rung_attributes(results)
+        self._set_rung_attributes(rungs)
+        results = candidate_view(rungs, metrics)
+        _warn_non_finite(results, metrics, self.return_train_score)
+        _warn_not_converged(evaluator, self.resource_, self.max_resources_)
         refit_metric = self.refit if self.multimetric_ else "score"
         if self.refit or not self.multimetric_:
-            self.best_index_ = self._best_index(results, refit_metric)
-            if not callable(self.refit):
-                self.best_score_ = float(
-                    results[f"mean_test_{refit_metric}"][self.best_index_]
-                )
-            self.best_params_ = results["params"][self.best_index_]
+            self._pick_best(results, rungs, refit_metric)
         if self.refit:
-            self._refit(run)
+            with progress.refit(self.estimator) as estimator:
+                self._refit(run, estimator)
         scorers = run.scorers
         is_multi = isinstance(scorers, _MultimetricScorer)
         self.scorer_ = scorers._scorers if is_multi else scorers
-        self.cv_results_ = results
+        self.cv_results_, self.rung_results_ = results, rungs
 
     def _check_failures(self, evaluator):
         errors, n_fits = evaluator.errors, evaluator.n_fits
-        if not errors:
-            return
         if len(errors) == n_fits:
             raise ValueError(
                 f"All the {n_fits} fits failed. The first error was:\n{errors[0]}"
             )
+        for kind, failures in (("fits", errors), ("scorings", evaluator.score_errors)):
+            if failures:
+                self._warn_failures(kind, failures, n_fits)
+
+    def _warn_failures(self, kind, errors, n_fits):
         counts = Counter(errors).most_common()
         details = "\n".join(
-            f"{'-' * 80}\n{count} fits failed with the following error:\n{error}"
+            f"{'-' * 80}\n{count} {kind} failed with the following error:\n{error}"
             for error, count in counts
         )
+        category = FitFailedWarning if kind == "fits" else UserWarning
         warnings.warn(
-            f"\n{len(errors)} of the {n_fits} fits failed (candidates x folds x "
+            f"\n{len(errors)} of the {n_fits} {kind} failed (candidates x folds x "
             f"rungs) and scored error_score={self.error_score!r}; failed "
             f"candidates are never promoted when this is NaN.\n{details}",
-            FitFailedWarning,
-            stacklevel=3,
+            category,
+            stacklevel=4,
         )
 
     def _set_rung_attributes(self, results):
@@ -669,24 +873,90 @@ class AutoSearchCV(BaseSearchCV):
         self.n_candidates_ = [int(rungs[key]) for key in order]
         self.n_iterations_ = len(order)
 
-    def _best_index(self, results, metric):
+    def _pick_best(self, results, rungs, metric):
+        """Set ``best_index_`` (a row of ``cv_results_``), ``best_score_``,
+        ``best_params_``, and the budget of the refit."""
+        self._refit_budget = None  # None: the user's own (max_resources_)
         if callable(self.refit):
-            return int(self._select_best_index(self.refit, metric, results))
-        best = best_index(results, metric, any_budget=self.resource_ != "n_samples")
-        if best is None:  # no finite score anywhere: like GridSearchCV
-            return int(np.argmin(results[f"rank_test_{metric}"]))
+            self.best_index_ = int(self._select_best_index(self.refit, metric, results))
+            row = _rung_row(rungs, results["candidate"][self.best_index_])
+        else:
+            row = best_index(rungs, metric)  # the best that went furthest
+            if row is None:  # no finite score (warned): the first of the last rung
+                ranks = results[f"rank_test_{metric}"]
+                row = _rung_row(rungs, results["candidate"][np.argmin(ranks)])
+            else:
+                row = self._clearly_better(rungs, row, metric)
+                self._refit_budget = self._refit_budget or self._validated(rungs, row)
+            self.best_index_ = int(
+                np.flatnonzero(results["candidate"] == rungs["candidate"][row])[0]
+            )
+            self.best_score_ = float(rungs[f"mean_test_{metric}"][row])
+        self.best_params_ = self._best_params(rungs["params"][row])
+
+    def _clearly_better(self, rungs, row, metric):
+        """``row``, or a row at a smaller budget whose mean score beats it by
+        more than the standard error of their difference (then refitted at
+        that budget, which ``best_params_`` and the verbose output say)."""
+        if self.resource_ == "n_samples":
+            return row
+        best = best_index(rungs, metric, any_budget=True)
+        n_res = rungs["n_resources"]
+        if n_res[best] >= n_res[row]:
+            return row
+        means, stds = rungs[f"mean_test_{metric}"], rungs[f"std_test_{metric}"]
+        error = math.sqrt((stds[best] ** 2 + stds[row] ** 2) / self.n_splits_)
+        if means[best] - means[row] <= error:
+            return row
+        self._refit_budget = int(n_res[best])
+        if self.verbose:
+            print(
+                f"[AutoSearchCV] refitting at {self.resource_}={n_res[best]}: "
+                f"mean score {means[best]:.4g} there beats {means[row]:.4g} at "
+                f"{self.resource_}={n_res[row]} by more than its standard error"
+            )
         return best
 
-    def _refit(self, run):
-        self.best_estimator_ = clone(self.estimator).set_params(
-            **clone(self.best_params_, safe=False)
-        )
+    def _validated(self, rungs, row):
+        """The budget of ``row`` when the search stopped every candidate
+        below ``max_resources_`` because its score fell (not for lack of
+        time): a larger budget was shown to be worse, so it is not refitted.
+        None otherwise (the user's budget)."""
+        budget = int(rungs["n_resources"][row])
+        if self.resource_ == "n_samples" or budget >= self.max_resources_:
+            return None
+        if self._cut_by_time:
+            return None
+        if self.verbose:
+            print(
+                f"[AutoSearchCV] every candidate stopped below "
+                f"{self.resource_}={self.max_resources_} when its score fell: "
+                f"refitting at {self.resource_}={budget}"
+            )
+        return budget
+
+    def _best_params(self, params):
+        """The candidate's parameters, plus the resource when the refit's
+        budget is not the estimator's own value of it."""
+        params = dict(params)
+        if self.resource_ == "n_samples":
+            return params
+        budget = self._refit_budget or self.max_resources_
+        if budget != self.estimator.get_params()[self.resource_]:
+            params[self.resource_] = budget
+        return params
+
+    def _refit(self, run, estimator):
+        self.best_estimator_ = estimator
+        if self.best_params_:
+            self.best_estimator_.set_params(**clone(self.best_params_, safe=False))
         fit_params = run.routed.estimator.fit
-        # a budget the search chose below the largest is not expected to converge
-        small = self.best_params_.get(self.resource_, np.inf) < self.max_resources_
+        if self.verbose and self.resource_ != "n_samples":
+            budget = self._refit_budget or self.max_resources_
+            print(f"[AutoSearchCV] refitting the best at {self.resource_}={budget}")
         start = time.perf_counter()
         with warnings.catch_warnings():
-            if small:
+            if self._refit_budget is not None:  # a small budget, chosen
                 warnings.simplefilter("ignore", ConvergenceWarning)
             if run.y is None:
                 self.best_estimator_.fit(run.X, **fit_params)
@@ -695,6 +965,130 @@ class AutoSearchCV(BaseSearchCV):
         self.refit_time_ = time.perf_counter() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
+
+
+class _Progress:
+    """Feeds scikit-learn's callbacks (``set_callbacks``) from the driver.
+
+    The task tree: the fit, one task per step of the driver loop (a rung, or
+    the rungs of several Hyperband brackets run together) holding one leaf
+    per (candidate, fold) fit, and the refit, to which callbacks that
+    propagate are passed on (as GridSearchCV does; the leaves are reported
+    by the driver when the fits come back, not propagated into them). A
+    no-op when scikit-learn has no callbacks (before 1.9): BaseSearchCV then
+    has no ``_init_callback_context``, and ``_fit_context`` no teardown.
+    """
+
+    def __init__(self, search, n_steps):
+        self.search = search
+        init = getattr(search, "_init_callback_context", None)
+        if init is None or not getattr(search, "_skl_callbacks", None):
+            self.context = None  # no callbacks: no task tree to build
+        else:
+            self.context = init(max_subtasks=n_steps)
+        self.step = None
+        self._call("begin", self.context)
+
+    def _call(self, hook, context, **kwargs):
+        if context is not None:
+            method = getattr(context, f"call_on_fit_task_{hook}")
+            method(estimator=self.search, **kwargs)
+
+    def begin_step(self, jobs, n_splits):
+        if self.context is not None:
+            rungs = sorted({(job.bracket, job.iter) for job in jobs})
+            name = ", ".join(f"bracket {b} rung {i + 1}" for b, i in rungs)
+            self.step = self.context.subcontext(
+                task_name=name, max_subtasks=len(jobs) * n_splits
+            )
+        self._call("begin", self.step)
+
+    def fit_done(self, job, fold):
+        if self.step is not None:
+            leaf = self.step.subcontext(
+                task_name=f"candidate {job.candidate} fold {fold} "
+                f"n_resources={job.n_resources}"
+            )
+            self._call("begin", leaf)
+            self._call("end", leaf)
+
+    def end_step(self):
+        self._call("end", self.step)
+        self.step = None
+
+    @contextmanager
+    def refit(self, estimator):
+        """A clone of ``estimator`` to refit, in the refit's task."""
+        estimator = clone(estimator)
+        if self.context is None:
+            yield estimator
+            return
+        task = self.context.subcontext(task_name="refit")
+        with task.propagate_callback_context(estimator):
+            self._call("begin", task)
+            yield estimator
+            self._call("end", task)
+
+    def end(self, X, y):
+        """The fit's task ends with the refitted search (ScoringMonitor scores it)."""
+        attributes = None
+        if hasattr(self.search, "best_estimator_"):
+            attributes = {
+                name: value
+                for name, value in vars(self.search).items()
+                if name.endswith("_") and not name.startswith("_")
+            }
+        self._call("end", self.context, X=X, y=y, reconstruction_attributes=attributes)
+
+
+def _clearly_fell(before, after):
+    """Whether a mean score fell by more than the standard error of the fall.
+
+    ``before`` and ``after`` are (mean, standard error) of a candidate's
+    cross-validated score at two budgets (None before its first rung, or
+    before any fit succeeded).
+    """
+    if before is None or after is None:  # no score yet (every fit failed)
+        return False
+    return before[0] - after[0] > math.hypot(before[1], after[1])
+
+
+def _rung_row(rungs, candidate):
+    """Row of ``candidate``'s last rung in the per-rung table."""
+    rows = np.flatnonzero(rungs["candidate"] == candidate)
+    return int(rows[np.argmax(rungs["iter"][rows])])
+
+
+def _warn_non_finite(results, metrics, return_train_score):
+    """GridSearchCV's warning when some mean scores are not finite."""
+    for split_set in ["test", "train"] if return_train_score else ["test"]:
+        for metric in metrics:
+            means = np.asarray(results[f"mean_{split_set}_{metric}"], dtype=float)
+            if not np.isfinite(means).all():
+                warnings.warn(
+                    f"One or more of the {split_set} scores are non-finite: {means}"
+                    + (
+                        "; none is finite, so the best candidate is the first of "
+                        "those that reached the largest budget"
+                        if not np.isfinite(means).any()
+                        else ""
+                    ),
+                    category=UserWarning,
+                    stacklevel=5,
+                )
+
+
+def _warn_not_converged(evaluator, resource, max_resources):
+    """One ConvergenceWarning for the fits at the full budget that needed more."""
+    n = evaluator.n_not_converged
+    if n:
+        warnings.warn(
+            f"{n} of the fits at the full budget ({resource}={max_resources}) did "
+            "not converge (ConvergenceWarning); fits at the smaller budgets of the "
+            "first rungs are not expected to",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
 
 
 def _generator(random_state):
@@ -711,6 +1105,19 @@ def _class_labels(estimator, y):
     if type_of_target(y) not in ("binary", "multiclass"):
         return None
     return np.asarray(y)
+
+
+def _indices(split):
+    """A split as an integer array (splitters may yield lists or masks)."""
+    split = np.asarray(split)
+    if split.dtype == bool:
+        return np.flatnonzero(split)
+    return split.astype(np.intp, copy=False)
+
+
+def _rungs_per_bracket(schedule):
+    """Planned number of rungs of each bracket, for the progress lines."""
+    return Counter(rung.bracket for rung in schedule.plan())
 
 
 def _alive(schedule):

@@ -1,0 +1,251 @@
+"""GridSearchCV and RandomizedSearchCV: AutoSearchCV under scikit-learn's names.
+
+Code written for scikit-learn's searches switches by changing an import:
+the same constructor, positional and keyword arguments, with the same
+defaults, over AutoSearchCV's engine (successive halving, survivors that
+continue). AutoSearchCV's own knobs come after, keyword-only.
+"""
+
+import numpy as np
+
+from ._search import AutoSearchCV
+
+_SHARED_DOC = """
+    scoring : str, callable, list, tuple or dict, default=None
+        As in scikit-learn's searches.
+
+    n_jobs : int, default=None
+        As in scikit-learn's searches; the backend is never chosen here.
+
+    refit : bool, str or callable, default=True
+        As in scikit-learn's searches; see :class:`AutoSearchCV` for the
+        budget of the refit.
+
+    cv : int, cross-validation generator or iterable, default=None
+        As in scikit-learn's searches (None: 5-fold).
+
+    verbose : int, default=0
+        As in scikit-learn's searches, plus one line per rung.
+
+    pre_dispatch : int or str, default="2*n_jobs"
+        As in scikit-learn's searches."""
+
+_ERROR_DOC = """
+    error_score : "raise" or float, default=np.nan
+        As in scikit-learn's searches.
+
+    return_train_score : bool, default=False
+        As in scikit-learn's searches."""
+
+_SKAUTO_DOC = """
+    resource : str, default="auto"
+        What the budget counts; see :class:`AutoSearchCV`.
+
+    min_resources : int, "auto", "exhaust" or "smallest", default="auto"
+        Budget of the first rung; see :class:`AutoSearchCV`.
+
+    max_resources : int or "auto", default="auto"
+        Budget of the last rung; see :class:`AutoSearchCV`.
+
+    factor : float, default=3
+        Elimination rate; see :class:`AutoSearchCV`.
+
+    n_brackets : int or "auto", default=1
+        Number of Hyperband brackets; see :class:`AutoSearchCV`.
+
+    early_stopping : bool, default=True
+        Stop a candidate whose score fell; see :class:`AutoSearchCV`.
+
+    max_time : float or None, default=None
+        Budget in seconds; see :class:`AutoSearchCV`."""
+
+_ATTRIBUTES_DOC = """
+    Attributes
+    ----------
+    cv_results_, rung_results_, best_estimator_, best_score_, best_params_, \
+best_index_, scorer_, n_splits_, refit_time_, multimetric_, resource_, \
+min_resources_, max_resources_, n_brackets_, n_resources_, n_candidates_, \
+n_iterations_, classes_, n_features_in_, feature_names_in_ : see AutoSearchCV
+        The fitted attributes of :class:`AutoSearchCV`."""
+
+
+class _ScikitLearnConstructor(AutoSearchCV):
+    """AutoSearchCV whose subclass's ``__init__`` takes scikit-learn's names."""
+
+    def _set_shared(self, values):
+        super(AutoSearchCV, self).__init__(
+            estimator=values["estimator"],
+            scoring=values["scoring"],
+            n_jobs=values["n_jobs"],
+            refit=values["refit"],
+            cv=values["cv"],
+            verbose=values["verbose"],
+            pre_dispatch=values["pre_dispatch"],
+            error_score=values["error_score"],
+            return_train_score=values["return_train_score"],
+        )
+        for name in [
+            "resource", "min_resources", "max_resources", "factor", "n_brackets",
+            "early_stopping", "max_time", "random_state",
+        ]:  # fmt: skip
+            setattr(self, name, values[name])
+
+
+class GridSearchCV(_ScikitLearnConstructor):
+    __doc__ = (
+        """AutoSearchCV with the constructor of scikit-learn's GridSearchCV.
+
+    Replaces :class:`sklearn.model_selection.GridSearchCV` by changing the
+    import: the grid is searched by successive halving (see
+    :class:`AutoSearchCV`), exhaustively where halving would not pay (fewer
+    than ``factor**2`` points, or small data with ``n_samples``).
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator to tune, cloned for every fit.
+
+    param_grid : dict or list of dicts
+        Parameter names mapped to lists of values, as in GridSearchCV
+        (distributions with ``rvs`` are accepted too); ``{}`` is the
+        estimator as it is.
+"""
+        + _SHARED_DOC
+        + "\n"
+        + _ERROR_DOC
+        + "\n"
+        + _SKAUTO_DOC
+        + """
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the search (the order of a partial grid, the subsamples).
+"""
+        + _ATTRIBUTES_DOC
+        + """
+
+    See Also
+    --------
+    AutoSearchCV : The same search under skauto's names.
+    RandomizedSearchCV : The same under RandomizedSearchCV's constructor.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from skauto.model_selection import GridSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = GridSearchCV(SVC(), {"kernel": ("linear", "rbf"), "C": [1, 10]})
+    >>> search.fit(X, y).best_params_
+    {'C': 1, 'kernel': 'linear'}
+    >>> len(search.cv_results_["params"])
+    4
+    """
+    )
+
+    def __init__(
+        self,
+        estimator,
+        param_grid,
+        *,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        error_score=np.nan,
+        return_train_score=False,
+        resource="auto",
+        min_resources="auto",
+        max_resources="auto",
+        factor=3,
+        n_brackets=1,
+        early_stopping=True,
+        max_time=None,
+        random_state=None,
+    ):
+        self._set_shared(locals())
+        self.param_grid = param_grid
+
+
+class RandomizedSearchCV(_ScikitLearnConstructor):
+    __doc__ = (
+        """AutoSearchCV with the constructor of scikit-learn's RandomizedSearchCV.
+
+    Replaces :class:`sklearn.model_selection.RandomizedSearchCV` by changing
+    the import: ``n_iter`` candidates (10 by default, as there) are sampled
+    and searched by successive halving (see :class:`AutoSearchCV`).
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator to tune, cloned for every fit.
+
+    param_distributions : dict or list of dicts
+        Parameter names mapped to distributions whose ``rvs`` takes
+        ``random_state`` (``scipy.stats``) or to lists, as in
+        RandomizedSearchCV.
+
+    n_iter : int, default=10
+        Number of candidates sampled (of the first rung), at most the size of
+        a grid of lists.
+"""
+        + _SHARED_DOC
+        + """
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the sampling of the candidates and the subsamples.
+"""
+        + _ERROR_DOC
+        + "\n"
+        + _SKAUTO_DOC
+        + "\n"
+        + _ATTRIBUTES_DOC
+        + """
+
+    See Also
+    --------
+    AutoSearchCV : The same search under skauto's names.
+    GridSearchCV : The same under GridSearchCV's constructor.
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.linear_model import Ridge
+    >>> from skauto.model_selection import RandomizedSearchCV
+    >>> X, y = make_regression(n_samples=200, noise=10, random_state=0)
+    >>> search = RandomizedSearchCV(
+    ...     Ridge(), {"alpha": loguniform(1e-3, 1e2)}, random_state=0
+    ... ).fit(X, y)
+    >>> len(search.cv_results_["params"])
+    10
+    """
+    )
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=10,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        resource="auto",
+        min_resources="auto",
+        max_resources="auto",
+        factor=3,
+        n_brackets=1,
+        early_stopping=True,
+        max_time=None,
+    ):
+        self._set_shared(locals())
+        self.param_distributions = param_distributions
+        self.n_iter = n_iter
