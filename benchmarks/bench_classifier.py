@@ -604,18 +604,24 @@ def main(argv=None):
     cache = load_cache(args.quick)
     start = time.perf_counter()
     results = {}
-    for name in args.datasets:
-        rows = run_dataset(name, args, cache, info["git_commit"])
-        results[name] = {"meta": SUITE[name].as_dict(), "rows": rows}
-    info["run_seconds"] = time.perf_counter() - start
-    markdown, summary = report(results, info, argv, args.quick)
-    print(markdown)
     full = set(args.datasets) == set(SUITE)
     stem = "bench_classifier" if full else "bench_classifier_partial"
     if args.tag:
         stem += f"_{args.tag}"
-    data = {"argv": argv, "machine": info, "datasets": results, "summary": summary}
-    write_results(stem, markdown, data, quick=args.quick)
+    for i, name in enumerate(args.datasets):
+        rows = run_dataset(name, args, cache, info["git_commit"])
+        results[name] = {"meta": SUITE[name].as_dict(), "rows": rows}
+        info["run_seconds"] = time.perf_counter() - start
+        last = i == len(args.datasets) - 1
+        markdown, summary = report(results, dict(info), argv, args.quick)
+        if not last:  # a report so far, in case the run is stopped
+            markdown = (f"**Unfinished run: {i + 1} of {len(args.datasets)} "
+                        "datasets done.**\n\n" + markdown)  # fmt: skip
+        else:
+            markdown, summary = report(results, info, argv, args.quick)
+            print(markdown)
+        data = {"argv": argv, "machine": info, "datasets": results, "summary": summary}
+        write_results(stem, markdown, data, quick=args.quick)
 
 
 if __name__ == "__main__":
