@@ -275,8 +275,10 @@ def load_cache(quick):
 
 
 def save_cache(cache, quick):
+    """Write the cache, merged with the file (another run may have added rows)."""
     path = cache_path(quick)
     path.parent.mkdir(parents=True, exist_ok=True)
+    cache = {**load_cache(quick), **cache}
     text = json.dumps(dict(sorted(cache.items())), indent=1, default=str)
     path.write_text(text + "\n", encoding="utf-8")
 
