@@ -27,14 +27,13 @@ binary and multiclass, small and large ones.
 """
 
 import functools
-import importlib.util
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.model_selection import train_test_split
+from suite_data import _columns, _package_dir
 
 QUICK_TRAIN_ROWS = 600
 
@@ -90,20 +89,6 @@ class Dataset:
 
 
 # ---------------------------------------------------------------- package data
-
-
-def _package_dir(package):
-    """The installed directory of ``package``, found without importing it."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
-        raise ImportError(
-            f"{package} is not installed: pip install '.[bench]' brings it"
-        )
-    return Path(spec.origin).parent
-
-
-def _columns(X, prefix="x"):
-    return pd.DataFrame(X, columns=[f"{prefix}{i}" for i in range(X.shape[1])])
 
 
 def _breast_cancer():
