@@ -315,7 +315,8 @@ class Population:
         return loss
 
     def _scratch(self):
-        """Two reusable buffers shaped like W1 (the largest parameter)."""
+        """Three reusable buffers shaped like W1 (the largest parameter): two
+        for the gradient, one for Adam (and the scaled W1 before it)."""
         if self._w1_scratch is None or self._w1_scratch[0].shape != self.W1.shape:
             self._w1_scratch = [np.empty_like(self.W1) for _ in range(3)]
         return [self._w1_scratch[:2], self._w1_scratch[2]]

@@ -4,7 +4,8 @@
 or a hold-out), the halving plan, the population's driver loop, the survivors'
 extension, greedy ensemble selection and the returned wide network. A
 subclass says how its target is checked, encoded and scored (``_check_data``,
-``_strata``, ``_target_scale``, ``_pool_score``, ``_poor_score``,
+``_strata``, ``_target_scale``, ``_target_variance``, ``_pool_score``,
+``_poor_score``,
 ``_poor_fit``), which output layer the population uses (``_output``), and
 whether a linear model joins the pool (``_linear_member``).
 """
@@ -250,6 +251,10 @@ class BaseSelfTuningMLP(BaseEstimator):
             data["y_val"] = _standardize(y, val, *y_args)
         else:
             data["X_val"], data["y_val"] = data["X"], data["y"]
+        # one variance for every fold: a fold of a few rows near the mean
+        # would make its R2 meaningless
+        data["y_var_all"] = self._target_variance(data)
+        data["y_var"] = np.tile(data["y_var_all"], (len(folds), 1))
         data["poor_score"] = self._poor_score(data)
         n_fit = len(train) * (self._n_folds - 1) // self._n_folds or len(train)
         self.batch_size_ = self._batch_size(n_fit)

@@ -211,9 +211,6 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
             )
         multiclass = type_of_target(y) == "multiclass"
         self.out_activation_ = "softmax" if multiclass else "logistic"
-        self._strata_values = None if multilabel else Y.argmax(axis=1) * multiclass
-        if not multiclass and not multilabel:
-            self._strata_values = Y[:, 0]
         w = self._check_weights(sample_weight, X)
         if self.class_weight is not None:
             if multilabel:
@@ -226,17 +223,22 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
             w = w / w.max()
         return X, Y, w
 
-    def _strata(self, y):
-        return self._strata_values
+    def _strata(self, Y):
+        """The class of each row (None for multilabel targets)."""
+        if self._multilabel:
+            return None
+        return Y.argmax(axis=1) if self.out_activation_ == "softmax" else Y[:, 0]
 
     @staticmethod
     def _target_scale(y, train, w):
         return np.zeros(y.shape[1]), np.ones(y.shape[1])
 
+    @staticmethod
+    def _target_variance(data):
+        return np.ones(data["y"].shape[1])  # unused by log-loss
+
     def _poor_score(self, data):
         """Minus twice the log-loss of predicting the training class frequencies."""
-        n_folds = 1 if data["row_folds"] is None else data["row_folds"].max() + 1
-        data["y_var"] = np.ones((n_folds, data["y"].shape[1]))
         w = data["w"]
         prior = np.average(data["y"], axis=0, weights=w).clip(1e-7, 1 - 1e-7)
         if self.out_activation_ == "softmax":

@@ -197,12 +197,11 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
         return _mean_scale(y, train, w)
 
     @staticmethod
+    def _target_variance(data):
+        return _variance(data["y_val"], data["w_val"])
+
+    @staticmethod
     def _poor_score(data):
-        # one variance for every fold: a fold of a few rows near the mean
-        # would make its R2 meaningless
-        data["y_var_all"] = _variance(data["y_val"], data["w_val"])
-        n_folds = 1 if data["row_folds"] is None else data["row_folds"].max() + 1
-        data["y_var"] = np.tile(data["y_var_all"], (n_folds, 1))
         return _poor_score(data["y_val"], data["w_val"], data["y_var_all"])
 
     @staticmethod
