@@ -30,7 +30,7 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_sta
 
 # %%
 # Three models, each fitted once and timed. Below 2,000 rows the self-tuner
-# scores its 81 candidates by 5-fold cross-validation (one copy of each
+# scores its 81 candidates by 4-fold cross-validation (one copy of each
 # network per fold, all in one wide network) and returns the bagged copies of
 # the members its greedy ensemble selection kept.
 models = {

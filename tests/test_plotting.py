@@ -270,7 +270,7 @@ def test_self_tuning_regressor():
     results = reg.cv_results_
     assert len(display.lines_) == len(set(results["candidate"])) == 9
     assert display.ax_.get_xscale() == "log"
-    assert display.ax_.get_ylabel() == "Mean 5-fold CV score"  # cv="auto"
+    assert display.ax_.get_ylabel() == "Mean 4-fold CV score"  # cv="auto"
     x, y_best = display.winner_.get_xydata()[0]
     assert x == results["n_resources"][reg.best_index_]
     assert y_best == pytest.approx(results["mean_test_score"][reg.best_index_])

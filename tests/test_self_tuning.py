@@ -77,7 +77,7 @@ def test_fitted_attributes(fitted, data):
     best_member = fitted.cv_results_["mean_test_score"][fitted.best_index_]
     assert fitted.best_score_ >= best_member - 1e-6
     assert sum(m["weight"] for m in fitted.ensemble_) == pytest.approx(1)
-    assert fitted.n_splits_ == 5  # cv="auto": 5 folds below 2,000 rows
+    assert fitted.n_splits_ == 4  # cv="auto": 4 folds below 2,000 rows
     assert fitted.n_features_in_ == X.shape[1]
     assert [w.shape for w in fitted.coefs_][0][0] == X.shape[1]
     assert np.isfinite(fitted.predict(X)).all()
@@ -129,6 +129,17 @@ def test_ensemble_size_one_is_a_single_network(data):
     # with k folds, the winner is its k fold copies, averaged (bagging)
     reg = SelfTuningMLPRegressor(**{**FAST, "ensemble_size": 1}, cv=3).fit(X, y)
     assert reg.coefs_[0].shape[1] == 3 * reg.best_params_["hidden_layer_sizes"][0]
+
+
+@pytest.mark.parametrize("cv, survivors", [(None, 8), (3, 4)])
+def test_ensemble_size_auto(data, cv, survivors):
+    # "auto": 8 survivors with a hold-out, 4 with folds (each a bag of k copies)
+    X, y = data
+    fast = {**FAST, "n_candidates": 12, "max_epochs": 3}
+    reg = SelfTuningMLPRegressor(**{**fast, "ensemble_size": "auto"}, cv=cv)
+    reg.fit(X, y)
+    assert reg.n_candidates_[-1] == survivors
+    assert len(reg.ensemble_) <= survivors + 1  # and the ridge member
 
 
 def test_deterministic_and_picklable(fitted, data):

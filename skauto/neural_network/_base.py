@@ -46,8 +46,11 @@ _CHECK_ROWS = 100_000
 # max_epochs="auto": at most 200 epochs and 3e7 rows, and the survivors'
 # extension costs at most _AUTO_WORK rows times hidden units.
 _AUTO_CAP_EPOCHS, _AUTO_CAP_SAMPLES, _AUTO_WORK = 200, 3e7, 1e9
-# cv="auto": 5-fold cross-validation below 2,000 rows, a hold-out above.
-_AUTO_FOLDS, _AUTO_FOLDS_BELOW = 5, 2000
+# cv="auto": 4-fold cross-validation below 2,000 rows, a hold-out above.
+_AUTO_FOLDS, _AUTO_FOLDS_BELOW = 4, 2000
+# ensemble_size="auto": survivors of the halving with a hold-out, and with
+# folds (each survivor is then a bag of one network per fold).
+_AUTO_ENSEMBLE, _AUTO_ENSEMBLE_FOLDS = 8, 4
 # A per-feature scaling layer in front of every network (RealMLP's, with an
 # L1 penalty so that useless features fade out): Population's ``scale``.
 _SCALE_LAYER = {"lr_mult": 6.0, "l1": 0.05}
@@ -72,7 +75,10 @@ class BaseSelfTuningMLP(BaseEstimator):
         "alpha_range": ["array-like"],
         "n_candidates": [Interval(Integral, 1, None, closed="left")],
         "factor": [Interval(Real, 1, None, closed="neither")],
-        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "ensemble_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "max_epochs": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "batch_size": [
             Interval(Integral, 1, None, closed="left"),
@@ -96,7 +102,7 @@ class BaseSelfTuningMLP(BaseEstimator):
         alpha_range=(1e-6, 1e-1),
         n_candidates=81,
         factor=3,
-        ensemble_size=8,
+        ensemble_size="auto",
         max_epochs="auto",
         batch_size="auto",
         validation_fraction="auto",
@@ -266,6 +272,11 @@ class BaseSelfTuningMLP(BaseEstimator):
         k = 1 if k in (None, "auto") else int(k)
         return k if n >= 2 * k and (w is None or np.count_nonzero(w) >= 2 * k) else 1
 
+    def _ensemble_size(self):
+        if self.ensemble_size != "auto":
+            return self.ensemble_size
+        return _AUTO_ENSEMBLE if self._n_folds == 1 else _AUTO_ENSEMBLE_FOLDS
+
     def _n_validation(self, n):
         if self.validation_fraction == "auto":
             # 10% of the rows, but up to 20% to reach 200 rows; at most 10,000.
@@ -295,7 +306,7 @@ class BaseSelfTuningMLP(BaseEstimator):
             1,
             max_resources,
             self.factor,
-            min_survivors=self.ensemble_size,
+            min_survivors=self._ensemble_size(),
         )
         self._n_stages = len(schedule.plan()) + 1
         return schedule
@@ -515,7 +526,7 @@ class BaseSelfTuningMLP(BaseEstimator):
         members += [] if linear is None else [linear]
         preds = [_out_of_fold(networks, data) for networks in members]
         weights, self.best_score_ = _select(
-            preds, lambda pred: self._pool_score(pred, data), self.ensemble_size
+            preds, lambda pred: self._pool_score(pred, data), self._ensemble_size()
         )
         order = np.argsort(-weights[: len(pool)], kind="stable")
         top = pool[order[0]]

@@ -18,7 +18,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
     stopped*, the others are dropped. The survivors then train on while their
     validation score improves, and the returned model is a greedy ensemble of
     them and of a ridge regression, each network at the epoch of its best
-    validation score. Below 2,000 rows the scores come from 5-fold
+    validation score. Below 2,000 rows the scores come from 4-fold
     cross-validation (each candidate trained as one copy per fold, the copies
     bagged). X and y are standardized internally (undone in ``predict``),
     inputs beyond 3 standard deviations are compressed, and training runs in
@@ -38,11 +38,13 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
     factor : float, default=3
         Elimination rate: 1/factor of the candidates survive each rung, and
         each rung trains factor times longer than the previous one.
-    ensemble_size : int, default=8
-        Halving stops when this many networks are left; they train on while
+    ensemble_size : int or "auto", default="auto"
+        Halving stops when this many candidates are left; they train on while
         their validation score improves, and the returned model is a greedy
         ensemble of them and of a ridge regression (members join only while
         they improve the validation score). 1 returns the single best member.
+        "auto": 8 with a hold-out, 4 with folds (each candidate is then a
+        bag of one network per fold).
     max_epochs : float or "auto", default="auto"
         Cap on the epochs any network trains. "auto" is
         ``clip(3e7 / n_train, 1, 200)``, and the last stage (survivors
@@ -58,7 +60,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
         each candidate trained as k copies (one per fold, in the same wide
         network) and the returned model averages the copies (bagging), so
         every row is used for training and for choosing. None: one hold-out
-        split of ``validation_fraction``. "auto": 5 folds below 2,000 rows,
+        split of ``validation_fraction``. "auto": 4 folds below 2,000 rows,
         where one hold-out of a few hundred rows cannot rank 81 networks,
         and a hold-out above.
     max_time : float or None, default=None
