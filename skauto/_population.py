@@ -71,6 +71,13 @@ class Population:
         Cross-validation fold of each candidate: given the fold of each row,
         a candidate trains on the rows of the other folds and is scored on
         the rows of its own (see ``train`` and ``score``). None: all 0.
+    groups : array-like of int, shape (K,), default=None
+        Candidates of one group (the fold copies of one configuration)
+        checkpoint together: at the evaluation where their mean validation
+        score is best, one epoch for every fold, as cross-validating
+        ``max_iter`` would. Each copy's own best epoch, chosen on the few
+        rows that also score it, would make the out-of-fold score optimistic.
+        None: every candidate is its own group.
     output : {"identity", "logistic", "softmax"}, default="identity"
         Output layer: linear outputs with squared error (regression), or
         logits with binary or multinomial log-loss (classification).
@@ -95,6 +102,7 @@ class Population:
         folds=None,
         output="identity",
         scale=None,
+        groups=None,
     ):
         self.output = output
         self.scale = None if scale is None else dict(scale)
@@ -102,6 +110,8 @@ class Population:
         self.ids = np.asarray(ids, dtype=np.int64)
         self.fold = np.zeros(len(self.ids), np.int64) if folds is None else folds
         self.fold = np.asarray(self.fold, dtype=np.int64)
+        self.groups = self.ids.copy() if groups is None else groups
+        self.groups = np.asarray(self.groups, dtype=np.int64)
         self.lr = np.asarray(learning_rates, dtype=np.float32)
         self.alpha = np.asarray(alphas, dtype=np.float32)
         blocks = [
@@ -398,8 +408,15 @@ class Population:
             mean[k] = np.average(loss.astype(np.float64), axis=0, weights=weights)
         return mean
 
+    def group_mean(self, values):
+        """Mean of ``values`` (one per candidate) over each candidate's group."""
+        _, group = np.unique(self.groups, return_inverse=True)
+        with np.errstate(invalid="ignore"):
+            means = np.bincount(group, weights=values) / np.bincount(group)
+        return np.where(np.isnan(means), -np.inf, means)[group]
+
     def _checkpoint(self, scores):
-        improved = scores > self.best_score
+        improved = self.group_mean(scores) > self.group_mean(self.best_score)
         if not improved.any():
             return
         self.best_score[improved] = scores[improved]
@@ -428,7 +445,8 @@ class Population:
             self.S = kept[4]
         self._moments = [take(a, *axes[k // 2]) for k, a in enumerate(self._moments)]
         self.best = [take(a, *axes[k]) for k, a in enumerate(self.best)]
-        names = ["sizes", "ids", "fold", "lr", "alpha", "best_score", "best_samples"]
+        names = ["sizes", "ids", "fold", "groups", "lr", "alpha"]
+        names += ["best_score", "best_samples"]
         for name in names:
             setattr(self, name, getattr(self, name)[mask])
         self._index()

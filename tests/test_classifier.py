@@ -132,3 +132,64 @@ def test_garbage_model_warns_and_names_the_range(iris):
     reg = SelfTuningMLPClassifier(**FAST, learning_rate_range=(1e3, 1e4))
     with pytest.warns(UserWarning, match=r"log-loss .* twice .*learning_rate_range"):
         reg.fit(*iris)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_logistic_member_is_sklearns_logistic_regression(n_classes):
+    """Mean log-loss + alpha / 2 * ||W||**2 is LogisticRegression(C=1 / (alpha n))."""
+    from sklearn.linear_model import LogisticRegression
+
+    from skauto.neural_network._classifier import _fit_logistic
+
+    X, y = make_classification(
+        200, 5, n_informative=4, n_redundant=0, n_classes=n_classes, random_state=0
+    )
+    Y = np.eye(n_classes)[y] if n_classes > 2 else y[:, None].astype(float)
+    output = "softmax" if n_classes > 2 else "logistic"
+    alpha = 0.01
+    start = np.zeros((X.shape[1] + 1) * Y.shape[1])
+    coef = _fit_logistic(X, Y, None, alpha, output, start).reshape(-1, Y.shape[1])
+    ref = LogisticRegression(C=1 / (alpha * len(X)), tol=1e-10, max_iter=10_000)
+    ref.fit(X, y)
+    logits = X @ coef[:-1] + coef[-1]
+    want = ref.decision_function(X).reshape(len(X), -1)
+    if n_classes > 2:  # softmax logits are defined up to a constant per row
+        logits, want = (
+            logits - logits.mean(1, keepdims=True),
+            want - want.mean(1, keepdims=True),
+        )
+    np.testing.assert_allclose(logits, want, atol=2e-3)
+
+
+def test_linear_member_joins_when_the_networks_learn_nothing():
+    X, y = make_classification(300, 6, n_informative=3, random_state=0)
+    clf = SelfTuningMLPClassifier(
+        n_candidates=3, ensemble_size=2, max_epochs=1, learning_rate_range=(1e-7, 1e-7),
+        random_state=0,
+    )  # fmt: skip
+    clf.fit(X, y)
+    linear = [m for m in clf.ensemble_ if m["params"].get("linear")]
+    assert linear and linear[0]["weight"] > 0.5
+    assert linear[0]["params"]["alpha"] > 0
+    assert clf.ensemble_[-1] is linear[0]  # the linear member comes last
+
+
+def test_temperature_softens_an_over_confident_ensemble_only():
+    clf = SelfTuningMLPClassifier()
+    clf.out_activation_, clf._label_binarizer = "logistic", None
+    rng = np.random.default_rng(0)
+    logit = rng.normal(size=(2000, 1)) * 2
+    y = (rng.random((2000, 1)) < 1 / (1 + np.exp(-logit))).astype(float)
+    data = {"y_val": y, "w_val": None}
+    calibrated = clf._pool_score(logit, data)
+    gain, score = clf._calibrate(3 * logit, data, clf._pool_score(3 * logit, data))
+    assert 2.5 < clf.temperature_ < 3.5 and gain == pytest.approx(1 / clf.temperature_)
+    assert score == pytest.approx(calibrated, abs=2e-3)
+    # an under-confident ensemble is left alone: the temperature only softens
+    gain, score = clf._calibrate(logit / 3, data, clf._pool_score(logit / 3, data))
+    assert clf.temperature_ == 1.0 and gain == 1.0
+
+
+def test_returned_logits_are_divided_by_the_temperature(fitted, iris):
+    assert fitted.temperature_ >= 1.0
+    assert -fitted.best_score_ < np.log(3)  # better than uniform

@@ -167,6 +167,23 @@ def test_checkpoint_keeps_best_epoch():
     np.testing.assert_allclose(1 - err / y.var(), pop.best_score, rtol=1e-5)
 
 
+def test_group_checkpoints_at_its_best_mean():
+    """Copies of one group keep the evaluation of their best mean score, each
+    with its own score at it; another group, and slicing, keep theirs."""
+    pop = make(sizes=(3, 5, 2, 4))
+    pop.groups = np.array([0, 0, 1, 1])
+    table = [[0.5, 0.1, 0.2, 0.2], [0.2, 0.6, 0.3, 0.0], [0.9, 0.0, 0.1, 0.1]]
+    for step, scores in enumerate(table):
+        pop.samples_seen = step
+        pop._checkpoint(np.array(scores))
+    # group 0: means .3, .4, .45 -> the last; group 1: .2, .15, .1 -> the first
+    np.testing.assert_array_equal(pop.best_score, [0.9, 0.0, 0.2, 0.2])
+    np.testing.assert_array_equal(pop.best_samples, [2, 2, 0, 0])
+    np.testing.assert_allclose(pop.group_mean(pop.best_score), [0.45, 0.45, 0.2, 0.2])
+    pop.keep([10, 11])
+    assert list(pop.groups) == [0, 0]
+
+
 def test_non_finite_scores_are_minus_inf():
     X, y = data()
     pop = make()

@@ -6,8 +6,9 @@ extension, greedy ensemble selection and the returned wide network. A
 subclass says how its target is checked, encoded and scored (``_check_data``,
 ``_strata``, ``_target_scale``, ``_target_variance``, ``_pool_score``,
 ``_poor_score``,
-``_poor_fit``), which output layer the population uses (``_output``), and
-whether a linear model joins the pool (``_linear_member``).
+``_poor_fit``), which output layer the population uses (``_output``),
+whether a linear model joins the pool (``_linear_member``), and how the
+returned ensemble's outputs are calibrated (``_calibrate``).
 """
 
 import math
@@ -337,6 +338,7 @@ class BaseSelfTuningMLP(BaseEstimator):
             rng.spawn(n * k),
             range(n * k),
             folds=np.tile(np.arange(k), n),
+            groups=np.repeat(np.arange(n), k),
             output=self._output,
             scale=_SCALE_LAYER,
         )
@@ -528,12 +530,14 @@ class BaseSelfTuningMLP(BaseEstimator):
         weights, self.best_score_ = _select(
             preds, lambda pred: self._pool_score(pred, data), self._ensemble_size()
         )
+        blend = sum(wk * p for wk, p in zip(weights, preds, strict=True) if wk)
+        gain, self.best_score_ = self._calibrate(blend, data, self.best_score_)
         order = np.argsort(-weights[: len(pool)], kind="stable")
         top = pool[order[0]]
         self._describe(pool, order, weights, linear, population, data)
         self._set_network(
             [n[:4] for m, w in zip(members, weights, strict=True) if w for n in m],
-            np.repeat(weights[weights > 0] / self._n_folds, self._n_folds),
+            np.repeat(weights[weights > 0] * gain / self._n_folds, self._n_folds),
         )
         first = self._copies([top])[0]
         self.loss_curve_ = trace.loss_curve(first)
@@ -542,6 +546,11 @@ class BaseSelfTuningMLP(BaseEstimator):
         self.best_validation_score_ = max(self.validation_scores_)
         self.n_outputs_ = data["y"].shape[1]
         del self._candidate_params
+
+    def _calibrate(self, blend, data, score):
+        """(factor on the returned outputs, validation score after it) given
+        the ensemble's validation predictions ``blend``; 1: unchanged."""
+        return 1.0, score
 
     def _describe(self, pool, order, weights, linear, population, data):
         """best_params_ (the heaviest network) and ensemble_ (every member)."""

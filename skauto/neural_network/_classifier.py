@@ -1,6 +1,7 @@
 """SelfTuningMLPClassifier: an MLP classifier whose ``fit`` tunes itself."""
 
 import numpy as np
+from scipy.optimize import minimize, minimize_scalar
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
@@ -11,6 +12,19 @@ from sklearn.utils.validation import column_or_1d
 from .._compat import StrOptions
 from .._population import OUTPUTS
 from ._base import BaseSelfTuningMLP
+from ._engine import _linear_network, _out_of_fold
+
+# The logistic member's L2 strengths (on the mean log-loss of standardized
+# features), tried strongest first, each fit starting from the previous one,
+# until two in a row score worse than the best; it trains on at most
+# _LINEAR_ROWS rows (a linear model of a few features needs no more).
+_LINEAR_ALPHAS = np.logspace(1, -5, 7)
+_LINEAR_ROWS, _LINEAR_ITER, _LINEAR_PATIENCE = 10_000, 100, 2
+# The temperature that divides the returned logits lies in this range. It
+# only softens: the validation rows also chose the members and their epochs,
+# so they flatter the ensemble's sharpness, and a temperature below 1 fitted
+# on them sharpens for rows that did not choose.
+_TEMPERATURES = (1.0, 4.0)
 
 
 class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
@@ -22,7 +36,9 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
     wide network, runs successive halving on the validation log-loss
     (accuracy is too coarse to rank 81 networks), lets the survivors train on
     while their validation log-loss improves, and returns a greedy ensemble of
-    them (their logits averaged). The outputs are a softmax over the classes
+    them and of a logistic regression (their logits averaged), its logits
+    divided by a temperature fitted on the validation rows when that lowers
+    their log-loss. The outputs are a softmax over the classes
     (multiclass) or logistic units (binary, multilabel), trained on
     log-loss, as in :class:`~sklearn.neural_network.MLPClassifier`. The
     validation split, and the folds below 2,000 rows, are stratified by
@@ -45,10 +61,10 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
     ensemble_size : int or "auto", default="auto"
         Halving stops when this many candidates are left; they train on while
         their validation score improves, and the returned model is a greedy
-        ensemble of them (members join only while they improve the
-        validation log-loss). 1 returns the single best member.
-        "auto": 8 with a hold-out, 4 with folds (each candidate is then a
-        bag of one network per fold).
+        ensemble of them and of a logistic regression (members join only
+        while they improve the validation log-loss). 1 returns the single
+        best member. "auto": 8 with a hold-out, 4 with folds (each candidate
+        is then a bag of one network per fold).
     max_epochs : float or "auto", default="auto"
         Cap on the epochs any network trains. "auto" is
         ``clip(3e7 / n_train, 1, 200)``, and the last stage (survivors
@@ -101,7 +117,15 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
         minus the validation log-loss.
     ensemble_ : list of dict
         Members of the returned model, the heaviest first: ``{"params": ...,
-        "weight": w}``; the weights sum to 1.
+        "weight": w}``; the weights sum to 1. A logistic regression has
+        ``params={"linear": True, "alpha": a}`` (its L2 strength on the
+        mean log-loss of the standardized features, chosen on the
+        validation rows) and comes last.
+    temperature_ : float
+        The returned logits are the members' weighted average divided by
+        this (>= 1: it only softens), fitted on the validation rows
+        (out-of-fold with k folds); 1 when it would not lower their
+        log-loss.
     n_splits_ : int
         Number of folds (1: one hold-out split).
     n_resources_ : list of int
@@ -140,7 +164,16 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
     Notes
     -----
     Probabilities come from the averaged logits of the ensemble members
-    (a normalized geometric mean of their probabilities).
+    (a normalized geometric mean of their probabilities), divided by
+    ``temperature_`` (temperature scaling, Guo et al., 2017). With k folds a
+    candidate's copies keep the one epoch of their best mean validation
+    score, so that the out-of-fold log-loss that selects the members and the
+    temperature is not flattered by each copy stopping at its own best epoch.
+
+    References
+    ----------
+    Guo, Pleiss, Sun and Weinberger, "On calibration of modern neural
+    networks", ICML 2017.
 
     Examples
     --------
@@ -257,9 +290,20 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
             "predicting the class frequencies"
         )
 
-    @staticmethod
-    def _linear_member(data):
-        return None
+    def _linear_member(self, data):
+        return _logistic(data, self._n_folds, self.out_activation_, self._pool_score)
+
+    def _calibrate(self, blend, data, score):
+        """Divide the ensemble's logits by the temperature that minimizes the
+        validation log-loss (Guo et al., 2017), if it lowers it."""
+        lo, hi = np.log(_TEMPERATURES)
+        fit = minimize_scalar(
+            lambda log_t: -self._pool_score(blend / np.exp(log_t), data),
+            bounds=(lo, hi),
+            method="bounded",
+        )
+        self.temperature_ = float(np.exp(fit.x)) if -fit.fun > score else 1.0
+        return 1.0 / self.temperature_, max(score, -fit.fun)
 
     def _pool_score(self, logits, data):
         """Minus the (weighted) mean log-loss of ``logits`` on the validation rows."""
@@ -341,3 +385,60 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _logistic(data, n_folds, output, score):
+    """Logistic (softmax) regression on the scaled training rows, as ReLU networks.
+
+    One fit per fold (trained on the other folds; with a hold-out, one fit on
+    at most ``_LINEAR_ROWS`` training rows), by L-BFGS on the weighted mean
+    log-loss of ``output`` plus ``alpha / 2 * ||W||**2``; the strength is
+    chosen by ``score`` on the validation rows. Each network carries it as a
+    fifth element (see ``_linear_network``).
+    """
+    X, y, w, folds = data["X"], data["y"], data["w"], data["row_folds"]
+    if folds is None:
+        rng = np.random.default_rng(0)
+        rows = np.arange(len(X))
+        if len(rows) > _LINEAR_ROWS:
+            rows = np.sort(rng.choice(len(X), _LINEAR_ROWS, replace=False))
+        splits = [rows]
+    else:
+        splits = [np.flatnonzero(folds != f) for f in range(n_folds)]
+    d, m = X.shape[1], y.shape[1]
+    thetas = [np.zeros((d + 1) * m) for _ in splits]
+    best, worse = (-np.inf, None), 0
+    for alpha in _LINEAR_ALPHAS:
+        networks = []
+        for k, rows in enumerate(splits):
+            weights = None if w is None else w[rows]
+            thetas[k] = _fit_logistic(
+                X[rows], y[rows], weights, alpha, output, thetas[k]
+            )
+            networks.append(_linear_network(thetas[k].reshape(d + 1, m), float(alpha)))
+        fit = (score(_out_of_fold(networks, data), data), networks)
+        worse = worse + 1 if fit[0] <= best[0] else 0
+        best = max(best, fit, key=lambda f: f[0])
+        if worse == _LINEAR_PATIENCE:
+            break
+    return best[1]
+
+
+def _fit_logistic(X, y, w, alpha, output, start):
+    """Coefficients (rows: features, then the intercept) minimizing the
+    weighted mean log-loss plus ``alpha / 2 * ||W||**2``, from ``start``."""
+    activate = OUTPUTS[output][0]
+    X, y = X.astype(np.float64), y.astype(np.float64)
+    w = np.full(len(X), 1 / len(X)) if w is None else w / w.sum()
+    d, m = X.shape[1], y.shape[1]
+
+    def objective(theta):
+        coef = theta.reshape(d + 1, m)
+        err, loss = activate(X @ coef[:-1] + coef[-1], y)
+        err *= w[:, None]
+        grad = np.vstack([X.T @ err + alpha * coef[:-1], err.sum(axis=0)])
+        value = w @ loss.sum(axis=1) + 0.5 * alpha * np.sum(coef[:-1] ** 2)
+        return value, grad.ravel()
+
+    options = {"maxiter": _LINEAR_ITER}
+    return minimize(objective, start, jac=True, method="L-BFGS-B", options=options).x

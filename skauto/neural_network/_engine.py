@@ -38,6 +38,13 @@ def _out_of_fold(networks, data):
     return out
 
 
+def _linear_network(coef, alpha):
+    """The linear model ``x @ coef[:-1] + coef[-1]`` as a ReLU network."""
+    eye = np.eye(coef.shape[1])
+    W1 = np.hstack([coef[:-1], -coef[:-1]])
+    return W1, np.zeros(W1.shape[1]), np.vstack([eye, -eye]), coef[-1], alpha
+
+
 def _select(preds, score, max_members):
     """Greedy ensemble selection with replacement (Caruana et al., 2004).
 

@@ -3,8 +3,9 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from ._base import BaseSelfTuningMLP, _out_of_fold
+from ._base import BaseSelfTuningMLP
 from ._data import _chunks, _mean_scale, _variance
+from ._engine import _linear_network, _out_of_fold
 
 
 class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
@@ -299,10 +300,3 @@ def _ridge(data, n_folds):
         networks = [_linear_network(coef, alpha / len(X)) for coef in coefs]
         fits.append((_r2(_out_of_fold(networks, data), data), alpha, networks))
     return max(fits, key=lambda fit: fit[0])[2]
-
-
-def _linear_network(coef, alpha):
-    """The linear model ``x @ coef[:-1] + coef[-1]`` as a ReLU network."""
-    eye = np.eye(coef.shape[1])
-    W1 = np.hstack([coef[:-1], -coef[:-1]])
-    return W1, np.zeros(W1.shape[1]), np.vstack([eye, -eye]), coef[-1], alpha
