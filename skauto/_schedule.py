@@ -1,9 +1,9 @@
 """The halving policy: which candidate gets how much budget, and when.
 
 Pure arithmetic and bookkeeping (standard library only, no training code), used
-by both executors: the numpy population inside
-:class:`~skauto.neural_network.SelfTuningMLPRegressor` and the joblib executor
-of :class:`~skauto.model_selection.AutoSearchCV`. Both run the same loop::
+by both executors: the numpy population inside the self-tuning networks and
+the joblib executor of :class:`~skauto.model_selection.AutoSearchCV`. Both run
+the same loop, :func:`drive`::
 
     while jobs := schedule.ask():
         schedule.tell(evaluate(jobs))
@@ -15,6 +15,7 @@ never promoted.
 """
 
 import math
+import time
 from dataclasses import dataclass
 
 
@@ -40,6 +41,50 @@ class Rung:
 
 def _is_valid(score):
     return score is not None and not math.isnan(score) and score != -math.inf
+
+
+def drive(schedule, evaluate, *, errors=None, deadline=None, after_rung=None):
+    """The driver loop of every search: ask the policy for jobs, evaluate, tell.
+
+    Parameters
+    ----------
+    schedule : SuccessiveHalving or Hyperband
+        The policy: which candidates get which budget, who is promoted or
+        stopped (see ``early_stopping``).
+    evaluate : callable
+        ``evaluate(jobs)`` brings every job's candidate to its budget and
+        returns ``{candidate: score}``, higher is better.
+    errors : callable or None, default=None
+        ``errors(scores)`` returns ``{candidate: standard error}`` of those
+        scores, for the policy's early stopping.
+    deadline : float or None, default=None
+        A ``time.perf_counter()`` value after which no new rung starts (the
+        only time limit of a search; an executor may also stop a rung early).
+    after_rung : callable or None, default=None
+        ``after_rung(jobs, scores)``, once the policy has been told: records,
+        progress, pruning.
+
+    Returns
+    -------
+    cut : bool
+        Whether the deadline cut the schedule before its last rung.
+    """
+    while jobs := schedule.ask():
+        scores = evaluate(jobs)
+        schedule.tell(scores, None if errors is None else errors(scores))
+        if after_rung is not None:
+            after_rung(jobs, scores)
+        if deadline is not None and time.perf_counter() >= deadline:
+            return not schedule.done
+    return False
+
+
+def _clearly_fell(before, after):
+    """Whether a (mean, standard error) score fell by more than the standard
+    error of the fall; False when either is missing or not a number."""
+    if before is None or after is None:
+        return False
+    return before[0] - after[0] > math.hypot(before[1], after[1])
 
 
 # A plan longer than this is a mistake (a factor within a hair of 1), not a
@@ -149,6 +194,10 @@ class SuccessiveHalving:
     fill : bool, default=False
         Run every rung from ``min_resources`` up: when the candidates run
         out first, the last survivors climb the remaining rungs together.
+    early_stopping : bool, default=False
+        A promoted candidate whose score fell from its previous rung by more
+        than the standard error of the fall does not go on (``tell`` needs
+        the standard errors). Its scores stay and can win.
     """
 
     def __init__(
@@ -162,6 +211,7 @@ class SuccessiveHalving:
         bracket=0,
         first_candidate=0,
         fill=False,
+        early_stopping=False,
     ):
         if n_candidates < 1:
             raise ValueError(f"n_candidates={n_candidates} must be >= 1")
@@ -170,9 +220,11 @@ class SuccessiveHalving:
         self.min_survivors = min_survivors
         self.bracket = bracket
         self.fill = fill
+        self.early_stopping = early_stopping
         self.candidates = list(range(first_candidate, first_candidate + n_candidates))
         self._rungs = self._make_plan(n_candidates, min_resources, max_resources)
         self.scores = {}  # (iter, candidate) -> score
+        self.errors = {}  # (iter, candidate) -> standard error of the score
         self._iter = 0
         self._alive = list(self.candidates)
         self._pending = set(self._alive)
@@ -217,8 +269,11 @@ class SuccessiveHalving:
         budget = self._rungs[self._iter].n_resources
         return [Job(c, self.bracket, self._iter, budget) for c in sorted(self._pending)]
 
-    def tell(self, results):
-        """Record ``{candidate: score}``; promote the best when the rung is complete."""
+    def tell(self, results, errors=None):
+        """Record ``{candidate: score}`` (and ``{candidate: standard error}``);
+        promote the best when the rung is complete."""
+        for candidate, error in (errors or {}).items():
+            self.errors[(self._iter, candidate)] = error
         for candidate, score in results.items():
             if candidate not in self._pending:
                 raise ValueError(
@@ -229,17 +284,6 @@ class SuccessiveHalving:
             self._pending.discard(candidate)
         if not self._pending and not self.done:
             self._promote()
-
-    def stop(self, candidates):
-        """Take ``candidates`` out of the race before their next rung starts."""
-        if self.done or not candidates:
-            return
-        if self._asked:
-            raise ValueError("stop() between tell() and the next ask() only")
-        self._alive = [c for c in self._alive if c not in set(candidates)]
-        self._pending = set(self._alive)
-        if not self._alive:
-            self._iter = len(self._rungs)
 
     def _promote(self):
         scored = [
@@ -254,10 +298,23 @@ class SuccessiveHalving:
         # Highest score first; ties broken by the lower candidate id.
         scored.sort(key=lambda sc: (-sc[0], sc[1]))
         self._alive = sorted(c for _, c in scored[:n_keep])
+        if self.early_stopping:
+            self._alive = [c for c in self._alive if not self._fell(c)]
         self._pending = set(self._alive)
         self._asked = False
-        if not self._alive:  # every candidate failed: nothing left to run
+        if not self._alive:  # every candidate failed or fell: nothing left to run
             self._iter = len(self._rungs)
+
+    def _fell(self, candidate):
+        """Whether ``candidate``'s score fell clearly in the rung just done."""
+        now = self._iter - 1
+
+        def at(i):
+            if (i, candidate) not in self.errors:
+                return None
+            return self.scores[(i, candidate)], self.errors[(i, candidate)]
+
+        return _clearly_fell(at(now - 1), at(now))
 
 
 class Hyperband:
@@ -281,6 +338,10 @@ class Hyperband:
     n_candidates : int or None, default=None
         Number of candidates of the first (most aggressive) bracket; the
         others are scaled in proportion. None uses the formula above.
+    max_candidates : int or None, default=None
+        Cap on the candidates of any bracket.
+    early_stopping : bool, default=False
+        Each bracket's ``early_stopping`` (see :class:`SuccessiveHalving`).
 
     References
     ----------
@@ -297,6 +358,7 @@ class Hyperband:
         n_brackets=None,
         n_candidates=None,
         max_candidates=None,
+        early_stopping=False,
     ):
         s_max = n_rungs_between(min_resources, max_resources, factor) - 1
         n_brackets = s_max + 1 if n_brackets is None else min(n_brackets, s_max + 1)
@@ -318,7 +380,13 @@ class Hyperband:
             r0 = max(min_resources, int(max_resources / factor**s))
             self.brackets.append(
                 SuccessiveHalving(
-                    n, r0, max_resources, factor, bracket=b, first_candidate=first
+                    n,
+                    r0,
+                    max_resources,
+                    factor,
+                    bracket=b,
+                    first_candidate=first,
+                    early_stopping=early_stopping,
                 )
             )
             first += n
@@ -340,14 +408,11 @@ class Hyperband:
     def ask(self):
         return [job for b in self.brackets for job in b.ask()]
 
-    def stop(self, candidates):
-        for b in self.brackets:
-            b.stop([c for c in candidates if self._owner[c] is b])
-
-    def tell(self, results):
+    def tell(self, results, errors=None):
         by_bracket = {}
         for candidate, score in results.items():
             by_bracket.setdefault(id(self._owner[candidate]), {})[candidate] = score
         for b in self.brackets:
             if id(b) in by_bracket:
-                b.tell(by_bracket[id(b)])
+                mine = by_bracket[id(b)]
+                b.tell(mine, {c: e for c, e in (errors or {}).items() if c in mine})

@@ -344,6 +344,14 @@ def test_max_time_keeps_best_so_far_and_warns():
     assert search.n_resources_ == [53] and search.n_candidates_ == [2]
     assert search.cv_results_["iter"][search.best_index_] == 0
     assert hasattr(search, "best_estimator_")
+    # the plan is kept apart from what ran
+    full = clone(search).set_params(max_time=None).fit(X_REG, Y_REG)
+    assert (
+        search.plan_
+        == full.plan_
+        == list(zip(full.n_candidates_, full.n_resources_, strict=True))
+    )
+    assert len(search.plan_) > len(search.n_resources_)
 
 
 def test_verbose_levels_like_grid_search(capsys):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from skauto import _schedule
-from skauto._schedule import Hyperband, SuccessiveHalving
+from skauto._schedule import Hyperband, SuccessiveHalving, drive
 
 
 def run(schedule, score):
@@ -66,28 +66,6 @@ def test_fill_runs_every_rung(n, expected):
     sh = SuccessiveHalving(n, 1, 27, 3, fill=True)
     assert [(r.n_candidates, r.n_resources) for r in sh.plan()] == expected
     assert run(sh, lambda j: j.candidate) == expected
-
-
-def test_stop_takes_candidates_out_of_the_race():
-    sh = SuccessiveHalving(9, 1, 9, 3)
-    sh.tell({job.candidate: job.candidate for job in sh.ask()})
-    assert sh.alive == [6, 7, 8]
-    sh.stop([7, 99])  # not alive: ignored
-    assert sh.alive == [6, 8]
-    assert [job.candidate for job in sh.ask()] == [6, 8]
-    with pytest.raises(ValueError, match="between tell"):
-        sh.stop([6])
-    sh.tell({6: 1.0, 8: 2.0})
-    sh.stop([8])  # the last rung's only candidate: the bracket ends early
-    assert sh.done and sh.ask() == []
-
-
-def test_hyperband_stop_reaches_the_owning_bracket():
-    hb = Hyperband(1, 9, 3)
-    hb.tell({job.candidate: job.candidate for job in hb.ask()})
-    alive = [c for b in hb.brackets for c in b.alive]
-    hb.stop(alive)
-    assert hb.done
 
 
 def test_best_candidates_are_promoted():
@@ -250,4 +228,46 @@ def test_schedule_is_pure():
             imported |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module.split(".")[0])
-    assert imported <= {"math", "dataclasses"}
+    assert imported <= {"math", "time", "dataclasses"}
+
+
+def test_drive_runs_the_loop_and_stops_at_the_deadline():
+    schedule = SuccessiveHalving(9, 1, 9, 3)
+    rungs = []
+    cut = drive(
+        schedule,
+        lambda jobs: {j.candidate: float(j.candidate) for j in jobs},
+        after_rung=lambda jobs, scores: rungs.append(len(jobs)),
+    )
+    assert not cut and schedule.done and rungs == [9, 3, 1]
+    # a deadline already past: one rung, then the schedule is cut
+    schedule, rungs = SuccessiveHalving(9, 1, 9, 3), []
+    cut = drive(
+        schedule,
+        lambda jobs: {j.candidate: 0.0 for j in jobs},
+        deadline=0.0,
+        after_rung=lambda jobs, scores: rungs.append(len(jobs)),
+    )
+    assert cut and rungs == [9] and not schedule.done
+
+
+@pytest.mark.parametrize("policy", ["halving", "hyperband"])
+@pytest.mark.parametrize("second, goes_on", [(0.85, False), (0.895, True)])
+def test_early_stopping_lives_in_the_policy(policy, second, goes_on):
+    """A promoted candidate whose score fell by more than the standard error
+    of the fall (hypot(.01, .01) here) stops; a fall within it goes on."""
+    scores = {0: [0.9, second, 0.9], 1: [0.8, 0.8], 2: [0.3], 3: [0.2]}
+    if policy == "halving":
+        schedule = SuccessiveHalving(4, 1, 9, 3, early_stopping=True)
+    else:
+        schedule = Hyperband(1, 9, 3, n_brackets=1, n_candidates=4, early_stopping=True)
+    asked = []
+    drive(
+        schedule,
+        lambda jobs: {j.candidate: scores[j.candidate][j.iter] for j in jobs},
+        errors=lambda done: dict.fromkeys(done, 0.01),
+        after_rung=lambda jobs, _: asked.append(sorted(j.candidate for j in jobs)),
+    )
+    assert asked[:2] == [[0, 1, 2, 3], [0, 1]]
+    assert (asked[2:] == [[0]]) is goes_on
+    assert schedule.done  # the last rung's only candidate fell: the bracket ends

@@ -142,6 +142,20 @@ def test_ensemble_size_auto(data, cv, survivors):
     assert len(reg.ensemble_) <= survivors + 1  # and the ridge member
 
 
+def test_plan_and_what_ran(fitted, data):
+    # nothing cut: the stages that ran are the plan (max_epochs=9 leaves no
+    # room for the survivors' last stage here)
+    ran = zip(fitted.n_candidates_, fitted.n_resources_, strict=True)
+    assert fitted.plan_ == list(ran)
+    X, y = data
+    longer = SelfTuningMLPRegressor(**{**FAST, "max_epochs": 30}).fit(X, y)
+    assert [n for n, _ in longer.plan_] == longer.n_candidates_
+    assert longer.n_resources_[-1] <= longer.plan_[-1][1] == 30 * len(X)
+    with pytest.warns(UserWarning, match="max_time"):
+        cut = SelfTuningMLPRegressor(**FAST, max_time=1e-9).fit(X, y)
+    assert cut.plan_ == fitted.plan_ and len(cut.n_candidates_) < len(cut.plan_)
+
+
 def test_deterministic_and_picklable(fitted, data):
     X, y = data
     again = clone(fitted).fit(X, y)

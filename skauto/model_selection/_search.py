@@ -39,7 +39,7 @@ from .._execution import (
 )
 from .._fit_guard import unfitted_on_error
 from .._results import best_index, build_cv_results, candidate_view
-from .._schedule import Hyperband, SuccessiveHalving, n_rungs_between
+from .._schedule import Hyperband, SuccessiveHalving, drive, n_rungs_between
 from .._space import check_space, grid_size, is_grid, sample_candidates
 
 # min_resources="auto" aims at this many rungs: one more for a parameter,
@@ -363,6 +363,12 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
     n_candidates_ : list of int
         Number of candidates of each rung run, in the same order.
 
+    plan_ : list of (int, int)
+        The rungs planned before the first fit, as ``(n_candidates,
+        n_resources)``, bracket after bracket. ``n_candidates_`` and
+        ``n_resources_`` say what ran: less when ``max_time`` cuts the
+        search, when candidates fail or when ``early_stopping`` stops them.
+
     n_iterations_ : int
         Number of rungs run.
 
@@ -570,7 +576,8 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         labels = _class_labels(self.estimator, y)
         orders = None if is_param else subsample_orders(splits, labels, rng)
         self._resolve_budget(splits, orders, labels, space)
-        schedule = self._make_schedule(space)
+        schedule = self._make_schedule(space, advance)
+        self.plan_ = [(r.n_candidates, r.n_resources) for r in schedule.plan()]
         candidates = self._sample(space, schedule, rng)
         classes = None if labels is None else np.unique(labels)
         return _Run(
@@ -686,17 +693,21 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         floor = 20 if labels is None else 10 * len(np.unique(labels))
         return max_r, floor, valid
 
-    def _make_schedule(self, space):
-        """SuccessiveHalving, or Hyperband when more than one bracket fits."""
+    def _make_schedule(self, space, advance):
+        """SuccessiveHalving, or Hyperband when more than one bracket fits;
+        with ``early_stopping`` unless the budget is the rows (subsamples)."""
         min_r, max_r, factor = self.min_resources_, self.max_resources_, self.factor
         grid = grid_size(space) if is_grid(space) else None
         n_rungs = n_rungs_between(min_r, max_r, factor)
         n_brackets = n_rungs if self.n_brackets == "auto" else self.n_brackets
         self.n_brackets_ = min(n_brackets, n_rungs)
         asked = self._asked_n_candidates()
+        stops = self.early_stopping and advance.mode != "subsample"
         if self.n_brackets_ == 1:
             n = self._n_candidates_for(grid, n_rungs, asked)
-            return SuccessiveHalving(n, min_r, max_r, factor, fill=True)
+            return SuccessiveHalving(
+                n, min_r, max_r, factor, fill=True, early_stopping=stops
+            )
         return Hyperband(
             min_r,
             max_r,
@@ -704,6 +715,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             n_brackets=self.n_brackets_,
             n_candidates=asked,
             max_candidates=grid,
+            early_stopping=stops,
         )
 
     def _n_candidates_for(self, grid, n_rungs, asked):
@@ -757,22 +769,16 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             )  # fmt: skip
             if self.verbose:
                 self._print_plan(run)
-            schedule, previous = run.schedule, {}
-            stops = self.early_stopping and run.advance.mode != "subsample"
-            self._cut_by_time = False
-            while jobs := schedule.ask():
-                scores = evaluator.evaluate(jobs)
-                schedule.tell(scores)
-                if self._out_of_time(run.start, schedule):
-                    self._cut_by_time = not schedule.done
-                    break
-                now = {c: evaluator.stats.get(c) for c in scores}
-                if stops:  # candidates whose score fell clearly with more budget
-                    schedule.stop(
-                        [c for c in scores if _clearly_fell(previous.get(c), now[c])]
-                    )
-                previous.update(now)
-                evaluator.prune(_alive(schedule))
+            schedule, stats = run.schedule, evaluator.stats
+            self._cut_by_time = drive(
+                schedule,
+                evaluator.evaluate,
+                errors=lambda scores: {c: stats[c][1] for c in scores if c in stats},
+                deadline=None if self.max_time is None else run.start + self.max_time,
+                after_rung=lambda jobs, scores: evaluator.prune(_alive(schedule)),
+            )
+            if self._cut_by_time:
+                self._warn_cut()
         return evaluator
 
     def _print_plan(self, run):
@@ -788,11 +794,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             f"(candidates x {self.resource_}: {rungs})"
         )
 
-    def _out_of_time(self, start, schedule):
-        if self.max_time is None or time.perf_counter() - start < self.max_time:
-            return False
-        if schedule.done:  # nothing was cut
-            return True
+    def _warn_cut(self):
         warnings.warn(
             f"max_time={self.max_time}s reached: the search stopped before its "
             "last rungs; the best candidate so far is kept (see n_resources_ "
@@ -802,7 +804,6 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         )
         if self.verbose:
             print(f"[AutoSearchCV] max_time={self.max_time}s reached: stopping")
-        return True
 
     def _promotion_metric(self, metrics):
         if isinstance(self.refit, str) and self.refit in metrics:
@@ -1039,18 +1040,6 @@ class _Progress:
                 if name.endswith("_") and not name.startswith("_")
             }
         self._call("end", self.context, X=X, y=y, reconstruction_attributes=attributes)
-
-
-def _clearly_fell(before, after):
-    """Whether a mean score fell by more than the standard error of the fall.
-
-    ``before`` and ``after`` are (mean, standard error) of a candidate's
-    cross-validated score at two budgets (None before its first rung, or
-    before any fit succeeded).
-    """
-    if before is None or after is None:  # no score yet (every fit failed)
-        return False
-    return before[0] - after[0] > math.hypot(before[1], after[1])
 
 
 def _rung_row(rungs, candidate):

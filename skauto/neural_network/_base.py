@@ -35,7 +35,7 @@ from .._compat import (
 from .._fit_guard import unfitted_on_error
 from .._population import BatchStream, Population
 from .._results import build_cv_results
-from .._schedule import Job, SuccessiveHalving
+from .._schedule import Job, SuccessiveHalving, drive
 from ._data import _mean_scale, _split, _standardize, _tame, stratified_order
 from ._engine import _CUT, _best_row, _out_of_fold, _Plateau, _select, _Trace
 
@@ -309,7 +309,10 @@ class BaseSelfTuningMLP(BaseEstimator):
             self.factor,
             min_survivors=self._ensemble_size(),
         )
-        self._n_stages = len(schedule.plan()) + 1
+        rungs = schedule.plan()
+        self.plan_ = [(r.n_candidates, r.n_resources) for r in rungs]
+        if self._max_samples > rungs[-1].n_resources:  # the survivors train on
+            self.plan_.append((rungs[-1].n_candidates, self._max_samples))
         return schedule
 
     def _spawn(self, data, ranges, rng):
@@ -359,21 +362,26 @@ class BaseSelfTuningMLP(BaseEstimator):
 
     # ------------------------------------------------------------------ run
     def _run(self, schedule, population, data, trace, rng):
-        """The driver loop: ``while jobs := ask(): tell(evaluate(jobs))``.
-
-        The halving rungs run first; then the survivors train on while their
-        validation score improves (``_extend``), up to the epoch cap.
+        """The halving rungs through the shared driver loop (``drive``); then
+        the survivors train on while their validation score improves
+        (``_extend``), up to the epoch cap.
         """
         stream = BatchStream(data["n_train"], rng)
         records, last = [], []
-        while jobs := schedule.ask():
-            scores = self._timed(self._evaluate, jobs, population, data, stream, trace)
-            records += self._rung_records(jobs, population, trace)
+
+        def evaluate(jobs):
+            return self._timed(self._evaluate, jobs, population, data, stream, trace)
+
+        def after_rung(jobs, scores):
+            records.extend(self._rung_records(jobs, population, trace))
             self._report(jobs, scores, data["n_train"])
-            if trace.timed_out:
-                return records
-            schedule.tell(scores)
-            last = [c for c, s in scores.items() if math.isfinite(s)]
+            last[:] = [c for c, s in scores.items() if math.isfinite(s)]
+
+        deadline = None if self.max_time is None else trace.start + self.max_time
+        if drive(schedule, evaluate, deadline=deadline, after_rung=after_rung):
+            trace.timed_out = True
+        if trace.timed_out:
+            return records
         if last and population.samples_seen < self._max_samples:
             jobs = [Job(c, 0, records[-1]["iter"] + 1, self._max_samples) for c in last]
             scores = self._timed(self._extend, jobs, population, data, stream, trace)
@@ -503,7 +511,7 @@ class BaseSelfTuningMLP(BaseEstimator):
         if extended:
             epochs = "trained on while validation improved"
         print(
-            f"[{type(self).__name__}] stage {jobs[0].iter + 1} of {self._n_stages}: "
+            f"[{type(self).__name__}] stage {jobs[0].iter + 1} of {len(self.plan_)}: "
             f"{len(jobs)} networks, {epochs}; best validation {self._score_name} "
             f"{best}; took {self._rung_seconds:.1f} s"
         )

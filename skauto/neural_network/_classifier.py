@@ -132,6 +132,11 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
         Largest budget of each stage that ran, in training samples seen.
     n_candidates_ : list of int
         Number of networks in each stage that ran.
+    plan_ : list of (int, int)
+        The stages planned before training, as ``(n_candidates,
+        n_resources)``: the halving rungs, then the survivors with the cap
+        of their last stage. ``n_candidates_`` and ``n_resources_`` say what
+        ran (less when ``max_time`` stops the search or candidates diverge).
     coefs_ : list of ndarray
         ``[W1, W2]`` of the returned model as one wide network (the members'
         hidden units side by side, ``W2`` scaled by each member's weight, so
