@@ -33,6 +33,7 @@ from .._compat import (
 from .._execution import (
     Evaluator,
     auto_resource,
+    blas_limit,
     choose_advance,
     min_valid_size,
     subsample_orders,
@@ -404,6 +405,12 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
     sub-estimator in ``fit`` (:class:`~sklearn.compose.TransformedTargetRegressor`,
     ``regressor__max_iter``), candidates are refitted from scratch.
 
+    On data of fewer than a million values (``n_samples x n_features``), the
+    fits and the refit run BLAS on one thread (threadpoolctl): the products
+    are too small for a second thread to save time, and next to other
+    processes its spinning costs much. joblib's process workers (loky)
+    limit their own threads.
+
     References
     ----------
     .. [1] K. Jamieson and A. Talwalkar, "Non-stochastic best arm
@@ -533,8 +540,9 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         """
         run = self._prepare(X, y, params)
         progress = _Progress(self, len(run.schedule.plan()) + bool(self.refit))
-        evaluator = self._run_rungs(run, progress)
-        self._finalize(run, evaluator, progress)
+        with blas_limit(run.X):  # one BLAS thread for the fits of small data
+            evaluator = self._run_rungs(run, progress)
+            self._finalize(run, evaluator, progress)
         progress.end(X, y)
         return self
 
