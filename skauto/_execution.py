@@ -16,10 +16,11 @@ Three parts:
 """
 
 import math
+import sys
 import time
 import traceback
 import warnings
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from inspect import signature
 from numbers import Number
@@ -468,7 +469,9 @@ class Evaluator:
         )
         outs = [None] * len(pairs)
         tasks = (self._task(*pairs[i]) for i in order)  # made as dispatched
-        for i, out in zip(order, self.parallel(tasks), strict=True):
+        with _lost_worker_explained():
+            results = self.parallel(tasks)
+        for i, out in zip(order, results, strict=True):
             outs[i] = out
         return outs
 
@@ -625,6 +628,30 @@ class Evaluator:
     @property
     def n_fits(self):
         return sum(len(outs) for _, outs in self.outputs)
+
+
+@contextmanager
+def _lost_worker_explained():
+    """Re-raise dask's FutureCancelledError as an error that says what to do.
+
+    joblib's dask backend scatters X and y to one worker; when that worker is
+    lost, dask cannot recompute them and cancels every task that needs them.
+    """
+    try:
+        yield
+    except Exception as exc:
+        client = sys.modules.get("distributed.client")  # imported by dask's backend
+        if client is None or not isinstance(exc, client.FutureCancelledError):
+            raise
+        raise RuntimeError(
+            f"A dask task of the search was cancelled ({exc}): a dask worker "
+            "was most likely lost, with data that only it held (joblib's dask "
+            "backend scatters X and y to one worker), so dask could not rerun "
+            "the fits elsewhere. Scatter the data to every worker, "
+            "`with joblib.parallel_config(backend='dask', scatter=[X, y]):`, "
+            "so that dask reruns the fits of a lost worker, give the cluster "
+            "more memory if workers die of it, and fit again."
+        ) from exc
 
 
 def _score_message(scores, error_score):
