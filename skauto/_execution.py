@@ -44,24 +44,23 @@ _EPOCH_PARTIAL_FIT = ("SGD", "Perceptron", "PassiveAggressive")
 _ITERATIVE_PREFIXES = ("MLP", *_EPOCH_PARTIAL_FIT, "HistGradientBoosting")
 
 
-# Below this many values in X (n_samples x n_features), the search's fits run
-# BLAS on one thread: their products are too small for a second thread to
-# save time, and next to other processes its spinning costs much (13 fits of
-# LogisticRegression on breast_cancer took 10 times longer at load 3)
-_ONE_BLAS_THREAD_BELOW = 1_000_000
+# Below this many values in X (n_samples x n_features), the search's fits in
+# this process run BLAS and OpenMP on one thread each: a second thread saves
+# little on such data, and next to other processes its spin-waiting costs
+# much (at load 3-4.5 on 2 cores: 13 fits of LogisticRegression on
+# breast_cancer took 10 times longer on two BLAS threads, a 300-iteration
+# HistGradientBoostingRegressor on 13,000 rows 12 times longer on two OpenMP
+# threads). joblib's process workers (loky) limit their own threads.
+_ONE_THREAD_BELOW = 1_000_000
 
 
-def blas_limit(X):
-    """A context running BLAS on one thread when ``X`` is small, else a no-op.
-
-    For the fits of a search in this process (sequential or threading
-    backend); joblib's process workers (loky) limit their own threads.
-    ``X`` without a shape (a list) is left alone.
-    """
+def thread_limit(X):
+    """A context running BLAS and OpenMP on one thread when ``X`` is small,
+    else a no-op; ``X`` without a shape (a list) is left alone."""
     shape = getattr(X, "shape", None)
-    if shape is None or math.prod(shape) >= _ONE_BLAS_THREAD_BELOW:
+    if shape is None or math.prod(shape) >= _ONE_THREAD_BELOW:
         return nullcontext()
-    return _get_threadpool_controller().limit(limits=1, user_api="blas")
+    return _get_threadpool_controller().limit(limits=1)
 
 
 def final_estimator(estimator):

@@ -432,30 +432,36 @@ def test_refit_at_a_chosen_small_budget_is_quiet():
     assert search.best_params_["max_iter"] == 1
 
 
-class _BlasThreadsSeen(RegressorMixin, BaseEstimator):
-    """Records the BLAS thread count its fit runs with."""
+class _ThreadsSeen(RegressorMixin, BaseEstimator):
+    """Records the thread count of each pool (blas, openmp) its fit runs with."""
 
     def fit(self, X, y):
-        self.threads_ = max((p["num_threads"] for p in _blas_libraries()), default=1)
+        self.threads_ = _threads()
         return self
 
     def predict(self, X):
         return np.zeros(len(X))
 
 
+def _threads():
+    threads = {}
+    for pool in threadpool_info():
+        api = pool["user_api"]
+        threads[api] = max(threads.get(api, 1), pool["num_threads"])
+    return threads
+
+
 @pytest.mark.parametrize("small", [True, False])
-def test_search_fits_small_data_on_one_blas_thread(monkeypatch, small):
+def test_search_fits_small_data_on_one_thread(monkeypatch, small):
     if not small:  # any data counts as large
-        monkeypatch.setattr(_execution, "_ONE_BLAS_THREAD_BELOW", 0)
+        monkeypatch.setattr(_execution, "_ONE_THREAD_BELOW", 0)
     X, y = make_regression(n_samples=40, n_features=3, random_state=0)
-    with threadpool_limits(limits=2, user_api="blas"):
-        search = AutoSearchCV(_BlasThreadsSeen(), {}, cv=2).fit(X, y)
-    outside = 2 if any(_blas_libraries()) else 1
-    assert search.best_estimator_.threads_ == (1 if small else outside)
-
-
-def _blas_libraries():
-    return [p for p in threadpool_info() if p["user_api"] == "blas"]
+    with threadpool_limits(limits=2):
+        outside = _threads()
+        search = AutoSearchCV(_ThreadsSeen(), {}, cv=2).fit(X, y)
+    assert outside, "no BLAS nor OpenMP library loaded"
+    expected = {api: 1 for api in outside} if small else outside
+    assert search.best_estimator_.threads_ == expected
 
 
 @pytest.mark.parametrize("kind", ["numpy", "list", "pairwise"])

@@ -34,10 +34,10 @@ from .._compat import (
 from .._execution import (
     Evaluator,
     auto_resource,
-    blas_limit,
     choose_advance,
     min_valid_size,
     subsample_orders,
+    thread_limit,
 )
 from .._fit_guard import unfitted_on_error
 from .._results import best_index, build_cv_results, candidate_view
@@ -409,10 +409,11 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
     ``regressor__max_iter``), candidates are refitted from scratch.
 
     On data of fewer than a million values (``n_samples x n_features``), the
-    fits and the refit run BLAS on one thread (threadpoolctl): the products
-    are too small for a second thread to save time, and next to other
-    processes its spinning costs much. joblib's process workers (loky)
-    limit their own threads.
+    fits in this process (``n_jobs=None``, the threading backend) and the
+    refit run BLAS and OpenMP on one thread each (threadpoolctl): a second
+    thread saves little on such data, and next to other processes its
+    spin-waiting costs much. joblib's process workers (loky) limit their
+    own threads.
 
     References
     ----------
@@ -543,7 +544,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         """
         run = self._prepare(X, y, params)
         progress = _Progress(self, len(run.schedule.plan()) + bool(self.refit))
-        with blas_limit(run.X):  # one BLAS thread for the fits of small data
+        with thread_limit(run.X):  # one thread per fit on small data
             evaluator = self._run_rungs(run, progress)
             self._finalize(run, evaluator, progress)
         progress.end(X, y)
