@@ -283,6 +283,7 @@ def test_x_of_non_numbers_named_when_every_fit_failed(bad, exc, match):
         search.fit(X_REG[:30], np.where(Y_REG[:30] > 0, "up", "down"))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
 def test_check_dtype_object_at_default_error_score():
     # GridSearchCV's behaviour: the fits with the bad row fail or score NaN,
     # the others succeed, and the refit raises the TypeError naming the value

@@ -28,9 +28,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.parallel import Parallel
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 from skauto import _execution
+from skauto._compat import _get_threadpool_controller
 from skauto._execution import (
     Advance,
     Evaluator,
@@ -444,8 +445,10 @@ class _ThreadsSeen(RegressorMixin, BaseEstimator):
 
 
 def _threads():
+    # the pools of scikit-learn's cached controller, which the limit acts on
+    # (a library loaded after it was built, torch's OpenMP say, is not seen)
     threads = {}
-    for pool in threadpool_info():
+    for pool in _get_threadpool_controller().info():
         api = pool["user_api"]
         threads[api] = max(threads.get(api, 1), pool["num_threads"])
     return threads
