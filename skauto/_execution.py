@@ -45,7 +45,8 @@ _ITERATIVE_PREFIXES = ("MLP", *_EPOCH_PARTIAL_FIT, "HistGradientBoosting")
 
 
 # Below this many values in X (n_samples x n_features), the search's fits in
-# this process run BLAS and OpenMP on one thread each: a second thread saves
+# this process run BLAS and OpenMP on one thread each (OpenMP's setting is per
+# thread: a threading backend's workers keep theirs): a second thread saves
 # little on such data, and next to other processes its spin-waiting costs
 # much (at load 3-4.5 on 2 cores: 13 fits of LogisticRegression on
 # breast_cancer took 10 times longer on two BLAS threads, a 300-iteration

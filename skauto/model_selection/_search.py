@@ -409,11 +409,11 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
     ``regressor__max_iter``), candidates are refitted from scratch.
 
     On data of fewer than a million values (``n_samples x n_features``), the
-    fits in this process (``n_jobs=None``, the threading backend) and the
-    refit run BLAS and OpenMP on one thread each (threadpoolctl): a second
-    thread saves little on such data, and next to other processes its
-    spin-waiting costs much. joblib's process workers (loky) limit their
-    own threads.
+    fits run in this process (``n_jobs=None``) and the refit run BLAS and
+    OpenMP on one thread each (threadpoolctl; under the threading backend,
+    BLAS only: OpenMP's setting is per thread): a second thread saves little
+    on such data, and next to other processes its spin-waiting costs much.
+    joblib's process workers (loky) limit their own threads.
 
     References
     ----------
