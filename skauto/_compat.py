@@ -17,6 +17,10 @@ from sklearn.utils._param_validation import (  # noqa: F401
     validate_params,
 )
 from sklearn.utils.metaestimators import _safe_split  # noqa: F401
+
+# one ThreadpoolController per process, cached (building one scans the loaded
+# libraries and costs milliseconds; a limit through it, microseconds)
+from sklearn.utils.parallel import _get_threadpool_controller  # noqa: F401
 from sklearn.utils.validation import (  # noqa: F401
     _check_method_params,
     validate_data,

@@ -15,21 +15,26 @@ Three parts:
   :func:`skauto._results.build_cv_results`.
 """
 
+import math
+import sys
 import time
 import traceback
 import warnings
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from inspect import signature
 from numbers import Number
+from types import NoneType
 
 import numpy as np
 from joblib.logger import short_format_time
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
+from sklearn.utils import get_tags
 from sklearn.utils.parallel import delayed
 
-from ._compat import _check_method_params, _safe_split
+from ._compat import _check_method_params, _get_threadpool_controller, _safe_split
 
 # Known resources of scikit-learn estimators, for ``resource="auto"``; the
 # linear ones continue their max_iter by partial_fit epochs (see below).
@@ -37,6 +42,26 @@ _EPOCH_PARTIAL_FIT = ("SGD", "Perceptron", "PassiveAggressive")
 # (not LogisticRegression: its early iterations rank the values of C by how
 # fast they converge, not by how good they end up)
 _ITERATIVE_PREFIXES = ("MLP", *_EPOCH_PARTIAL_FIT, "HistGradientBoosting")
+
+
+# Below this many values in X (n_samples x n_features), the search's fits in
+# this process run BLAS and OpenMP on one thread each (OpenMP's setting is per
+# thread: a threading backend's workers keep theirs): a second thread saves
+# little on such data, and next to other processes its spin-waiting costs
+# much (at load 3-4.5 on 2 cores: 13 fits of LogisticRegression on
+# breast_cancer took 10 times longer on two BLAS threads, a 300-iteration
+# HistGradientBoostingRegressor on 13,000 rows 12 times longer on two OpenMP
+# threads). joblib's process workers (loky) limit their own threads.
+_ONE_THREAD_BELOW = 1_000_000
+
+
+def thread_limit(X):
+    """A context running BLAS and OpenMP on one thread when ``X`` is small,
+    else a no-op; ``X`` without a shape (a list) is left alone."""
+    shape = getattr(X, "shape", None)
+    if shape is None or math.prod(shape) >= _ONE_THREAD_BELOW:
+        return nullcontext()
+    return _get_threadpool_controller().limit(limits=1)
 
 
 def final_estimator(estimator):
@@ -233,7 +258,8 @@ def fit_and_score(
     try:
         if params:
             estimator.set_params(**params)
-        X_train, y_train = _safe_split(estimator, X, y, train)
+        pairwise = get_tags(estimator).input_tags.pairwise
+        X_train, y_train = _split(estimator, X, y, train, pairwise=pairwise)
         fit_params = _check_method_params(X, params=fit_params, indices=train)
         out["n_not_converged"] = _fit_counting(
             estimator, X_train, y_train, fit_params, n_partial_fit, classes, quiet
@@ -246,7 +272,7 @@ def fit_and_score(
     out["fit_time"] = time.perf_counter() - start
     start = time.perf_counter()
     try:
-        X_test, y_test = _safe_split(estimator, X, y, test, train)
+        X_test, y_test = _split(estimator, X, y, test, train, pairwise=pairwise)
         out["test_scores"] = _score(
             estimator, X_test, y_test, scorer, score_params, X, test
         )
@@ -262,6 +288,18 @@ def fit_and_score(
     out["score_time"] = time.perf_counter() - start
     out["model"] = estimator if keep_model else None
     return out
+
+
+def _split(estimator, X, y, indices, train_indices=None, *, pairwise):
+    """scikit-learn's ``_safe_split``, indexing numpy arrays directly.
+
+    ``_safe_split`` checks X and y for every kind of dataframe before
+    indexing them, a third of the time a search spends around one small fit;
+    the rows of a numpy array are the same without the checks.
+    """
+    if not pairwise and type(X) is np.ndarray and type(y) in (np.ndarray, NoneType):
+        return X[indices], None if y is None else y[indices]
+    return _safe_split(estimator, X, y, indices, train_indices)
 
 
 def _fit_counting(estimator, X, y, fit_params, n_partial_fit, classes, quiet):
@@ -431,7 +469,9 @@ class Evaluator:
         )
         outs = [None] * len(pairs)
         tasks = (self._task(*pairs[i]) for i in order)  # made as dispatched
-        for i, out in zip(order, self.parallel(tasks), strict=True):
+        with _lost_worker_explained():
+            results = self.parallel(tasks)
+        for i, out in zip(order, results, strict=True):
             outs[i] = out
         return outs
 
@@ -588,6 +628,30 @@ class Evaluator:
     @property
     def n_fits(self):
         return sum(len(outs) for _, outs in self.outputs)
+
+
+@contextmanager
+def _lost_worker_explained():
+    """Re-raise dask's FutureCancelledError as an error that says what to do.
+
+    joblib's dask backend scatters X and y to one worker; when that worker is
+    lost, dask cannot recompute them and cancels every task that needs them.
+    """
+    try:
+        yield
+    except Exception as exc:
+        client = sys.modules.get("distributed.client")  # imported by dask's backend
+        if client is None or not isinstance(exc, client.FutureCancelledError):
+            raise
+        raise RuntimeError(
+            f"A dask task of the search was cancelled ({exc}): a dask worker "
+            "was most likely lost, with data that only it held (joblib's dask "
+            "backend scatters X and y to one worker), so dask could not rerun "
+            "the fits elsewhere. Scatter the data to every worker, "
+            "`with joblib.parallel_config(backend='dask', scatter=[X, y]):`, "
+            "so that dask reruns the fits of a lost worker, give the cluster "
+            "more memory if workers die of it, and fit again."
+        ) from exc
 
 
 def _score_message(scores, error_score):

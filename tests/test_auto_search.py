@@ -31,7 +31,10 @@ from sklearn.model_selection import (
 )
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_dtype_object,
+    parametrize_with_checks,
+)
 
 from skauto.model_selection import AutoSearchCV
 
@@ -255,6 +258,36 @@ def test_all_failed_raises_first_error():
     )  # fmt: skip
     with pytest.raises(ValueError, match="(?s)All the 4 fits failed.*boom quality"):
         search.fit(X_REG, Y_REG)
+
+
+@pytest.mark.parametrize(
+    "bad, exc, match",
+    [
+        ("up", ValueError, "could not convert string to float: 'up'"),
+        ({"foo": "bar"}, TypeError, "argument must be a string or a real number"),
+    ],
+)
+def test_x_of_non_numbers_named_when_every_fit_failed(bad, exc, match):
+    X = X_REG[:30].astype(object)
+    X[:, 2] = bad  # in every fold: every fit fails
+    search = AutoSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=2)
+    with pytest.raises(
+        exc,
+        match=f"(?s)X holds values that are not numbers.*{match}"
+        ".*Ridge needs numeric features.*All the 4 fits failed",
+    ) as info:
+        search.fit(X, Y_REG[:30])
+    assert isinstance(info.value.__cause__, exc)  # the conversion's own error
+    # a target that is not numbers is the fits' error, not X's
+    with pytest.raises(ValueError, match="(?s)All the 4 fits failed.*convert"):
+        search.fit(X_REG[:30], np.where(Y_REG[:30] > 0, "up", "down"))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
+def test_check_dtype_object_at_default_error_score():
+    # GridSearchCV's behaviour: the fits with the bad row fail or score NaN,
+    # the others succeed, and the refit raises the TypeError naming the value
+    check_dtype_object("AutoSearchCV", AutoSearchCV(Ridge(), {"alpha": [0.1, 1.0]}))
 
 
 def test_nan_scores_are_never_promoted_nor_picked():

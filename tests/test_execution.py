@@ -26,8 +26,12 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
 from sklearn.utils.parallel import Parallel
+from threadpoolctl import threadpool_limits
 
+from skauto import _execution
+from skauto._compat import _get_threadpool_controller
 from skauto._execution import (
     Advance,
     Evaluator,
@@ -427,3 +431,60 @@ def test_refit_at_a_chosen_small_budget_is_quiet():
         warnings.simplefilter("error", ConvergenceWarning)
         search.fit(X, y)
     assert search.best_params_["max_iter"] == 1
+
+
+class _ThreadsSeen(RegressorMixin, BaseEstimator):
+    """Records the thread count of each pool (blas, openmp) its fit runs with."""
+
+    def fit(self, X, y):
+        self.threads_ = _threads()
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+def _threads():
+    # the pools of scikit-learn's cached controller, which the limit acts on
+    # (a library loaded after it was built, torch's OpenMP say, is not seen)
+    threads = {}
+    for pool in _get_threadpool_controller().info():
+        api = pool["user_api"]
+        threads[api] = max(threads.get(api, 1), pool["num_threads"])
+    return threads
+
+
+@pytest.mark.parametrize("small", [True, False])
+def test_search_fits_small_data_on_one_thread(monkeypatch, small):
+    if not small:  # any data counts as large
+        monkeypatch.setattr(_execution, "_ONE_THREAD_BELOW", 0)
+    X, y = make_regression(n_samples=40, n_features=3, random_state=0)
+    with threadpool_limits(limits=2):
+        outside = _threads()
+        search = AutoSearchCV(_ThreadsSeen(), {}, cv=2).fit(X, y)
+    assert outside, "no BLAS nor OpenMP library loaded"
+    expected = {api: 1 for api in outside} if small else outside
+    assert search.best_estimator_.threads_ == expected
+
+
+@pytest.mark.parametrize("kind", ["numpy", "list", "pairwise"])
+def test_fit_and_score_splits_like_safe_split(kind):
+    X, y = make_regression(n_samples=12, n_features=12, random_state=0)
+    y = (y > 0).astype(int)
+    estimator = SVC(kernel="precomputed" if kind == "pairwise" else "linear")
+    if kind == "pairwise":
+        X = X @ X.T
+    train, test = np.arange(8), np.arange(8, 12)
+    data = (X.tolist(), y.tolist()) if kind == "list" else (X, y)
+    out = fit_and_score(
+        estimator, *data, params={}, train=train, test=test, n_partial_fit=0,
+        classes=None, fit_params={}, scorer=check_scoring(estimator),
+        score_params={}, return_train_score=False, error_score="raise",
+        keep_model=True, quiet=True,
+    )  # fmt: skip
+    expected = SVC(kernel=estimator.kernel)
+    X_train = X[np.ix_(train, train)] if kind == "pairwise" else X[train]
+    X_test = X[np.ix_(test, train)] if kind == "pairwise" else X[test]
+    expected.fit(X_train, y[train])
+    assert out["test_scores"]["score"] == expected.score(X_test, y[test])
+    assert out["model"].shape_fit_ == expected.shape_fit_

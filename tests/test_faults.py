@@ -54,13 +54,6 @@ class Row:
 
 # ---------------------------------------------------------------------------
 # One line per public estimator.
-# Issue 11 (AutoSearchCV as a drop-in): X holding a non-number ends in "All the
-# N fits failed" instead of an error that names the bad value.
-ISSUE_11 = {
-    case: "issue 11"
-    for case in ["string column in X", "DataFrame with string categories"]
-}
-
 ESTIMATORS = [
     Row(
         "SelfTuningMLPRegressor",
@@ -82,13 +75,11 @@ ESTIMATORS = [
             Ridge(), {"alpha": [0.1, 1.0, 10.0]}, cv=3, random_state=0
         ),
         "regressor",
-        xfail=ISSUE_11,
     ),
     Row(  # skauto's GridSearchCV: AutoSearchCV behind scikit-learn's signature
         "GridSearchCV(Ridge)",
         lambda: GridSearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0]}, cv=3),
         "regressor",
-        xfail=ISSUE_11,
         like="AutoSearchCV(Ridge)",
     ),
     Row(
@@ -101,7 +92,6 @@ ESTIMATORS = [
             random_state=0,
         ),
         "classifier",
-        xfail=ISSUE_11,
         like="AutoSearchCV(SGDClassifier)",
     ),
     Row(
@@ -115,7 +105,6 @@ ESTIMATORS = [
             random_state=0,
         ),
         "classifier",
-        xfail=ISSUE_11,
     ),
     Row(
         "AutoSearchCV(Pipeline)",
@@ -128,7 +117,6 @@ ESTIMATORS = [
         ),
         "regressor",
         weight_key="ridge__sample_weight",
-        xfail=ISSUE_11,
     ),
 ]
 

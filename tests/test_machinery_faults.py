@@ -212,9 +212,10 @@ def test_dask_worker_lost():
     """One cluster (it takes seconds to start), two searches losing a worker.
 
     1. joblib scatters X to one worker; if that one dies, dask cannot
-       recompute it: the search stops with dask's FutureCancelledError, it
-       does not hang, and the search is left unfitted. (If the victim held
-       no data, its tasks are rerun and the search finishes.)
+       recompute it: the search stops with a RuntimeError that says a worker
+       was lost and to scatter the data (dask's FutureCancelledError as its
+       cause), it does not hang, and the search is left unfitted. (If the
+       victim held no data, its tasks are rerun and the search finishes.)
     2. With X and y scattered to every worker (``scatter=[X, y]``), nothing
        is lost: dask reruns the lost tasks and the search finishes with the
        results of a local run.
@@ -236,8 +237,11 @@ def test_dask_worker_lost():
         search = _slow_search(n_jobs=-1).set_params(estimator=estimator)
         try:
             _fit_losing_a_worker(client, search, X, y)
-        except FutureCancelledError as exc:
-            assert "cancelled" in str(exc)
+        except RuntimeError as exc:
+            assert "dask worker was most likely lost" in str(exc)
+            assert "scatter=[X, y]" in str(exc)
+            assert isinstance(exc.__cause__, FutureCancelledError)
+            assert "cancelled" in str(exc.__cause__)
             assert_unfitted(search)
         else:
             assert search.best_params_ == local.best_params_
@@ -249,3 +253,22 @@ def test_dask_worker_lost():
         search.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
     )
     assert_no_new_processes(before)
+
+
+def test_cancelled_dask_task_is_a_clear_error(monkeypatch):
+    """The wrapping itself, without a cluster: joblib's dask backend raising
+    FutureCancelledError (a lost worker held the scattered data)."""
+    client = pytest.importorskip("distributed.client")
+    from skauto.model_selection import _search
+
+    class LosingParallel(_search.Parallel):
+        def __call__(self, iterable):
+            raise client.FutureCancelledError("fit_and_score-0", "lost dependencies")
+
+    monkeypatch.setattr(_search, "Parallel", LosingParallel)
+    search = _slow_search().set_params(estimator=SlowRegressor(delay=0))
+    with pytest.raises(RuntimeError, match="(?s)lost dependencies.*worker was") as info:
+        search.fit(*_data())
+    assert isinstance(info.value.__cause__, client.FutureCancelledError)
+    assert "scatter=[X, y]" in str(info.value)
+    assert_unfitted(search)

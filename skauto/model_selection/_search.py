@@ -14,6 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from joblib import effective_n_jobs
+from scipy.sparse import issparse
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.model_selection import check_cv
@@ -36,6 +37,7 @@ from .._execution import (
     choose_advance,
     min_valid_size,
     subsample_orders,
+    thread_limit,
 )
 from .._fit_guard import unfitted_on_error
 from .._results import best_index, build_cv_results, candidate_view
@@ -268,7 +270,9 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
     error_score : "raise" or float, default=np.nan
         Score of a failed fit; one :class:`~sklearn.exceptions.FitFailedWarning`
         summarizes the failures. A NaN score is never promoted nor picked.
-        If every fit fails, fit raises with the first error.
+        If every fit fails, fit raises with the first error (a ValueError
+        or TypeError that names the value first when X holds values that are
+        not numbers).
 
     return_train_score : bool, default=False
         Add the ``*_train_*`` columns to ``cv_results_``.
@@ -410,6 +414,13 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
     sub-estimator in ``fit`` (:class:`~sklearn.compose.TransformedTargetRegressor`,
     ``regressor__max_iter``), candidates are refitted from scratch.
 
+    On data of fewer than a million values (``n_samples x n_features``), the
+    fits run in this process (``n_jobs=None``) and the refit run BLAS and
+    OpenMP on one thread each (threadpoolctl; under the threading backend,
+    BLAS only: OpenMP's setting is per thread): a second thread saves little
+    on such data, and next to other processes its spin-waiting costs much.
+    joblib's process workers (loky) limit their own threads.
+
     References
     ----------
     .. [1] K. Jamieson and A. Talwalkar, "Non-stochastic best arm
@@ -539,8 +550,9 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         """
         run = self._prepare(X, y, params)
         progress = _Progress(self, len(run.schedule.plan()) + bool(self.refit))
-        evaluator = self._run_rungs(run, progress)
-        self._finalize(run, evaluator, progress)
+        with thread_limit(run.X):  # one thread per fit on small data
+            evaluator = self._run_rungs(run, progress)
+            self._finalize(run, evaluator, progress)
         progress.end(X, y)
         return self
 
@@ -812,7 +824,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
 
     def _finalize(self, run, evaluator, progress):
         """Results, best candidate and refit, from the evaluator's outputs."""
-        self._check_failures(evaluator)
+        self._check_failures(evaluator, run.X)
         metrics = evaluator.metrics or ["score"]
         self.multimetric_ = isinstance(run.scorers, _MultimetricScorer) or (
             metrics != ["score"]
@@ -838,12 +850,19 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         self.scorer_ = scorers._scorers if is_multi else scorers
         self.cv_results_, self.rung_results_ = results, rungs
 
-    def _check_failures(self, evaluator):
+    def _check_failures(self, evaluator, X):
         errors, n_fits = evaluator.errors, evaluator.n_fits
         if len(errors) == n_fits:
-            raise ValueError(
-                f"All the {n_fits} fits failed. The first error was:\n{errors[0]}"
-            )
+            message = f"All the {n_fits} fits failed. The first error was:\n{errors[0]}"
+            conversion = _not_numbers(X)
+            if conversion is not None:  # the likely cause, said first
+                raise type(conversion)(
+                    f"X holds values that are not numbers ({conversion}), and "
+                    f"{type(self.estimator).__name__} needs numeric features: "
+                    "encode text and categorical columns first, for example with "
+                    "a OneHotEncoder in a ColumnTransformer. " + message
+                ) from conversion
+            raise ValueError(message)
         for kind, failures in (("fits", errors), ("scorings", evaluator.score_errors)):
             if failures:
                 self._warn_failures(kind, failures, n_fits)
@@ -1078,6 +1097,19 @@ def _warn_not_converged(evaluator, resource, max_resources):
             ConvergenceWarning,
             stacklevel=5,
         )
+
+
+def _not_numbers(X):
+    """The error converting ``X`` to numbers (a string column, string
+    categories), or None when it converts: asked only once every fit failed,
+    since estimators and pipelines that encode such columns accept them."""
+    if issparse(X):
+        return None
+    try:
+        np.asarray(X, dtype=float)
+    except (ValueError, TypeError) as exc:
+        return exc
+    return None
 
 
 def _generator(random_state):
