@@ -279,6 +279,7 @@ def parse_args(argv):
         default=GRID_LIMIT_S,
         help="skip the grid if its estimated seconds exceed this",
     )
+    parser.add_argument("--tag", default="", help="suffix of the result files")
     parser.add_argument(
         "--realmlp-max-rows",
         type=int,
@@ -317,6 +318,7 @@ def main(argv=None):
     print(markdown)
     full = set(args.datasets) == set(SUITE)
     stem = "bench_suite" if full else "bench_suite_partial"
+    stem += f"_{args.tag}" if args.tag else ""
     data = {"argv": argv, "machine": info, "datasets": results, "summary": summary}
     write_results(stem, markdown, data, quick=args.quick)
 
