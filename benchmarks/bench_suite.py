@@ -215,7 +215,10 @@ def load_cache(quick):
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def save_cache(cache, quick):
+def save_row(key, row, quick):
+    """Add one row to the cache file, read again first (another run going on
+    at the same time may have added rows since this one started)."""
+    cache = {**load_cache(quick), key: row}
     path = cache_path(quick)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(dict(sorted(cache.items())), indent=1, default=float)
@@ -241,7 +244,7 @@ def run_dataset(name, args, cache, commit):
             ran = row["test_r2"] is not None or "estimate_seconds" in row
             if model != "skauto" and ran:
                 cache[key] = row
-                save_cache(cache, args.quick)
+                save_row(key, row, args.quick)
         elif key in cache and model != "skauto":
             row = {**cache[key], "source": "cache"}
         elif model == "realmlp" and len(data[0]) > args.realmlp_max_rows:
