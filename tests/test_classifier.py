@@ -193,3 +193,15 @@ def test_temperature_softens_an_over_confident_ensemble_only():
 def test_returned_logits_are_divided_by_the_temperature(fitted, iris):
     assert fitted.temperature_ >= 1.0
     assert -fitted.best_score_ < np.log(3)  # better than uniform
+
+
+def test_defaults_match_the_regressor():
+    """The two self-tuners share their engine, so their shared parameters
+    share defaults (the classifier's own __init__ once kept ensemble_size=8)."""
+    from skauto.neural_network import SelfTuningMLPRegressor
+
+    clf, reg = (
+        SelfTuningMLPClassifier().get_params(),
+        SelfTuningMLPRegressor().get_params(),
+    )
+    assert {k: v for k, v in clf.items() if k in reg} == reg

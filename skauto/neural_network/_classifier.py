@@ -206,7 +206,7 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
         alpha_range=(1e-6, 1e-1),
         n_candidates=81,
         factor=3,
-        ensemble_size=8,
+        ensemble_size="auto",
         max_epochs="auto",
         batch_size="auto",
         validation_fraction="auto",
