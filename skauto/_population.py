@@ -390,8 +390,8 @@ class Population:
 
     def _fold_losses(self, X, y, w, row_folds):
         """Mean loss (n_candidates, n_outputs) of each candidate on the rows
-        of its own fold: one small product per candidate, on a fifth of the
-        rows with 5 folds, say, instead of every candidate on every row."""
+        of its own fold: one small product per candidate, on 1/k of the rows
+        with k folds, instead of every candidate on every row."""
         activate = OUTPUTS[self.output][0]
         rows = {f: np.flatnonzero(row_folds == f) for f in np.unique(self.fold)}
         X_of, y_of = (
