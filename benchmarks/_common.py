@@ -4,6 +4,7 @@ import importlib
 import json
 import os
 import platform
+import resource
 import subprocess
 import time
 import warnings
@@ -232,3 +233,26 @@ def _jsonable(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
     return repr(value)
+
+
+def _status_kb(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+def reset_peak_rss():
+    """Reset the peak RSS; return the method used to read it afterwards."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return "VmHWM"
+    except OSError:
+        return "ru_maxrss"
+
+
+def rss_mb(which):
+    """Current ("VmRSS"), peak since reset ("VmHWM") or lifetime peak RSS."""
+    if which == "ru_maxrss":
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _status_kb(which) / 1024

@@ -58,6 +58,7 @@ from _common import (
     warm_up_workers,
     write_results,
 )
+from bench_mlp import GRID, QUICK_GRID
 from clf_suite_data import SUITE, load_suite_split
 from scipy.stats import rankdata
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -74,16 +75,6 @@ LABELS = {
     "grid": "MLP grid",
     "hgb": "HGB defaults",
     "logreg": "LogRegCV",
-}
-GRID = {
-    "hidden_layer_sizes": [(16,), (64,), (256,)],
-    "learning_rate_init": [1e-4, 1e-3, 1e-2],
-    "max_iter": [25, 100, 400],
-}
-QUICK_GRID = {
-    "hidden_layer_sizes": [(8,), (16,)],
-    "learning_rate_init": [1e-3, 1e-2],
-    "max_iter": [5, 15],
 }
 PREFIX = "mlpclassifier__"
 GRID_LIMIT_S = 600

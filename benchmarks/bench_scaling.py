@@ -9,12 +9,10 @@ Each size runs in a fresh subprocess; METHOD below says how it is measured.
 import argparse
 import gc
 import json
-import resource
 import subprocess
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
 from _common import (
     command_line,
@@ -23,6 +21,8 @@ from _common import (
     machine_markdown,
     markdown_table,
     optional,
+    reset_peak_rss,
+    rss_mb,
     silence_convergence_warnings,
     write_results,
 )
@@ -54,29 +54,6 @@ def make_estimator(name):
         return HistGradientBoostingRegressor(random_state=0)
     SelfTuning = optional("skauto.neural_network", "SelfTuningMLPRegressor")
     return None if SelfTuning is None else SelfTuning(random_state=0)
-
-
-def _status_kb(field):
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise KeyError(field)
-
-
-def reset_peak_rss():
-    """Reset the peak RSS; return the method used to read it afterwards."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return "VmHWM"
-    except OSError:
-        return "ru_maxrss"
-
-
-def rss_mb(which):
-    """Current ("VmRSS"), peak since reset ("VmHWM") or lifetime peak RSS."""
-    if which == "ru_maxrss":
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return _status_kb(which) / 1024
 
 
 def worker(n_samples, estimator_name, trace):

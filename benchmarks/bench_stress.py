@@ -10,11 +10,9 @@ subprocess; METHOD below says how memory is measured.
 import argparse
 import gc
 import json
-import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from _common import (
     command_line,
@@ -22,6 +20,8 @@ from _common import (
     machine_info,
     machine_markdown,
     markdown_table,
+    reset_peak_rss,
+    rss_mb,
     silence_convergence_warnings,
     write_results,
 )
@@ -83,28 +83,6 @@ def make_case(scenario, n_candidates):
         return est, X, y
     X, y = make_friedman1(n_samples=N_SAMPLES, noise=1.0, random_state=0)
     return SelfTuningMLPRegressor(n_candidates=n_candidates, random_state=0), X, y
-
-
-def _status_kb(field):
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise KeyError(field)
-
-
-def reset_peak_rss():
-    """Reset the peak RSS; return the method used to read it afterwards."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return "VmHWM"
-    except OSError:
-        return "ru_maxrss"
-
-
-def rss_mb(which):
-    if which == "ru_maxrss":
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return _status_kb(which) / 1024
 
 
 def worker(scenario, n_candidates):
