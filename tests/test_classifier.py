@@ -205,3 +205,47 @@ def test_defaults_match_the_regressor():
         SelfTuningMLPRegressor().get_params(),
     )
     assert {k: v for k, v in clf.items() if k in reg} == reg
+
+
+def test_signature_is_the_engines_plus_class_weight():
+    """The classifier's explicit signature (scikit-learn reads get_params
+    from it) is the base class's, which stores them, plus class_weight."""
+    import inspect
+
+    from skauto.neural_network._base import BaseSelfTuningMLP
+
+    clf = inspect.signature(SelfTuningMLPClassifier.__init__).parameters
+    base = inspect.signature(BaseSelfTuningMLP.__init__).parameters
+    assert [p for name, p in clf.items() if name != "class_weight"] == list(
+        base.values()
+    )
+    est = SelfTuningMLPClassifier(n_candidates=9, class_weight="balanced")
+    assert clone(est).get_params() == est.get_params()
+    assert est.get_params()["n_candidates"] == 9
+
+
+def test_docstrings_share_the_engines_text():
+    """Both docstrings are filled from _base's blocks: no placeholder is left,
+    and each block appears in both, indented as numpydoc needs."""
+    import re
+    import textwrap
+
+    from skauto.neural_network import SelfTuningMLPRegressor
+    from skauto.neural_network._base import _DOC_BLOCKS, _fill_doc
+
+    for cls in (SelfTuningMLPClassifier, SelfTuningMLPRegressor):
+        doc = cls.__doc__
+        assert not re.findall(r"\{\w+\}", doc), cls
+        for name in ("run_parameters", "search_attributes", "fit_attributes"):
+            assert textwrap.indent(_DOC_BLOCKS[name], "    ") in doc, (cls, name)
+        assert "ensemble_size : int" in doc and "Examples\n    --------" in doc
+    assert "of a logistic regression" in SelfTuningMLPClassifier.__doc__
+    assert "of a ridge regression" in SelfTuningMLPRegressor.__doc__
+    with pytest.raises(KeyError, match="no_such_block"):
+
+        @_fill_doc()
+        class Bad:
+            """Text.
+
+            {no_such_block}
+            """

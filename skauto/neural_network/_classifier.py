@@ -11,7 +11,7 @@ from sklearn.utils.validation import column_or_1d
 
 from .._compat import StrOptions
 from .._population import OUTPUTS
-from ._base import BaseSelfTuningMLP
+from ._base import BaseSelfTuningMLP, _fill_doc
 from ._engine import _linear_network, _out_of_fold
 
 # The logistic member's L2 strengths (on the mean log-loss of standardized
@@ -27,6 +27,7 @@ _LINEAR_ROWS, _LINEAR_ITER, _LINEAR_PATIENCE = 10_000, 100, 2
 _TEMPERATURES = (1.0, 4.0)
 
 
+@_fill_doc(linear_member="logistic regression", score_name="log-loss")
 class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
     """Multi-layer perceptron classifier that tunes itself while it trains.
 
@@ -46,54 +47,12 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
 
     Parameters
     ----------
-    hidden_size_range : tuple of (int, int), default=(16, 512)
-        Range of hidden-layer sizes, sampled on a log scale.
-    learning_rate_range : tuple of (float, float), default=(1e-4, 3e-2)
-        Range of Adam's learning rate, sampled on a log scale.
-    alpha_range : tuple of (float, float), default=(1e-6, 1e-1)
-        Range of the L2 strength (scikit-learn's ``alpha``), on a log scale.
-        Give ``(a, a)`` to fix it.
-    n_candidates : int, default=81
-        Number of networks that start training.
-    factor : float, default=3
-        Elimination rate: 1/factor of the candidates survive each rung, and
-        each rung trains factor times longer than the previous one.
-    ensemble_size : int or "auto", default="auto"
-        Halving stops when this many candidates are left; they train on while
-        their validation score improves, and the returned model is a greedy
-        ensemble of them and of a logistic regression (members join only
-        while they improve the validation log-loss). 1 returns the single
-        best member. "auto": 8 with a hold-out, 4 with folds (each candidate
-        is then a bag of one network per fold).
-    max_epochs : float or "auto", default="auto"
-        Cap on the epochs any network trains. "auto" is
-        ``clip(3e7 / n_train, 1, 200)``, and the last stage (survivors
-        training on) then costs at most 1e9 rows times hidden units. The
-        halving rungs use ``clip(300_000 / n_train, 3, 30)`` epochs at most.
-    batch_size : int or "auto", default="auto"
-        Mini-batch size; "auto" is ``clip(n_train // 50, 32, 512)``.
-    validation_fraction : float or "auto", default="auto"
-        Fraction of the rows held out to score the candidates; "auto" holds
-        out 10% of the rows (up to 20% to reach 200 rows, at most 10,000).
-    cv : int, "auto" or None, default="auto"
-        How the candidates are scored. An int k: k-fold cross-validation,
-        each candidate trained as k copies (one per fold, in the same wide
-        network) and the returned model averages the copies (bagging), so
-        every row is used for training and for choosing. None: one hold-out
-        split of ``validation_fraction``. "auto": 4 folds below 2,000 rows,
-        where one hold-out of a few hundred rows cannot rank 81 networks,
-        and a hold-out above.
+    {search_parameters}
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight`` (as in
         scikit-learn's classifiers); "balanced" weighs each class inversely
         to its frequency. Not for multilabel targets.
-    max_time : float or None, default=None
-        Seconds after which the search stops; the best network so far is kept.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the split, the candidates, their initial weights and the
-        mini-batches. Pass an int for reproducible results.
-    verbose : int, default=0
-        Print one line per stage when > 0.
+    {run_parameters}
 
     Attributes
     ----------
@@ -109,8 +68,6 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
     best_score_ : float
         Minus the validation log-loss of the returned model (out-of-fold with
         k folds); higher is better.
-    best_index_ : int
-        Row of ``cv_results_`` of the best single network of the last stage.
     cv_results_ : dict of ndarray
         One row per candidate per stage, in the schema of
         :class:`~skauto.model_selection.AutoSearchCV`; ``mean_test_score`` is
@@ -126,17 +83,7 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
         this (>= 1: it only softens), fitted on the validation rows
         (out-of-fold with k folds); 1 when it would not lower their
         log-loss.
-    n_splits_ : int
-        Number of folds (1: one hold-out split).
-    n_resources_ : list of int
-        Largest budget of each stage that ran, in training samples seen.
-    n_candidates_ : list of int
-        Number of networks in each stage that ran.
-    plan_ : list of (int, int)
-        The stages planned before training, as ``(n_candidates,
-        n_resources)``: the halving rungs, then the survivors with the cap
-        of their last stage. ``n_candidates_`` and ``n_resources_`` say what
-        ran (less when ``max_time`` stops the search or candidates diverge).
+    {search_attributes}
     coefs_ : list of ndarray
         ``[W1, W2]`` of the returned model as one wide network (the members'
         hidden units side by side, ``W2`` scaled by each member's weight, so
@@ -150,14 +97,7 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
         Training log-loss of that network per epoch.
     validation_scores_ : list of float
         Minus the validation log-loss of that network at each evaluation.
-    best_validation_score_ : float
-        Best of ``validation_scores_``.
-    batch_size_ : int
-        Mini-batch size used.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string column names.
+    {fit_attributes}
     n_outputs_ : int
         Number of network outputs (1 for binary targets).
 
@@ -198,6 +138,8 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
     }
     _score_sign, _score_name = -1, "log-loss"
 
+    # scikit-learn reads the parameters from this signature (get_params,
+    # clone), so it lists them all; the base class stores the shared ones.
     def __init__(
         self,
         *,
@@ -216,20 +158,22 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
         random_state=None,
         verbose=0,
     ):
-        self.hidden_size_range = hidden_size_range
-        self.learning_rate_range = learning_rate_range
-        self.alpha_range = alpha_range
-        self.n_candidates = n_candidates
-        self.factor = factor
-        self.ensemble_size = ensemble_size
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.validation_fraction = validation_fraction
-        self.cv = cv
+        super().__init__(
+            hidden_size_range=hidden_size_range,
+            learning_rate_range=learning_rate_range,
+            alpha_range=alpha_range,
+            n_candidates=n_candidates,
+            factor=factor,
+            ensemble_size=ensemble_size,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            validation_fraction=validation_fraction,
+            cv=cv,
+            max_time=max_time,
+            random_state=random_state,
+            verbose=verbose,
+        )
         self.class_weight = class_weight
-        self.max_time = max_time
-        self.random_state = random_state
-        self.verbose = verbose
 
     @property
     def _output(self):

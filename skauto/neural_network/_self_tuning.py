@@ -3,11 +3,12 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from ._base import BaseSelfTuningMLP
+from ._base import BaseSelfTuningMLP, _fill_doc
 from ._data import _chunks, _mean_scale, _variance
 from ._engine import _linear_network, _out_of_fold
 
 
+@_fill_doc(linear_member="ridge regression", score_name="score")
 class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
     """Multi-layer perceptron regressor that tunes itself while it trains.
 
@@ -27,50 +28,8 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
 
     Parameters
     ----------
-    hidden_size_range : tuple of (int, int), default=(16, 512)
-        Range of hidden-layer sizes, sampled on a log scale.
-    learning_rate_range : tuple of (float, float), default=(1e-4, 3e-2)
-        Range of Adam's learning rate, sampled on a log scale.
-    alpha_range : tuple of (float, float), default=(1e-6, 1e-1)
-        Range of the L2 strength (scikit-learn's ``alpha``), on a log scale.
-        Give ``(a, a)`` to fix it.
-    n_candidates : int, default=81
-        Number of networks that start training.
-    factor : float, default=3
-        Elimination rate: 1/factor of the candidates survive each rung, and
-        each rung trains factor times longer than the previous one.
-    ensemble_size : int or "auto", default="auto"
-        Halving stops when this many candidates are left; they train on while
-        their validation score improves, and the returned model is a greedy
-        ensemble of them and of a ridge regression (members join only while
-        they improve the validation score). 1 returns the single best member.
-        "auto": 8 with a hold-out, 4 with folds (each candidate is then a
-        bag of one network per fold).
-    max_epochs : float or "auto", default="auto"
-        Cap on the epochs any network trains. "auto" is
-        ``clip(3e7 / n_train, 1, 200)``, and the last stage (survivors
-        training on) then costs at most 1e9 rows times hidden units. The
-        halving rungs use ``clip(300_000 / n_train, 3, 30)`` epochs at most.
-    batch_size : int or "auto", default="auto"
-        Mini-batch size; "auto" is ``clip(n_train // 50, 32, 512)``.
-    validation_fraction : float or "auto", default="auto"
-        Fraction of the rows held out to score the candidates; "auto" holds
-        out 10% of the rows (up to 20% to reach 200 rows, at most 10,000).
-    cv : int, "auto" or None, default="auto"
-        How the candidates are scored. An int k: k-fold cross-validation,
-        each candidate trained as k copies (one per fold, in the same wide
-        network) and the returned model averages the copies (bagging), so
-        every row is used for training and for choosing. None: one hold-out
-        split of ``validation_fraction``. "auto": 4 folds below 2,000 rows,
-        where one hold-out of a few hundred rows cannot rank 81 networks,
-        and a hold-out above.
-    max_time : float or None, default=None
-        Seconds after which the search stops; the best network so far is kept.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the split, the candidates, their initial weights and the
-        mini-batches. Pass an int for reproducible results.
-    verbose : int, default=0
-        Print one line per rung when > 0.
+    {search_parameters}
+    {run_parameters}
 
     Attributes
     ----------
@@ -81,8 +40,6 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
     best_score_ : float
         Validation R2 of the returned model (the ensemble ``predict`` uses;
         out-of-fold with k folds).
-    best_index_ : int
-        Row of ``cv_results_`` of the best single network of the last stage.
     cv_results_ : dict of ndarray
         One row per candidate per rung, in the schema of
         :class:`~skauto.model_selection.AutoSearchCV`: ``params``,
@@ -90,17 +47,12 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
         ``bracket``, ``status``, ``mean_test_score`` (validation R2),
         ``split0_test_score``, ``rank_test_score``, fit times. Loads into
         a pandas DataFrame.
-    n_splits_ : int
-        Number of folds (1: one hold-out split).
-    n_resources_ : list of int
-        Largest budget of each stage that ran, in training samples seen.
-    n_candidates_ : list of int
-        Number of networks in each stage that ran.
-    plan_ : list of (int, int)
-        The stages planned before training, as ``(n_candidates,
-        n_resources)``: the halving rungs, then the survivors with the cap
-        of their last stage. ``n_candidates_`` and ``n_resources_`` say what
-        ran (less when ``max_time`` stops the search or candidates diverge).
+    ensemble_ : list of dict
+        Members of the returned model, the heaviest first: ``{"params": ...,
+        "weight": w}``; the weights sum to 1. A member with
+        ``params={"linear": True, "alpha": a}`` is a ridge regression on the
+        same features (held exactly by two hidden units per output).
+    {search_attributes}
     coefs_ : list of ndarray
         ``[W1, W2]`` of the returned model as one wide network: the members'
         hidden units side by side (fold copies included), ``W2`` scaled by
@@ -118,19 +70,7 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
         the standardized target).
     validation_scores_ : list of float
         Validation R2 of that network at each evaluation.
-    best_validation_score_ : float
-        Best of ``validation_scores_``.
-    batch_size_ : int
-        Mini-batch size used.
-    ensemble_ : list of dict
-        Members of the returned model, the heaviest first: ``{"params": ...,
-        "weight": w}``; the weights sum to 1. A member with
-        ``params={"linear": True, "alpha": a}`` is a ridge regression on the
-        same features (held exactly by two hidden units per output).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string column names.
+    {fit_attributes}
     n_outputs_ : int
         Number of outputs.
 
