@@ -1,6 +1,8 @@
 """Helpers shared by the benchmark scripts: data, timing, machine, tables, files."""
 
+import argparse
 import importlib
+import importlib.util
 import json
 import os
 import platform
@@ -9,6 +11,7 @@ import subprocess
 import time
 import warnings
 from datetime import datetime, timezone
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +42,12 @@ def load_split(dataset, *, quick=False):
         X = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
     else:
         raise ValueError(f"unknown dataset {dataset!r}")
-    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    return quick_split(*train_test_split(X, y, random_state=0), quick=quick)
+
+
+def quick_split(X_train, X_test, y_train, y_test, *, quick):
+    """The split as given, or with ``quick`` its first 600 training rows and
+    300 test rows, for smoke runs."""
     if quick:
         n = QUICK_TRAIN_ROWS
         return X_train[:n], X_test[: n // 2], y_train[:n], y_test[: n // 2]
@@ -256,3 +264,80 @@ def rss_mb(which):
     if which == "ru_maxrss":
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return _status_kb(which) / 1024
+
+
+# ---------------------------------------------- the suites: bench_suite.py and
+# bench_classifier.py (options, cached baseline rows, provenance)
+
+
+def suite_parser(description, suite, models, grid_limit):
+    """The options of the suite benchmarks; ``parse_suite_args`` reads them."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="600 training rows")
+    parser.add_argument("--datasets", default=",".join(suite), help="a,b,...")
+    parser.add_argument("--only", default=",".join(models), help="models to run")
+    parser.add_argument("--skip-grid", action="store_true", help="never run grid")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="run every baseline again"
+    )
+    parser.add_argument(
+        "--grid-limit",
+        type=float,
+        default=grid_limit,
+        help="skip the grid if its estimated seconds exceed this",
+    )
+    parser.add_argument("--tag", default="", help="suffix of the result files")
+    return parser
+
+
+def parse_suite_args(parser, argv, suite, models):
+    """Parse; ``--datasets`` and ``--only`` as lists of known names."""
+    args = parser.parse_args(argv)
+    args.datasets = [d for d in args.datasets.split(",") if d]
+    args.only = [m for m in args.only.split(",") if m]
+    for value, known in [(args.datasets, suite), (args.only, models)]:
+        unknown = sorted(set(value) - set(known))
+        if unknown:
+            parser.error(f"unknown {unknown}; known: {', '.join(known)}")
+    return args
+
+
+def package_version(dist):
+    """Installed version of the distribution ``dist``; None if not installed."""
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def skauto_location():
+    """Where skauto was imported from: the commit measured is that tree's."""
+    spec = importlib.util.find_spec("skauto")
+    return str(Path(spec.origin).parent) if spec else None
+
+
+def now_utc():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def cache_path(stem, quick):
+    """``results/<stem>.json`` (``results/quick/`` for quick runs)."""
+    directory = RESULTS_DIR / "quick" if quick else RESULTS_DIR
+    return directory / f"{stem}.json"
+
+
+def load_cache(stem, quick):
+    """The cached rows, ``{key: row}``; empty when there is no cache file."""
+    path = cache_path(stem, quick)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save_cache(stem, rows, quick, *, default):
+    """Add ``rows`` to the cache file, read again first (another run going on
+    at the same time may have added rows since this one started); ``default``
+    is json.dumps's for values JSON does not know."""
+    cache = {**load_cache(stem, quick), **rows}
+    path = cache_path(stem, quick)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(dict(sorted(cache.items())), indent=1, default=default)
+    path.write_text(text + "\n", encoding="utf-8")

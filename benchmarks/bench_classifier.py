@@ -31,29 +31,29 @@ dataset, data and library versions; the skauto row always runs.
     python benchmarks/bench_classifier.py --quick         # smoke run
 """
 
-import argparse
 import hashlib
-import importlib.util
-import json
 import os
 import sys
 import time
-from datetime import datetime, timezone
-from importlib import metadata
-from pathlib import Path
 
 import numpy as np
 from _common import (
-    RESULTS_DIR,
     command_line,
     fmt,
+    load_cache,
     machine_info,
     machine_markdown,
     make_preprocessor,
     markdown_table,
+    now_utc,
     optional,
+    package_version,
+    parse_suite_args,
+    save_cache,
     short_params,
     silence_convergence_warnings,
+    skauto_location,
+    suite_parser,
     timed_fit,
     warm_up_workers,
     write_results,
@@ -84,16 +84,7 @@ LARGE_ROWS = 10_000  # the "<= 3x one MLPClassifier() fit" target applies here
 TIE_ACC = 0.002  # issue 10: accuracy >= grid's - 0.002
 TIE_LOSS = 0.002  # log-loss within 0.002 counts as a tie in the summary
 VERSIONED = ["scikit-learn", "numpy", "scipy", "pandas"]
-
-
-def skauto_location():
-    """Where skauto was imported from: the commit measured is that tree's."""
-    spec = importlib.util.find_spec("skauto")
-    return str(Path(spec.origin).parent) if spec else None
-
-
-def now_utc():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+CACHE = "bench_classifier_cache"  # results/bench_classifier_cache.json
 
 
 def brier_ovr(y_true, proba, classes):
@@ -238,40 +229,14 @@ RUNNERS = {
 # ------------------------------------------------------------------ the cache
 
 
-def _version(dist):
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def cache_key(dataset, model, data):
     """Dataset, model, a fingerprint of the split and the library versions."""
     X_train, X_test, y_train, _ = data
     labels = np.asarray(y_train).astype(str)
     digest = hashlib.sha1("\n".join(labels).encode()).hexdigest()[:10]
-    versions = ",".join(f"{d}={_version(d)}" for d in VERSIONED)
+    versions = ",".join(f"{d}={package_version(d)}" for d in VERSIONED)
     shape = f"{len(X_train)}+{len(X_test)}x{X_train.shape[1]}"
     return f"{dataset}/{model}/{shape}/y:{digest}/{versions}"
-
-
-def cache_path(quick):
-    directory = RESULTS_DIR / "quick" if quick else RESULTS_DIR
-    return directory / "bench_classifier_cache.json"
-
-
-def load_cache(quick):
-    path = cache_path(quick)
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def save_cache(cache, quick):
-    """Write the cache, merged with the file (another run may have added rows)."""
-    path = cache_path(quick)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cache = {**load_cache(quick), **cache}
-    text = json.dumps(dict(sorted(cache.items())), indent=1, default=str)
-    path.write_text(text + "\n", encoding="utf-8")
 
 
 # ------------------------------------------------------------------ the run
@@ -296,7 +261,7 @@ def run_dataset(name, args, cache, commit):
             ran = row["accuracy"] is not None or "estimate_seconds" in row
             if model != "skauto" and ran:
                 cache[key] = row
-                save_cache(cache, args.quick)
+                save_cache(CACHE, cache, args.quick, default=str)
         elif key in cache and model != "skauto":
             row = {**cache[key], "source": "cache"}
         else:
@@ -592,25 +557,8 @@ def report(results, info, argv, quick):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="600 training rows")
-    parser.add_argument("--datasets", default=",".join(SUITE), help="a,b,...")
-    parser.add_argument("--only", default=",".join(MODELS), help="models to run")
-    parser.add_argument("--skip-grid", action="store_true", help="never run grid")
-    parser.add_argument("--no-cache", action="store_true", help="rerun every baseline")
-    parser.add_argument(
-        "--grid-limit", type=float, default=GRID_LIMIT_S,
-        help="skip the grid when its estimate exceeds this many seconds",
-    )  # fmt: skip
-    parser.add_argument("--tag", default="", help="suffix of the result files")
-    args = parser.parse_args(argv)
-    args.datasets = [d for d in args.datasets.split(",") if d]
-    args.only = [m for m in args.only.split(",") if m]
-    for value, known in [(args.datasets, SUITE), (args.only, MODELS)]:
-        unknown = sorted(set(value) - set(known))
-        if unknown:
-            parser.error(f"unknown {unknown}; known: {', '.join(known)}")
-    return args
+    parser = suite_parser(__doc__.splitlines()[0], SUITE, MODELS, GRID_LIMIT_S)
+    return parse_suite_args(parser, argv, SUITE, MODELS)
 
 
 def main(argv=None):
@@ -621,7 +569,7 @@ def main(argv=None):
         warm_up_workers(N_JOBS)
     info = machine_info()
     info["skauto_path"] = skauto_location()
-    cache = load_cache(args.quick)
+    cache = load_cache(CACHE, args.quick)
     start = time.perf_counter()
     results = {}
     full = set(args.datasets) == set(SUITE)

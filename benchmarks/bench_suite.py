@@ -24,26 +24,26 @@ keyed by dataset, data and library versions; the skauto row always runs.
     python benchmarks/bench_suite.py --quick               # smoke run
 """
 
-import argparse
 import hashlib
-import importlib.util
-import json
 import os
 import sys
 import time
 import warnings
-from datetime import datetime, timezone
-from importlib import metadata
-from pathlib import Path
 
 import numpy as np
 from _common import (
-    RESULTS_DIR,
+    load_cache,
     machine_info,
     make_preprocessor,
+    now_utc,
     optional,
+    package_version,
+    parse_suite_args,
+    save_cache,
     short_params,
     silence_convergence_warnings,
+    skauto_location,
+    suite_parser,
     timed_fit,
     warm_up_workers,
     write_results,
@@ -63,16 +63,7 @@ REALMLP_MAX_TRAIN_ROWS = 20_000  # --realmlp-max-rows
 N_JOBS = 2
 VERSIONED = ["scikit-learn", "numpy", "scipy", "pandas"]
 VERSIONED_REALMLP = ["pytabkit", "torch"]
-
-
-def skauto_location():
-    """Where skauto was imported from: the commit measured is that tree's."""
-    spec = importlib.util.find_spec("skauto")
-    return str(Path(spec.origin).parent) if spec else None
-
-
-def now_utc():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+CACHE = "bench_suite_cache"  # results/bench_suite_cache.json
 
 
 def measure(estimator, data, note=""):
@@ -188,41 +179,14 @@ RUNNERS = {
 # ------------------------------------------------------------------ the cache
 
 
-def _version(dist):
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def cache_key(dataset, model, data):
     """Dataset, model, a fingerprint of the split and the library versions."""
     X_train, X_test, y_train, _ = data
     digest = hashlib.sha1(np.ascontiguousarray(y_train).tobytes()).hexdigest()[:10]
     dists = VERSIONED + (VERSIONED_REALMLP if model == "realmlp" else [])
-    versions = ",".join(f"{d}={_version(d)}" for d in dists)
+    versions = ",".join(f"{d}={package_version(d)}" for d in dists)
     shape = f"{len(X_train)}+{len(X_test)}x{X_train.shape[1]}"
     return f"{dataset}/{model}/{shape}/y:{digest}/{versions}"
-
-
-def cache_path(quick):
-    directory = RESULTS_DIR / "quick" if quick else RESULTS_DIR
-    return directory / "bench_suite_cache.json"
-
-
-def load_cache(quick):
-    path = cache_path(quick)
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def save_row(key, row, quick):
-    """Add one row to the cache file, read again first (another run going on
-    at the same time may have added rows since this one started)."""
-    cache = {**load_cache(quick), key: row}
-    path = cache_path(quick)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(dict(sorted(cache.items())), indent=1, default=float)
-    path.write_text(text + "\n", encoding="utf-8")
 
 
 # ------------------------------------------------------------------ the run
@@ -244,7 +208,7 @@ def run_dataset(name, args, cache, commit):
             ran = row["test_r2"] is not None or "estimate_seconds" in row
             if model != "skauto" and ran:
                 cache[key] = row
-                save_row(key, row, args.quick)
+                save_cache(CACHE, {key: row}, args.quick, default=float)
         elif key in cache and model != "skauto":
             row = {**cache[key], "source": "cache"}
         elif model == "realmlp" and len(data[0]) > args.realmlp_max_rows:
@@ -268,35 +232,14 @@ def run_row(model, data, args):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="600 training rows")
-    parser.add_argument("--datasets", default=",".join(SUITE), help="a,b,...")
-    parser.add_argument("--only", default=",".join(MODELS), help="models to run")
-    parser.add_argument("--skip-grid", action="store_true", help="never run grid")
-    parser.add_argument(
-        "--no-cache", action="store_true", help="run every baseline again"
-    )
-    parser.add_argument(
-        "--grid-limit",
-        type=float,
-        default=GRID_LIMIT_S,
-        help="skip the grid if its estimated seconds exceed this",
-    )
-    parser.add_argument("--tag", default="", help="suffix of the result files")
+    parser = suite_parser(__doc__.splitlines()[0], SUITE, MODELS, GRID_LIMIT_S)
     parser.add_argument(
         "--realmlp-max-rows",
         type=int,
         default=REALMLP_MAX_TRAIN_ROWS,
         help="skip RealMLP-TD above this many training rows",
     )
-    args = parser.parse_args(argv)
-    args.datasets = [d for d in args.datasets.split(",") if d]
-    args.only = [m for m in args.only.split(",") if m]
-    for value, known in [(args.datasets, SUITE), (args.only, MODELS)]:
-        unknown = sorted(set(value) - set(known))
-        if unknown:
-            parser.error(f"unknown {unknown}; known: {', '.join(known)}")
-    return args
+    return parse_suite_args(parser, argv, SUITE, MODELS)
 
 
 def main(argv=None):
@@ -307,8 +250,10 @@ def main(argv=None):
         warm_up_workers(N_JOBS)
     info = machine_info()
     info["skauto_path"] = skauto_location()
-    info["versions"].update(pytabkit=_version("pytabkit"), torch=_version("torch"))
-    cache = load_cache(args.quick)
+    info["versions"].update(
+        pytabkit=package_version("pytabkit"), torch=package_version("torch")
+    )
+    cache = load_cache(CACHE, args.quick)
     start = time.perf_counter()
     results = {}
     for name in args.datasets:

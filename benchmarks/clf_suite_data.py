@@ -27,64 +27,36 @@ binary and multiclass, small and large ones.
 """
 
 import functools
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import suite_data
+from _common import quick_split
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.model_selection import train_test_split
-from suite_data import _columns, _package_dir
-
-QUICK_TRAIN_ROWS = 600
+from suite_data import _PLOTNINE, _SKLEARN, _STATSMODELS, _SYNTH, _columns, _package_dir
 
 
-@dataclass(frozen=True)
-class Dataset:
-    """One suite entry: how to load it, what it is, and where it comes from."""
+class Dataset(suite_data.Dataset):
+    """A suite entry as in ``suite_data.py``; its ``loader`` returns ``(X
+    DataFrame, y 1-d array of labels)``, and the metadata has the classes."""
 
-    name: str
-    n_rows: int  # after cleaning, train and test together
-    role: str  # "dev" or "confirm"
-    kind: str  # "real" or "synthetic"
-    target: str
-    description: str
-    source: str
-    licence: str
-    loader: object  # () -> (X DataFrame, y 1-d array of labels)
-
-    @property
-    def n_features(self):
-        return load_frame(self.name)[0].shape[1]
-
-    @property
-    def n_categorical(self):
-        X = load_frame(self.name)[0]
-        return sum(isinstance(t, pd.CategoricalDtype) for t in X.dtypes)
+    def frame(self):
+        return load_frame(self.name)
 
     @property
     def n_classes(self):
-        return len(np.unique(load_frame(self.name)[1]))
+        return len(np.unique(self.frame()[1]))
 
     @property
     def minority_share(self):
-        _, counts = np.unique(load_frame(self.name)[1], return_counts=True)
+        _, counts = np.unique(self.frame()[1], return_counts=True)
         return counts.min() / counts.sum()
 
-    def as_dict(self):
-        """The metadata, for result files and tables."""
+    def _target_meta(self):
         return {
-            "name": self.name,
-            "n_rows": self.n_rows,
-            "n_features": self.n_features,
-            "n_categorical": self.n_categorical,
             "n_classes": self.n_classes,
             "minority_share": round(float(self.minority_share), 4),
-            "role": self.role,
-            "kind": self.kind,
-            "target": self.target,
-            "description": self.description,
-            "source": self.source,
-            "licence": self.licence,
         }
 
 
@@ -156,11 +128,6 @@ def _large():
 
 
 # ---------------------------------------------------------------------- the suite
-
-_SKLEARN = "BSD-3-Clause (scikit-learn)"
-_PLOTNINE = "plotnine (MIT), from ggplot2 (MIT)"
-_STATSMODELS = "statsmodels (BSD-3-Clause)"
-_SYNTH = "generated here (BSD-3-Clause, as skauto)"
 
 SUITE = {
     d.name: d
@@ -246,13 +213,8 @@ def load_suite_split(name, quick=False):
     ``quick`` keeps the first 600 training rows and 300 test rows.
     """
     X, y = load_frame(name)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.25, stratify=y, random_state=0
-    )
-    if quick:
-        n = QUICK_TRAIN_ROWS
-        return X_train[:n], X_test[: n // 2], y_train[:n], y_test[: n // 2]
-    return X_train, X_test, y_train, y_test
+    split = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+    return quick_split(*split, quick=quick)
 
 
 def names(role=None):

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import QUICK_TRAIN_ROWS, quick_split
 from sklearn.datasets import (
     load_diabetes,
     make_friedman1,
@@ -45,12 +46,15 @@ from sklearn.datasets import (
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
-QUICK_TRAIN_ROWS = 600
-
 
 @dataclass(frozen=True)
 class Dataset:
-    """One suite entry: how to load it, what it is, and where it comes from."""
+    """One suite entry: how to load it, what it is, and where it comes from.
+
+    The classification suite (``clf_suite_data.py``) extends it: its
+    ``frame`` loads from its own registry, and ``_target_meta`` adds the
+    classes.
+    """
 
     name: str
     n_rows: int  # after cleaning, train and test together
@@ -62,16 +66,24 @@ class Dataset:
     licence: str
     loader: object  # () -> (X DataFrame, y float64 array, y_clean or None)
 
+    def frame(self):
+        """The whole dataset, from this suite's (cached) ``load_frame``."""
+        return load_frame(self.name)
+
     @property
     def n_features(self):
         """Columns of ``X`` before preprocessing."""
-        return load_frame(self.name)[0].shape[1]
+        return self.frame()[0].shape[1]
 
     @property
     def n_categorical(self):
         """Columns of ``X`` with the pandas ``category`` dtype."""
-        X = load_frame(self.name)[0]
+        X = self.frame()[0]
         return sum(isinstance(t, pd.CategoricalDtype) for t in X.dtypes)
+
+    def _target_meta(self):
+        """Metadata of the target, after the features' in ``as_dict``."""
+        return {}
 
     def as_dict(self):
         """The metadata, for result files and tables."""
@@ -80,6 +92,7 @@ class Dataset:
             "n_rows": self.n_rows,
             "n_features": self.n_features,
             "n_categorical": self.n_categorical,
+            **self._target_meta(),
             "role": self.role,
             "kind": self.kind,
             "target": self.target,
@@ -382,11 +395,7 @@ def load_suite_split(name, quick=False):
     600 training rows and 300 test rows, for smoke runs.
     """
     X, y, _ = load_frame(name)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    if quick:
-        n = QUICK_TRAIN_ROWS
-        return X_train[:n], X_test[: n // 2], y_train[:n], y_test[: n // 2]
-    return X_train, X_test, y_train, y_test
+    return quick_split(*train_test_split(X, y, random_state=0), quick=quick)
 
 
 def r2_ceiling(name, quick=False):
