@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import make_friedman1
+from sklearn.datasets import make_friedman1, make_regression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -131,12 +131,23 @@ def test_ensemble_size_one_is_a_single_network(data):
     assert reg.coefs_[0].shape[1] == 3 * reg.best_params_["hidden_layer_sizes"][0]
 
 
-@pytest.mark.parametrize("cv, survivors", [(None, 8), (3, 4)])
-def test_ensemble_size_auto(data, cv, survivors):
-    # "auto": 8 survivors with a hold-out, 4 with folds (each a bag of k copies)
-    X, y = data
+@pytest.mark.parametrize(
+    "n_rows, cv, validation_fraction, survivors",
+    [
+        (None, None, "auto", 8),  # a hold-out of fewer than 1,000 rows
+        (None, 3, "auto", 4),  # folds: each survivor a bag of 3 copies
+        (1250, None, 0.8, 4),  # a hold-out of 1,000 rows
+        (1250, None, 0.79, 8),  # of 987 rows
+    ],
+)
+def test_ensemble_size_auto(data, n_rows, cv, validation_fraction, survivors):
+    X, y = data if n_rows is None else make_regression(n_rows, 3, random_state=0)
     fast = {**FAST, "n_candidates": 12, "max_epochs": 3}
-    reg = SelfTuningMLPRegressor(**{**fast, "ensemble_size": "auto"}, cv=cv)
+    reg = SelfTuningMLPRegressor(
+        **{**fast, "ensemble_size": "auto"},
+        cv=cv,
+        validation_fraction=validation_fraction,
+    )
     reg.fit(X, y)
     assert reg.n_candidates_[-1] == survivors
     assert len(reg.ensemble_) <= survivors + 1  # and the ridge member
