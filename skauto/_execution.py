@@ -35,6 +35,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.parallel import delayed
 
 from ._compat import _check_method_params, _get_threadpool_controller, _safe_split
+from ._pipeline_cache import CACHE_BYTES, FoldMemory, cacheable
 
 # Known resources of scikit-learn estimators, for ``resource="auto"``; the
 # linear ones continue their max_iter by partial_fit epochs (see below).
@@ -260,6 +261,9 @@ def fit_and_score(
             estimator.set_params(**params)
         pairwise = get_tags(estimator).input_tags.pairwise
         X_train, y_train = _split(estimator, X, y, train, pairwise=pairwise)
+        memory = getattr(estimator, "memory", None)
+        if isinstance(memory, FoldMemory):
+            memory.remember_input(X_train)
         fit_params = _check_method_params(X, params=fit_params, indices=train)
         out["n_not_converged"] = _fit_counting(
             estimator, X_train, y_train, fit_params, n_partial_fit, classes, quiet
@@ -422,6 +426,8 @@ class Evaluator:
         self.progress = progress  # scikit-learn's callbacks, or None
         self.error_score = task_kwargs["error_score"]
         self.models = {}  # (candidate, fold) -> (fitted model, its budget)
+        # a pipeline's leading steps are fitted once per training fold
+        self.memories = {} if cacheable(base, candidates) else None
         self.fit_times = {}  # (candidate, fold) -> seconds of its last fit
         self.outputs = []  # (job, [output per fold])
         self.metrics = None  # known after the first successful fit
@@ -509,8 +515,11 @@ class Evaluator:
                 params[self.advance.warm_start] = True
         update, n_partial_fit = self.advance.update(previous, job.n_resources)
         params.update(update)
-        if self.orders is not None and job.n_resources < self.subsample_below:
+        subsample = self.orders is not None and job.n_resources < self.subsample_below
+        if subsample:
             train = np.sort(self.orders[fold][: job.n_resources])
+        if self.memories is not None and previous == 0:  # a fresh model
+            params["memory"] = self._memory(fold, job.n_resources if subsample else None)
         last = job.n_resources >= self.full_budget
         return delayed(fit_and_score)(
             model,
@@ -522,6 +531,15 @@ class Evaluator:
             quiet=not last,
             **self.task_kwargs,
         )
+
+    def _memory(self, fold, rows):
+        """The FoldMemory of the pipelines fitted on ``fold`` (subsampled to
+        ``rows``, or whole when None); that of a smaller subsample is dropped."""
+        known = self.memories.get(fold)
+        if known is None or known[0] != rows:
+            memory = FoldMemory(CACHE_BYTES // max(1, len(self.splits)))
+            self.memories[fold] = known = (rows, memory)
+        return known[1]
 
     def _fold_scores(self, outs, metric, kind="test_scores"):
         return [
