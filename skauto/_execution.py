@@ -238,6 +238,7 @@ def fit_and_score(
     error_score,
     keep_model,
     quiet,
+    memory=None,
 ):
     """Fit (or continue) one (candidate, fold) and score it: the joblib worker.
 
@@ -259,6 +260,8 @@ def fit_and_score(
     try:
         if params:
             estimator.set_params(**params)
+        if memory is not None:  # the pipeline's own parameter, as set_params sets it
+            estimator.memory = memory
         pairwise = get_tags(estimator).input_tags.pairwise
         X_train, y_train = _split(estimator, X, y, train, pairwise=pairwise)
         memory = getattr(estimator, "memory", None)
@@ -428,6 +431,8 @@ class Evaluator:
         self.models = {}  # (candidate, fold) -> (fitted model, its budget)
         # a pipeline's leading steps are fitted once per training fold
         self.memories = {} if cacheable(base, candidates) else None
+        # candidate -> (budget update, its unfitted estimator or None)
+        self.templates = {}
         self.fit_times = {}  # (candidate, fold) -> seconds of its last fit
         self.outputs = []  # (job, [output per fold])
         self.metrics = None  # known after the first successful fit
@@ -507,23 +512,24 @@ class Evaluator:
     def _task(self, job, fold):
         train, test = self.splits[fold]
         model, previous = self.models.pop((job.candidate, fold), (None, 0))
-        params = {}
-        if model is None:
-            model = clone(self.base)
-            params = clone(self.candidates[job.candidate], safe=False)
-            if self.advance.mode == "warm_start":
-                params[self.advance.warm_start] = True
         update, n_partial_fit = self.advance.update(previous, job.n_resources)
-        params.update(update)
+        if model is None:
+            if self.advance.mode == "warm_start":
+                update[self.advance.warm_start] = True
+            model, params = self._fresh(job.candidate, update)
+        else:
+            params = update
         subsample = self.orders is not None and job.n_resources < self.subsample_below
         if subsample:
             train = np.sort(self.orders[fold][: job.n_resources])
+        memory = None
         if self.memories is not None and previous == 0:  # a fresh model
-            params["memory"] = self._memory(fold, job.n_resources if subsample else None)
+            memory = self._memory(fold, job.n_resources if subsample else None)
         last = job.n_resources >= self.full_budget
         return delayed(fit_and_score)(
             model,
             params=params,
+            memory=memory,
             train=train,
             test=test,
             n_partial_fit=n_partial_fit,
@@ -531,6 +537,31 @@ class Evaluator:
             quiet=not last,
             **self.task_kwargs,
         )
+
+    def _fresh(self, candidate, update):
+        """An unfitted estimator with ``candidate``'s parameters and the
+        budget's ``update``, and the parameters left to set in the task.
+
+        They are set once per candidate and budget, on a template cloned for
+        each fold (``set_params`` of a pipeline costs as much as a small
+        fit's bookkeeping); a candidate whose parameters cannot be set gets
+        them in the task, inside the ``error_score`` guard, where setting
+        them fails for that candidate alone.
+        """
+        params = {**self.candidates[candidate], **update}
+        if not params:
+            return clone(self.base), {}
+        key = tuple(sorted(update.items()))
+        known, template = self.templates.get(candidate, (None, None))
+        if known != key:
+            try:
+                template = clone(self.base).set_params(**clone(params, safe=False))
+            except Exception:
+                template = None
+            self.templates[candidate] = (key, template)
+        if template is None:
+            return clone(self.base), clone(params, safe=False)
+        return clone(template), {}
 
     def _memory(self, fold, rows):
         """The FoldMemory of the pipelines fitted on ``fold`` (subsampled to
