@@ -252,6 +252,8 @@ def fit_and_score(
     ``error_score="raise"``. ``quiet`` silences ConvergenceWarning (a small
     budget is not expected to converge); otherwise they are counted in
     ``n_not_converged`` rather than shown, for one summary per search.
+    ``memory``, for a fresh pipeline, is the training fold's
+    :class:`~skauto._pipeline_cache.FoldMemory`.
     """
     out = {"fit_time": 0.0, "score_time": 0.0, "error": None, "model": None}
     out.update(test_scores=None, train_scores=None, score_error=None)
@@ -260,13 +262,12 @@ def fit_and_score(
     try:
         if params:
             estimator.set_params(**params)
-        if memory is not None:  # the pipeline's own parameter, as set_params sets it
+        if memory is not None:  # a pipeline's parameter, set as set_params would
             estimator.memory = memory
         pairwise = get_tags(estimator).input_tags.pairwise
         X_train, y_train = _split(estimator, X, y, train, pairwise=pairwise)
-        memory = getattr(estimator, "memory", None)
-        if isinstance(memory, FoldMemory):
-            memory.remember_input(X_train)
+        if isinstance(getattr(estimator, "memory", None), FoldMemory):
+            estimator.memory.remember_input(X_train)  # a continued model's too
         fit_params = _check_method_params(X, params=fit_params, indices=train)
         out["n_not_converged"] = _fit_counting(
             estimator, X_train, y_train, fit_params, n_partial_fit, classes, quiet

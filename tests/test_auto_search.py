@@ -934,9 +934,7 @@ def test_candidate_that_cannot_be_set_fails_alone_in_each_fold():
     pipe = Pipeline([("m", Ridge())])
     grid = {"m": [Ridge(), KNeighborsRegressor()], "m__alpha": [1.0]}
     with pytest.warns(FitFailedWarning, match="3 of the 6 fits failed"):
-        search = AutoSearchCV(pipe, grid, cv=3, resource="n_samples").fit(
-            X_REG, Y_REG
-        )
+        search = AutoSearchCV(pipe, grid, cv=3, resource="n_samples").fit(X_REG, Y_REG)
     assert np.isnan(search.cv_results_["mean_test_score"][1])
     assert np.isfinite(search.cv_results_["mean_test_score"][0])
 
