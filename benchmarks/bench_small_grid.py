@@ -155,7 +155,9 @@ row shows what of its lead comes from that rather than from the search
 (SVC's libsvm uses no BLAS).
 AutoSearchCV's resource="auto" is n_samples for both estimators; with
 training folds under 1000 samples (455 and 120 here), min_resources="auto"
-makes one exhaustive rung, the same fits as GridSearchCV's."""
+makes one exhaustive rung, the same fits as GridSearchCV's, but for
+lr_scaled's StandardScaler, which AutoSearchCV fits once per training fold
+rather than once per candidate (the pipeline's memory; same scores)."""
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.parallel import delayed
 
 from ._compat import _check_method_params, _get_threadpool_controller, _safe_split
+from ._pipeline_cache import CACHE_BYTES, FoldMemory, cacheable
 
 # Known resources of scikit-learn estimators, for ``resource="auto"``; the
 # linear ones continue their max_iter by partial_fit epochs (see below).
@@ -237,6 +238,7 @@ def fit_and_score(
     error_score,
     keep_model,
     quiet,
+    memory=None,
 ):
     """Fit (or continue) one (candidate, fold) and score it: the joblib worker.
 
@@ -250,6 +252,8 @@ def fit_and_score(
     ``error_score="raise"``. ``quiet`` silences ConvergenceWarning (a small
     budget is not expected to converge); otherwise they are counted in
     ``n_not_converged`` rather than shown, for one summary per search.
+    ``memory``, for a fresh pipeline, is the training fold's
+    :class:`~skauto._pipeline_cache.FoldMemory`.
     """
     out = {"fit_time": 0.0, "score_time": 0.0, "error": None, "model": None}
     out.update(test_scores=None, train_scores=None, score_error=None)
@@ -258,8 +262,12 @@ def fit_and_score(
     try:
         if params:
             estimator.set_params(**params)
+        if memory is not None:  # a pipeline's parameter, set as set_params would
+            estimator.memory = memory
         pairwise = get_tags(estimator).input_tags.pairwise
         X_train, y_train = _split(estimator, X, y, train, pairwise=pairwise)
+        if isinstance(getattr(estimator, "memory", None), FoldMemory):
+            estimator.memory.remember_input(X_train)  # a continued model's too
         fit_params = _check_method_params(X, params=fit_params, indices=train)
         out["n_not_converged"] = _fit_counting(
             estimator, X_train, y_train, fit_params, n_partial_fit, classes, quiet
@@ -422,6 +430,10 @@ class Evaluator:
         self.progress = progress  # scikit-learn's callbacks, or None
         self.error_score = task_kwargs["error_score"]
         self.models = {}  # (candidate, fold) -> (fitted model, its budget)
+        # a pipeline's leading steps are fitted once per training fold
+        self.memories = {} if cacheable(base, candidates) else None
+        # candidate -> (budget update, its unfitted estimator or None)
+        self.templates = {}
         self.fit_times = {}  # (candidate, fold) -> seconds of its last fit
         self.outputs = []  # (job, [output per fold])
         self.metrics = None  # known after the first successful fit
@@ -501,20 +513,24 @@ class Evaluator:
     def _task(self, job, fold):
         train, test = self.splits[fold]
         model, previous = self.models.pop((job.candidate, fold), (None, 0))
-        params = {}
-        if model is None:
-            model = clone(self.base)
-            params = clone(self.candidates[job.candidate], safe=False)
-            if self.advance.mode == "warm_start":
-                params[self.advance.warm_start] = True
         update, n_partial_fit = self.advance.update(previous, job.n_resources)
-        params.update(update)
-        if self.orders is not None and job.n_resources < self.subsample_below:
+        if model is None:
+            if self.advance.mode == "warm_start":
+                update[self.advance.warm_start] = True
+            model, params = self._fresh(job.candidate, update)
+        else:
+            params = update
+        subsample = self.orders is not None and job.n_resources < self.subsample_below
+        if subsample:
             train = np.sort(self.orders[fold][: job.n_resources])
+        memory = None
+        if self.memories is not None and previous == 0:  # a fresh model
+            memory = self._memory(fold, job.n_resources if subsample else None)
         last = job.n_resources >= self.full_budget
         return delayed(fit_and_score)(
             model,
             params=params,
+            memory=memory,
             train=train,
             test=test,
             n_partial_fit=n_partial_fit,
@@ -522,6 +538,40 @@ class Evaluator:
             quiet=not last,
             **self.task_kwargs,
         )
+
+    def _fresh(self, candidate, update):
+        """An unfitted estimator with ``candidate``'s parameters and the
+        budget's ``update``, and the parameters left to set in the task.
+
+        They are set once per candidate and budget, on a template cloned for
+        each fold (``set_params`` of a pipeline costs as much as a small
+        fit's bookkeeping); a candidate whose parameters cannot be set gets
+        them in the task, inside the ``error_score`` guard, where setting
+        them fails for that candidate alone.
+        """
+        params = {**self.candidates[candidate], **update}
+        if not params:
+            return clone(self.base), {}
+        key = tuple(sorted(update.items()))
+        known, template = self.templates.get(candidate, (None, None))
+        if known != key:
+            try:
+                template = clone(self.base).set_params(**clone(params, safe=False))
+            except Exception:
+                template = None
+            self.templates[candidate] = (key, template)
+        if template is None:
+            return clone(self.base), clone(params, safe=False)
+        return clone(template), {}
+
+    def _memory(self, fold, rows):
+        """The FoldMemory of the pipelines fitted on ``fold`` (subsampled to
+        ``rows``, or whole when None); that of a smaller subsample is dropped."""
+        known = self.memories.get(fold)
+        if known is None or known[0] != rows:
+            memory = FoldMemory(CACHE_BYTES // max(1, len(self.splits)))
+            self.memories[fold] = known = (rows, memory)
+        return known[1]
 
     def _fold_scores(self, outs, metric, kind="test_scores"):
         return [

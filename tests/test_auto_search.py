@@ -25,6 +25,7 @@ from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
     KFold,
+    ParameterGrid,
     StratifiedKFold,
     check_cv,
     cross_val_score,
@@ -914,6 +915,28 @@ def test_set_params_once_per_task_and_never_empty():
     n_tasks = len(search.rung_results_["params"]) * 2
     calls = _CountsSetParams.calls
     assert all(calls) and len(calls) <= n_tasks + 1  # + the refit
+
+
+def test_candidate_parameters_set_once_not_per_fold():
+    _CountsSetParams.calls.clear()
+    grid = {"quality": [0.1, 0.2, 0.3]}
+    search = AutoSearchCV(_CountsSetParams(), grid, resource="n_samples", cv=4)
+    search.fit(X_REG, Y_REG)
+    assert search.n_iterations_ == 1  # one exhaustive rung of 3 x 4 fits
+    # one call per candidate (on the template each fold's clone comes from)
+    # and the refit's
+    assert _CountsSetParams.calls == [*ParameterGrid(grid), search.best_params_]
+
+
+def test_candidate_that_cannot_be_set_fails_alone_in_each_fold():
+    from sklearn.neighbors import KNeighborsRegressor
+
+    pipe = Pipeline([("m", Ridge())])
+    grid = {"m": [Ridge(), KNeighborsRegressor()], "m__alpha": [1.0]}
+    with pytest.warns(FitFailedWarning, match="3 of the 6 fits failed"):
+        search = AutoSearchCV(pipe, grid, cv=3, resource="n_samples").fit(X_REG, Y_REG)
+    assert np.isnan(search.cv_results_["mean_test_score"][1])
+    assert np.isfinite(search.cv_results_["mean_test_score"][0])
 
 
 def test_multimetric_gallery_figure_reads_one_point_per_value():

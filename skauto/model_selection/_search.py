@@ -414,6 +414,15 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
     sub-estimator in ``fit`` (:class:`~sklearn.compose.TransformedTargetRegressor`,
     ``regressor__max_iter``), candidates are refitted from scratch.
 
+    A :class:`~sklearn.pipeline.Pipeline` whose ``memory`` is None fits its
+    leading steps once per training fold rather than once per candidate
+    when their result cannot differ (the same parameters after the same
+    steps, no metadata routed to them, no ``random_state=None``): the fold
+    fits get an in-memory cache as their ``memory`` (at most 256 MB of
+    transformed folds, the least recently used dropped first; shared by the
+    fits of this process and of joblib's threads, not of process workers).
+    The results are those of fits without it.
+
     On data of fewer than a million values (``n_samples x n_features``), the
     fits run in this process (``n_jobs=None``) and the refit run BLAS and
     OpenMP on one thread each (threadpoolctl; under the threading backend,
