@@ -11,7 +11,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skauto.neural_network import SelfTuningMLPRegressor
+from skauto.neural_network import SelfTuningMLPClassifier, SelfTuningMLPRegressor
 
 FAST = dict(n_candidates=6, ensemble_size=2, max_epochs=9, random_state=0)
 
@@ -305,3 +305,37 @@ def test_documented_attributes_are_fitted(fitted):
     }
     # feature_names_in_ exists only when X has string column names
     assert documented - {"feature_names_in_"} == fitted_attrs
+
+
+def _spline_data(n_rows, n_continuous):
+    rng = np.random.default_rng(0)
+    X = np.column_stack(
+        [rng.normal(size=(n_rows, n_continuous)), rng.integers(0, 2, n_rows)]
+    )
+    y = np.sin(2 * X[:, 0]) + X[:, -1] + 0.1 * rng.normal(size=n_rows)
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "n_rows, n_continuous, width",
+    [
+        (600, 3, 4 + 3 * 8),  # each continuous feature and its 8 B-splines
+        (499, 3, 4),  # below 500 rows: the features alone
+        (600, 40, 41),  # 320 spline columns would be too many
+    ],
+)
+def test_spline_basis_of_continuous_features(n_rows, n_continuous, width):
+    X, y = _spline_data(n_rows, n_continuous)
+    reg = SelfTuningMLPRegressor(**{**FAST, "max_epochs": 2}).fit(X, y)
+    assert reg.coefs_[0].shape[0] == width
+    # predict is the network on the expanded features, and survives pickling
+    (W1, W2), (b1, b2) = reg.coefs_, reg.intercepts_
+    manual = (np.maximum(reg._transform(X) @ W1 + b1, 0) @ W2 + b2).ravel()
+    np.testing.assert_allclose(reg.predict(X), manual)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(reg)).predict(X), manual)
+
+
+def test_classifier_has_no_spline_basis():
+    X, y = _spline_data(600, 3)
+    clf = SelfTuningMLPClassifier(**{**FAST, "max_epochs": 2}).fit(X, y > 0.5)
+    assert clf.coefs_[0].shape[0] == X.shape[1]

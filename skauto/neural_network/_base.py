@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.stats import qmc
 from sklearn.base import BaseEstimator
+from sklearn.preprocessing import SplineTransformer
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
@@ -60,6 +61,13 @@ _AUTO_FOLDS, _AUTO_FOLDS_BELOW = 4, 2000
 # _PRECISE_HOLDOUT rows (it ranks them well enough that 8 cost 25-40% more
 # time for no better test score); 8 with a smaller hold-out.
 _AUTO_ENSEMBLE, _AUTO_ENSEMBLE_FEW, _PRECISE_HOLDOUT = 8, 4, 1000
+# From _SPLINE_ROWS[0] to _SPLINE_ROWS[1] rows, every feature of at least
+# _SPLINE_KNOTS distinct values is also fed to the networks as a cubic B-spline
+# basis on _SPLINE_KNOTS quantile knots (8 columns): a smooth, piecewise
+# encoding of each feature, like the numerical embeddings of RealMLP. Not
+# when that adds more than _SPLINE_COLUMNS columns: the first layer's cost
+# grows with its width.
+_SPLINE_ROWS, _SPLINE_KNOTS, _SPLINE_COLUMNS = (500, 10_000), 6, 256
 # A per-feature scaling layer in front of every network (RealMLP's, with an
 # L1 penalty so that useless features fade out): Population's ``scale``.
 _SCALE_LAYER = {"lr_mult": 6.0, "l1": 0.05}
@@ -183,6 +191,8 @@ class BaseSelfTuningMLP(BaseEstimator):
 
     # how verbose output shows a score (higher is better): sign and name
     _score_sign, _score_name = 1, "R2"
+    # whether the features get their spline basis (see _SPLINE_ROWS)
+    _splines_help = True
 
     _parameter_constraints = {
         "hidden_size_range": ["array-like"],
@@ -368,8 +378,10 @@ class BaseSelfTuningMLP(BaseEstimator):
             "row_folds": row_folds,
             "n_train": len(train),
         }
+        self._splines = self._fit_splines(data["X"], n, data["w"])
+        data["X"] = self._expand(data["X"])
         if row_folds is None:
-            data["X_val"] = _tame(_standardize(X, val, *x_args))
+            data["X_val"] = self._expand(_tame(_standardize(X, val, *x_args)))
             data["y_val"] = _standardize(y, val, *y_args)
         else:
             data["X_val"], data["y_val"] = data["X"], data["y"]
@@ -764,10 +776,34 @@ class BaseSelfTuningMLP(BaseEstimator):
         self.coefs_ = [W1, W2]
         self.intercepts_ = [b1, b2 * self._y_scale + self._y_mean]
 
+    def _fit_splines(self, Z, n, w):
+        """(columns, fitted SplineTransformer) of the spline expansion, or
+        None: outside _SPLINE_ROWS, no feature of enough distinct values, or
+        too many."""
+        if not self._splines_help or not _SPLINE_ROWS[0] <= n < _SPLINE_ROWS[1]:
+            return None
+        columns = [
+            j for j in range(Z.shape[1]) if len(np.unique(Z[:, j])) >= _SPLINE_KNOTS
+        ]
+        splines = SplineTransformer(n_knots=_SPLINE_KNOTS, knots="quantile")
+        if not columns or len(columns) * (_SPLINE_KNOTS + 2) > _SPLINE_COLUMNS:
+            return None
+        splines.fit(Z[:, columns].astype(np.float64), sample_weight=w)
+        return columns, splines
+
+    def _expand(self, Z):
+        """``Z`` and, with splines, the spline basis of its columns."""
+        if self._splines is None:
+            return Z
+        columns, splines = self._splines
+        basis = splines.transform(Z[:, columns].astype(np.float64))
+        return np.hstack([Z, basis.astype(Z.dtype)])
+
     def _transform(self, X):
-        """The features the network sees: standardized, outliers tamed."""
+        """The features the network sees: standardized, outliers tamed,
+        and their spline basis (from 1,000 to 10,000 rows)."""
         X = X.toarray() if sp.issparse(X) else X
-        return _tame((X - self._x_mean) / self._x_scale)
+        return self._expand(_tame((X - self._x_mean) / self._x_scale))
 
     def _decision(self, X):
         """Raw outputs of the returned network, in chunks (bounded memory)."""

@@ -23,8 +23,10 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
     validation score. Below 2,000 rows the scores come from 4-fold
     cross-validation (each candidate trained as one copy per fold, the copies
     bagged). X and y are standardized internally (undone in ``predict``),
-    inputs beyond 3 standard deviations are compressed, and training runs in
-    float32. See the :ref:`user guide <population>` for every step.
+    inputs beyond 3 standard deviations are compressed, from 500 to 10,000
+    rows each feature of 6 or more distinct values is also given as a cubic
+    B-spline basis, and training runs in float32. See the
+    :ref:`user guide <population>` for every step.
 
     Parameters
     ----------
@@ -58,8 +60,10 @@ class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
         hidden units side by side (fold copies included), ``W2`` scaled by
         each member's ensemble weight and the target's scale. ``W1`` acts on
         the standardized features compressed beyond 3 standard deviations
-        (not on the raw features), so ``predict`` is
-        ``relu(Z @ W1 + b1) @ W2 + b2`` of those features ``Z``.
+        (not on the raw features), followed, from 500 to 10,000 rows, by
+        the spline basis of those with 6 or more distinct values (8 columns
+        each), so ``predict`` is ``relu(Z @ W1 + b1) @ W2 + b2`` of those
+        features ``Z``.
     intercepts_ : list of ndarray
         ``[b1, b2]`` of that network; ``b2`` includes the target's mean.
     n_iter_ : int
