@@ -785,9 +785,9 @@ class BaseSelfTuningMLP(BaseEstimator):
         columns = [
             j for j in range(Z.shape[1]) if len(np.unique(Z[:, j])) >= _SPLINE_KNOTS
         ]
-        splines = SplineTransformer(n_knots=_SPLINE_KNOTS, knots="quantile")
         if not columns or len(columns) * (_SPLINE_KNOTS + 2) > _SPLINE_COLUMNS:
             return None
+        splines = SplineTransformer(n_knots=_SPLINE_KNOTS, knots="quantile")
         splines.fit(Z[:, columns].astype(np.float64), sample_weight=w)
         return columns, splines
 
