@@ -777,9 +777,9 @@ class BaseSelfTuningMLP(BaseEstimator):
         self.intercepts_ = [b1, b2 * self._y_scale + self._y_mean]
 
     def _fit_splines(self, Z, n, w):
-        """(columns, fitted SplineTransformer, mean, scale) of the spline
-        expansion, or None: outside _SPLINE_ROWS, no feature of enough
-        distinct values, or too many."""
+        """(columns, fitted SplineTransformer) of the spline expansion, or
+        None: outside _SPLINE_ROWS, no feature of enough distinct values, or
+        too many."""
         if not self._splines_help or not _SPLINE_ROWS[0] <= n < _SPLINE_ROWS[1]:
             return None
         columns = [
@@ -788,16 +788,15 @@ class BaseSelfTuningMLP(BaseEstimator):
         if not columns or len(columns) * (_SPLINE_KNOTS + 2) > _SPLINE_COLUMNS:
             return None
         splines = SplineTransformer(n_knots=_SPLINE_KNOTS, knots="quantile")
-        basis = splines.fit_transform(Z[:, columns].astype(np.float64), sample_weight=w)
-        # standardized, as every input the networks see
-        return columns, splines, *_mean_scale(basis, np.arange(len(basis)), w)
+        splines.fit(Z[:, columns].astype(np.float64), sample_weight=w)
+        return columns, splines
 
     def _expand(self, Z):
-        """``Z`` and, with splines, the standardized spline basis of its columns."""
+        """``Z`` and, with splines, the spline basis of its columns."""
         if self._splines is None:
             return Z
-        columns, splines, mean, scale = self._splines
-        basis = (splines.transform(Z[:, columns].astype(np.float64)) - mean) / scale
+        columns, splines = self._splines
+        basis = splines.transform(Z[:, columns].astype(np.float64))
         return np.hstack([Z, basis.astype(Z.dtype)])
 
     def _transform(self, X):
