@@ -139,6 +139,7 @@ def machine_info():
         },
         "blas": [
             f"{p.get('internal_api')} {p.get('version')} threads={p['num_threads']}"
+            + (f" kernel={p['architecture']}" if p.get("architecture") else "")
             for p in threadpool_info()
         ],
         "git_commit": _git_commit(),

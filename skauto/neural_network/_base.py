@@ -128,7 +128,10 @@ max_time : float or None, default=None
     Seconds after which the search stops; the best network so far is kept.
 random_state : int, RandomState instance or None, default=None
     Seeds the split, the candidates, their initial weights and the
-    mini-batches. Pass an int for reproducible results.
+    mini-batches. Pass an int for reproducible results on one machine:
+    training runs in float32, and the BLAS kernel chosen for the processor
+    decides the rounding of its products, so another processor can end
+    with different networks.
 verbose : int, default=0
     Print one line per stage when > 0.""",
     "search_attributes": """\
