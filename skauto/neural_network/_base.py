@@ -84,7 +84,7 @@ _RANGES = {
 # column 4; ``{linear_member}`` and ``{score_name}`` are the class's own.
 _DOC_BLOCKS = {
     "search_parameters": """\
-hidden_size_range : tuple of (int, int), default=(16, 512)
+hidden_size_range : tuple of (int, int), default=(16, 256)
     Range of hidden-layer sizes, sampled on a log scale.
 learning_rate_range : tuple of (float, float), default=(1e-4, 3e-2)
     Range of Adam's learning rate, sampled on a log scale.
@@ -225,7 +225,7 @@ class BaseSelfTuningMLP(BaseEstimator):
     def __init__(
         self,
         *,
-        hidden_size_range=(16, 512),
+        hidden_size_range=(16, 256),
         learning_rate_range=(1e-4, 3e-2),
         alpha_range=(1e-6, 1e-1),
         n_candidates=81,

@@ -148,7 +148,7 @@ class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
     def __init__(
         self,
         *,
-        hidden_size_range=(16, 512),
+        hidden_size_range=(16, 256),
         learning_rate_range=(1e-4, 3e-2),
         alpha_range=(1e-6, 1e-1),
         n_candidates=81,
