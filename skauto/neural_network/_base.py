@@ -804,7 +804,7 @@ class BaseSelfTuningMLP(BaseEstimator):
 
     def _transform(self, X):
         """The features the network sees: standardized, outliers tamed,
-        and their spline basis (from 1,000 to 10,000 rows)."""
+        and their spline basis (from 500 to 10,000 rows)."""
         X = X.toarray() if sp.issparse(X) else X
         return self._expand(_tame((X - self._x_mean) / self._x_scale))
 
