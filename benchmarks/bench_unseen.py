@@ -261,18 +261,27 @@ def resplit(name, meta, rows, n_splits, quick):
             "sd_margin": float(np.std(margins)) if margins else None,
             "holds_on": sum(r.holds(m) for m in margins),
             "splits": len(margins),
-            "verdict": verdict(r, mean),
+            "verdict": verdict(r, margins),
         }
     return {"models": models, "splits": splits, "rules": summary}
 
 
-def verdict(rule, mean_margin):
-    """Split noise when the rule holds on average over the other splits."""
-    if mean_margin is None:
+def verdict(rule, margins):
+    """Split noise, a real gap, or unclear, from the margins on the other splits.
+
+    Split noise: the rule holds on the mean margin and on at least half of the
+    splits; a real gap: it fails on the mean and on more than half; unclear
+    when the mean and the count disagree (one or two splits far off).
+    """
+    if not margins:
         return "n/a"
-    if rule.holds(mean_margin):
-        return "split noise (holds on average)"
-    return "real gap (fails on average)"
+    on_mean = rule.holds(float(np.mean(margins)))
+    on_most = 2 * sum(rule.holds(m) for m in margins) >= len(margins)
+    if on_mean and on_most:
+        return "split noise"
+    if not on_mean and not on_most:
+        return "real gap"
+    return "unclear (the mean and the count disagree)"
 
 
 # ------------------------------------------------------------------ summary
@@ -470,8 +479,8 @@ def rules_table(part):
             if margin is None:
                 cells.append("n/a")
             else:
-                verdict = "PASS" if rule.holds(margin) else "FAIL"
-                cells.append(f"{verdict} ({margin:+.4f})")
+                status = "PASS" if rule.holds(margin) else "FAIL"
+                cells.append(f"{status} ({margin:+.4f})")
         lines.append(cells)
     return markdown_table(headers, lines)
 
@@ -582,8 +591,10 @@ def report(results, info, argv, quick, n_resplits):
         "minus its); a rule holds when the margin is at least minus its "
         "tolerance. The other splits are 75/25 splits with random_state 1 "
         f"to {n_resplits} (stratified for classification), the models' seeds "
-        "unchanged; the verdict is split noise when the rule holds on the mean "
-        "margin over those splits, a real gap otherwise.",
+        "unchanged. Verdict: split noise when the rule holds on the mean margin "
+        "over those splits and on at least half of them; a real gap when it "
+        "fails on the mean and on more than half; unclear when the two "
+        "disagree.",
         "",
         resplit_table(results),
         "",
