@@ -31,8 +31,8 @@ def _logistic(out, y):
 
 
 def _softmax(out, y):
-    # log-softmax as scipy's, without its array-API dispatch (a tenth of a
-    # small multiclass fit, called once per block of every step)
+    # log-softmax as scipy's, without its array-API dispatch (called once
+    # per block of every step, it made a third of a digits fit's Python calls)
     log_p = out - out.max(axis=-1, keepdims=True)
     log_p -= np.log(np.exp(log_p).sum(axis=-1, keepdims=True))
     return np.exp(log_p) - y, -y * log_p
