@@ -400,25 +400,9 @@ def wins_ties_losses(results, key, tie, lower_better):
     return out
 
 
-def mean_ranks(results, key, lower_better):
-    """Mean rank of each model over the datasets where every model ran."""
-    ranks = {m: [] for m in MODELS}
-    n = 0
-    for res in results.values():
-        vals = [metric(res["rows"], m, key) for m in MODELS]
-        ran = [m for m, v in zip(MODELS, vals, strict=True) if v is not None]
-        if len(ran) != len(MODELS):
-            continue
-        arr = np.array(vals, dtype=float)
-        r = rankdata(arr if lower_better else -arr)
-        for m, rank in zip(MODELS, r, strict=True):
-            ranks[m].append(rank)
-        n += 1
-    return {m: (float(np.mean(v)) if v else None) for m, v in ranks.items()}, n
-
-
-def mean_ranks_no_grid(results, key, lower_better):
-    models = [m for m in MODELS if m != "grid"]
+def mean_ranks(results, key, lower_better, models=MODELS):
+    """Mean rank of each of ``models`` (1 = best, ties averaged) over the
+    datasets where every one of them ran, and the number of those datasets."""
     ranks = {m: [] for m in models}
     for res in results.values():
         vals = [metric(res["rows"], m, key) for m in models]
@@ -429,7 +413,7 @@ def mean_ranks_no_grid(results, key, lower_better):
             models, rankdata(arr if lower_better else -arr), strict=True
         ):
             ranks[m].append(rank)
-    n = len(next(iter(ranks.values())))
+    n = len(ranks[models[0]])
     return {m: (float(np.mean(v)) if v else None) for m, v in ranks.items()}, n
 
 
@@ -450,7 +434,9 @@ def summarize(results):
         "wtl_accuracy": wins_ties_losses(results, "accuracy", TIE_ACC, False),
         "mean_rank_log_loss": mean_ranks(results, "log_loss", True),
         "mean_rank_accuracy": mean_ranks(results, "accuracy", False),
-        "mean_rank_log_loss_no_grid": mean_ranks_no_grid(results, "log_loss", True),
+        "mean_rank_log_loss_no_grid": mean_ranks(
+            results, "log_loss", True, [m for m in MODELS if m != "grid"]
+        ),
         "target_counts": counts,
     }
 

@@ -56,7 +56,6 @@ from _common import (
     skauto_location,
     write_results,
 )
-from scipy.stats import rankdata
 from unseen_data import CLASSIFICATION, REGRESSION, UNSEEN, load_unseen_split
 
 QUICK_DATASETS = ["Carseats", "Salaries", "SwissLabor", "OJ"]
@@ -287,8 +286,7 @@ def verdict(rule, margins):
 # ------------------------------------------------------------------ summary
 
 
-def metric(rows, model, key):
-    return rows.get(model, {}).get(key)
+metric = clf.metric
 
 
 def best_model(rows, key, models):
@@ -311,18 +309,9 @@ def wins_ties_losses(part, key, base):
 
 
 def mean_ranks(part, key, models):
-    """Mean rank (1 = best, ties averaged) over the datasets where all ran."""
-    ranks = {m: [] for m in models}
-    for res in part.values():
-        values = [metric(res["rows"], m, key) for m in models]
-        if any(v is None for v in values):
-            continue
-        values = np.array(values, dtype=float)
-        for m, rank in zip(
-            models, rankdata(-values if METRICS[key][1] else values), strict=True
-        ):
-            ranks[m].append(rank)
-    return {m: (float(np.mean(v)), len(v)) for m, v in ranks.items() if v}
+    """{model: (mean rank, datasets)} over the datasets where all ran."""
+    means, n = clf.mean_ranks(part, key, not METRICS[key][1], models)
+    return {m: (v, n) for m, v in means.items() if v is not None}
 
 
 def worst_gap(part, key, models):
@@ -687,9 +676,10 @@ def main(argv=None):
         results[name]["resplit"] = resplit(name, meta, rows, args.resplits, args.quick)
         info["run_seconds"] = time.perf_counter() - start
         last = i == len(args.datasets) - 1
-        markdown, summ = report(results, dict(info), argv, args.quick, args.resplits)
+        markdown, summ = report(
+            results, info if last else dict(info), argv, args.quick, args.resplits
+        )
         if last:
-            markdown, summ = report(results, info, argv, args.quick, args.resplits)
             print(markdown)
         else:  # a report so far, in case the run is stopped
             markdown = (f"**Unfinished run: {i + 1} of {len(args.datasets)} "
