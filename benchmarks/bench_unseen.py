@@ -144,20 +144,9 @@ RULES = {
 }  # fmt: skip
 
 
-def rule_results(meta, rows):
-    """``{rule name: margin or None}`` for the rules that apply to a dataset."""
-    return {
-        rule.name: rule.margin(rows)
-        for rule in RULES[meta["task"]]
-        if rule.applies(meta)
-    }
-
-
 def failed_rules(meta, rows):
-    rules = [r for r in RULES[meta["task"]] if r.applies(meta)]
-    return [
-        r for r in rules if r.margin(rows) is not None and not r.holds(r.margin(rows))
-    ]
+    margins = {r: r.margin(rows) for r in RULES[meta["task"]] if r.applies(meta)}
+    return [r for r, m in margins.items() if m is not None and not r.holds(m)]
 
 
 # ------------------------------------------------------------------ the rows
@@ -195,7 +184,7 @@ def _warning_list(caught):
     return list(seen.values())
 
 
-def _print_row(name, model, row, task):
+def _print_row(row, task):
     values = " ".join(f"{METRICS[k][0]}={fmt(row.get(k))}" for k in TASK_METRICS[task])
     print(
         f"    {values} {fmt(row.get('fit_seconds'), '.1f')} s, "
@@ -212,7 +201,7 @@ def run_dataset(name, quick, commit):
         print(f"[{name}] {model} ...", flush=True)
         row = run_row(task, model, data)
         row.update(ran_utc=now_utc(), git_commit=commit)
-        _print_row(name, model, row, task)
+        _print_row(row, task)
         rows[model] = row
     return rows
 
