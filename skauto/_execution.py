@@ -403,15 +403,15 @@ class Evaluator:
         score when > 2), as GridSearchCV does.
     n_rungs : dict
         Planned number of rungs of each bracket, for the progress lines.
-    progress : object or None
-        Told ``begin_step(jobs, n_splits)``, ``fit_done(job, fold)`` and
-        ``end_step()`` (scikit-learn's callbacks, see ``AutoSearchCV``).
+    tasks : skauto._callbacks.TaskTree or None
+        scikit-learn's callbacks, told of each rung (a step) and of each
+        fold's fit in it (a leaf) as the fits come back.
     """
 
     def __init__(
         self, base, candidates, advance, splits, orders, full_budget, parallel,
         task_kwargs, *, promote_on, subsample_below=np.inf, deadline=None,
-        chunk_jobs=1, verbose=0, n_rungs=None, progress=None,
+        chunk_jobs=1, verbose=0, n_rungs=None, tasks=None,
     ):  # fmt: skip
         self.base = base
         self.candidates = candidates
@@ -427,7 +427,7 @@ class Evaluator:
         self.chunk_jobs = chunk_jobs
         self.verbose = verbose
         self.n_rungs = n_rungs or {}  # bracket -> planned number of rungs
-        self.progress = progress  # scikit-learn's callbacks, or None
+        self.tasks = tasks  # scikit-learn's callbacks, or None
         self.error_score = task_kwargs["error_score"]
         self.models = {}  # (candidate, fold) -> (fitted model, its budget)
         # a pipeline's leading steps are fitted once per training fold
@@ -449,8 +449,10 @@ class Evaluator:
         step = len(jobs) if self.deadline is None else self.chunk_jobs
         n_splits = len(self.splits)
         scores = {}
-        if self.progress is not None:
-            self.progress.begin_step(jobs, n_splits)
+        if self.tasks is not None:
+            rungs = sorted({(job.bracket, job.iter) for job in jobs})
+            name = ", ".join(f"bracket {b} rung {i + 1}" for b, i in rungs)
+            self.tasks.begin_step(name, len(jobs) * n_splits)
         for first in range(0, len(jobs), step):
             if scores and time.perf_counter() > self.deadline:
                 break
@@ -461,8 +463,8 @@ class Evaluator:
             for i, job in enumerate(chunk):
                 job_outs = outs[i * n_splits : (i + 1) * n_splits]
                 scores[job.candidate] = self._collect(job, job_outs)
-        if self.progress is not None:
-            self.progress.end_step()
+        if self.tasks is not None:
+            self.tasks.end_step()
         if self.verbose:
             self._report([job for job in jobs if job.candidate in scores], scores)
         return scores
@@ -490,8 +492,10 @@ class Evaluator:
     def _collect(self, job, outs):
         """Keep the models to continue, note the metric names, store outputs."""
         for k, out in enumerate(outs):
-            if self.progress is not None:
-                self.progress.fit_done(job, k)
+            if self.tasks is not None:
+                self.tasks.leaf(
+                    f"candidate {job.candidate} fold {k} n_resources={job.n_resources}"
+                )
             self.fit_times[(job.candidate, k)] = out["fit_time"]
             model = out.pop("model")
             if model is not None:

@@ -2,13 +2,18 @@
 
 import functools
 
+# set by scikit-learn's _init_callback_context, removed by its teardown
+_CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+
 
 def unfitted_on_error(fit):
     """Decorate ``fit``: on any exception, KeyboardInterrupt included, remove
     the fitted attributes (public names ending in ``_``, and every attribute
     this call added) before re-raising, so that ``check_is_fitted`` raises
     NotFittedError instead of trusting a half-finished fit or a stale
-    earlier one.
+    earlier one. scikit-learn's callback bookkeeping stays: its
+    ``_fit_context``, around this, tears the callbacks down with it (a
+    ProgressBar's display thread would otherwise never end).
     """
 
     @functools.wraps(fit)
@@ -19,6 +24,8 @@ def unfitted_on_error(fit):
         except BaseException:
             for name in list(vars(self)):
                 fitted = name.endswith("_") and not name.startswith("_")
+                if name in _CALLBACK_STATE:
+                    continue
                 if fitted or name not in before:
                     delattr(self, name)
             raise

@@ -62,19 +62,19 @@ def drive(schedule, evaluate, *, errors=None, deadline=None, after_rung=None):
         only time limit of a search; an executor may also stop a rung early).
     after_rung : callable or None, default=None
         ``after_rung(jobs, scores)``, once the policy has been told: records,
-        progress, pruning.
+        progress, pruning. When it returns True, no new rung starts.
 
     Returns
     -------
     cut : bool
-        Whether the deadline cut the schedule before its last rung.
+        Whether the deadline or ``after_rung`` cut the schedule before its
+        last rung.
     """
     while jobs := schedule.ask():
         scores = evaluate(jobs)
         schedule.tell(scores, None if errors is None else errors(scores))
-        if after_rung is not None:
-            after_rung(jobs, scores)
-        if deadline is not None and time.perf_counter() >= deadline:
+        stop = after_rung is not None and after_rung(jobs, scores) is True
+        if stop or (deadline is not None and time.perf_counter() >= deadline):
             return not schedule.done
     return False
 

@@ -847,55 +847,6 @@ def test_distribution_without_random_state_raises():
         AutoSearchCV(Ridge(), {"alpha": Unseeded()}, cv=2).fit(X_REG, Y_REG)
 
 
-class _TaskRecorder:
-    """A FitCallback that records the names of the tasks that end."""
-
-    def __init__(self):
-        self.ended = []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
-    def on_fit_task_end(self, estimator, context):
-        self.ended.append(context.task_name)
-
-
-def test_sklearn_callbacks_see_the_rungs_and_the_refit():
-    callback = pytest.importorskip("sklearn.callback")
-    recorder = _TaskRecorder()
-    monitor = callback.ScoringMonitor(scoring="r2")
-    grid = {"alpha": list(np.logspace(-3, 2, 10))}
-    search = AutoSearchCV(Ridge(), grid, cv=3, min_resources="smallest")
-    search.set_callbacks(recorder, monitor)
-    search.fit(X_REG, Y_REG)
-    n_fits = len(search.rung_results_["params"]) * 3
-    leaves = [name for name in recorder.ended if name.startswith("candidate ")]
-    assert len(leaves) == n_fits
-    assert recorder.ended[-3:] == ["bracket 0 rung 2", "refit", "fit"]
-    (row,) = monitor.get_logs().data  # the refitted search on the training data
-    assert row["task_name"] == "fit"
-    assert row["r2"] == pytest.approx(search.score(X_REG, Y_REG))
-
-
-def test_progress_bar_callback(capsys):
-    callback = pytest.importorskip("sklearn.callback")
-    pytest.importorskip("rich")
-    grid = {"alpha": list(np.logspace(-3, 2, 10))}
-    search = AutoSearchCV(Ridge(), grid, cv=3, min_resources="smallest")
-    search.set_callbacks(callback.ProgressBar())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # Ridge has no callbacks
-        search.fit(X_REG, Y_REG)
-    out = capsys.readouterr().out
-    assert "AutoSearchCV - fit" in out and "bracket 0 rung 2" in out
-
-
 class _CountsSetParams(Oracle):
     """An Oracle that records every set_params call on any instance."""
 

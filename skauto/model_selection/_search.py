@@ -5,7 +5,6 @@ import time
 import warnings
 from abc import ABCMeta
 from collections import Counter
-from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -23,6 +22,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import indexable
 
+from .._callbacks import TaskTree, public_attributes
 from .._compat import (
     BaseSearchCV,
     Interval,
@@ -558,12 +558,17 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             The fitted search.
         """
         run = self._prepare(X, y, params)
-        progress = _Progress(self, len(run.schedule.plan()) + bool(self.refit))
+        tasks = TaskTree(self, len(run.schedule.plan()) + bool(self.refit))
         with thread_limit(run.X):  # one thread per fit on small data
-            evaluator = self._run_rungs(run, progress)
-            self._finalize(run, evaluator, progress)
-        progress.end(X, y)
+            evaluator = self._run_rungs(run, tasks)
+            self._finalize(run, evaluator, tasks)
+        # the fit's task ends with the refitted search (ScoringMonitor scores it)
+        tasks.end(X=X, y=y, reconstruction_attributes=self._fitted_attributes)
         return self
+
+    def _fitted_attributes(self):
+        """The public fitted attributes, or None without a refitted estimator."""
+        return public_attributes(self) if hasattr(self, "best_estimator_") else None
 
     def _prepare(self, X, y, params):
         """Check everything and plan the search before any fit starts."""
@@ -764,7 +769,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             for params in sample_candidates(space, len(bracket.candidates), rng)
         ]
 
-    def _run_rungs(self, run, progress):
+    def _run_rungs(self, run, tasks):
         """The driver loop: ask the schedule for jobs, evaluate, tell."""
         task_kwargs = dict(
             X=run.X,
@@ -786,7 +791,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
                 deadline=None if self.max_time is None else run.start + self.max_time,
                 chunk_jobs=2 * max(1, effective_n_jobs(self.n_jobs)),
                 verbose=self.verbose, n_rungs=_rungs_per_bracket(run.schedule),
-                progress=progress,
+                tasks=tasks,
             )  # fmt: skip
             if self.verbose:
                 self._print_plan(run)
@@ -831,7 +836,7 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
             return self.refit
         return "score" if "score" in metrics else metrics[0]
 
-    def _finalize(self, run, evaluator, progress):
+    def _finalize(self, run, evaluator, tasks):
         """Results, best candidate and refit, from the evaluator's outputs."""
         self._check_failures(evaluator, run.X)
         metrics = evaluator.metrics or ["score"]
@@ -852,7 +857,8 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         if self.refit or not self.multimetric_:
             self._pick_best(results, rungs, refit_metric)
         if self.refit:
-            with progress.refit(self.estimator) as estimator:
+            estimator = clone(self.estimator)
+            with tasks.subtask("refit", estimator):
                 self._refit(run, estimator)
         scorers = run.scorers
         is_multi = isinstance(scorers, _MultimetricScorer)
@@ -994,80 +1000,6 @@ class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
         self.refit_time_ = time.perf_counter() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
-
-
-class _Progress:
-    """Feeds scikit-learn's callbacks (``set_callbacks``) from the driver.
-
-    The task tree: the fit, one task per step of the driver loop (a rung, or
-    the rungs of several Hyperband brackets run together) holding one leaf
-    per (candidate, fold) fit, and the refit, to which callbacks that
-    propagate are passed on (as GridSearchCV does; the leaves are reported
-    by the driver when the fits come back, not propagated into them). A
-    no-op when scikit-learn has no callbacks (before 1.9): BaseSearchCV then
-    has no ``_init_callback_context``, and ``_fit_context`` no teardown.
-    """
-
-    def __init__(self, search, n_steps):
-        self.search = search
-        init = getattr(search, "_init_callback_context", None)
-        if init is None or not getattr(search, "_skl_callbacks", None):
-            self.context = None  # no callbacks: no task tree to build
-        else:
-            self.context = init(max_subtasks=n_steps)
-        self.step = None
-        self._call("begin", self.context)
-
-    def _call(self, hook, context, **kwargs):
-        if context is not None:
-            method = getattr(context, f"call_on_fit_task_{hook}")
-            method(estimator=self.search, **kwargs)
-
-    def begin_step(self, jobs, n_splits):
-        if self.context is not None:
-            rungs = sorted({(job.bracket, job.iter) for job in jobs})
-            name = ", ".join(f"bracket {b} rung {i + 1}" for b, i in rungs)
-            self.step = self.context.subcontext(
-                task_name=name, max_subtasks=len(jobs) * n_splits
-            )
-        self._call("begin", self.step)
-
-    def fit_done(self, job, fold):
-        if self.step is not None:
-            leaf = self.step.subcontext(
-                task_name=f"candidate {job.candidate} fold {fold} "
-                f"n_resources={job.n_resources}"
-            )
-            self._call("begin", leaf)
-            self._call("end", leaf)
-
-    def end_step(self):
-        self._call("end", self.step)
-        self.step = None
-
-    @contextmanager
-    def refit(self, estimator):
-        """A clone of ``estimator`` to refit, in the refit's task."""
-        estimator = clone(estimator)
-        if self.context is None:
-            yield estimator
-            return
-        task = self.context.subcontext(task_name="refit")
-        with task.propagate_callback_context(estimator):
-            self._call("begin", task)
-            yield estimator
-            self._call("end", task)
-
-    def end(self, X, y):
-        """The fit's task ends with the refitted search (ScoringMonitor scores it)."""
-        attributes = None
-        if hasattr(self.search, "best_estimator_"):
-            attributes = {
-                name: value
-                for name, value in vars(self.search).items()
-                if name.endswith("_") and not name.startswith("_")
-            }
-        self._call("end", self.context, X=X, y=y, reconstruction_attributes=attributes)
 
 
 def _rung_row(rungs, candidate):

@@ -31,6 +31,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from .._callbacks import CallbackSupportMixin, TaskTree, public_attributes
 from .._compat import (
     Interval,
     InvalidParameterError,
@@ -133,7 +134,10 @@ random_state : int, RandomState instance or None, default=None
     decides the rounding of its products, so another processor can end
     with different networks.
 verbose : int, default=0
-    Print one line per stage when > 0.""",
+    Print one line per stage when > 0. With scikit-learn 1.9 or later,
+    ``set_callbacks`` takes scikit-learn's callbacks (a ``ProgressBar``, a
+    ``ScoringMonitor``): each stage is a task, each validation check a
+    leaf (see the :ref:`user guide <population>`).""",
     "search_attributes": """\
 best_index_ : int
     Row of ``cv_results_`` of the best single network of the last stage.
@@ -189,7 +193,7 @@ def _fill_doc(**fields):
     return decorate
 
 
-class BaseSelfTuningMLP(BaseEstimator):
+class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
     """Base class of the self-tuning networks; use a subclass."""
 
     # how verbose output shows a score (higher is better): sign and name
@@ -279,18 +283,30 @@ class BaseSelfTuningMLP(BaseEstimator):
             The fitted estimator.
         """
         ranges = self._check_ranges()
+        X_given, y_given = X, y
         X, y, w = self._check_data(X, y, sample_weight)
         rng = np.random.default_rng(
             check_random_state(self.random_state).randint(2**32)
         )
         data = self._prepare(X, y, w, rng)
         schedule = self._plan(data)
-        population, trace = self._spawn(data, ranges, rng), _Trace()
+        # what scikit-learn's callbacks are given to score a fitted model
+        data["callback_data"] = {
+            "X": X_given,
+            "y": y_given,
+            "metadata": None
+            if sample_weight is None
+            else {"sample_weight": sample_weight},
+        }
+        tasks = TaskTree(self, len(self.plan_))
+        population, trace = self._spawn(data, ranges, rng), _Trace(tasks)
         # The products are small: one BLAS thread is faster (no oversubscription
         # next to joblib workers) and makes results independent of the machine.
         with threadpool_limits(limits=1, user_api="blas"):
             records = self._run(schedule, population, data, trace, rng)
             self._finalize(records, population, trace, data)
+        attributes = lambda: public_attributes(self)  # noqa: E731
+        tasks.end(**data["callback_data"], reconstruction_attributes=attributes)
         return self
 
     def _check_ranges(self):
@@ -485,12 +501,11 @@ class BaseSelfTuningMLP(BaseEstimator):
 
     def _scores(self, jobs, population):
         """{candidate: mean over its copies of their best validation score}."""
-        return {
-            j.candidate: float(
-                np.mean([population.best_of(i)[0] for i in self._copies([j.candidate])])
-            )
-            for j in jobs
-        }
+        return {j.candidate: self._mean_best(j.candidate, population) for j in jobs}
+
+    def _mean_best(self, candidate, population):
+        copies = self._copies([candidate])
+        return float(np.mean([population.best_of(i)[0] for i in copies]))
 
     # ------------------------------------------------------------------ run
     def _run(self, schedule, population, data, trace, rng):
@@ -508,11 +523,12 @@ class BaseSelfTuningMLP(BaseEstimator):
             records.extend(self._rung_records(jobs, population, trace))
             self._report(jobs, scores, data["n_train"])
             last[:] = [c for c, s in scores.items() if math.isfinite(s)]
+            return trace.stop_asked
 
         deadline = None if self.max_time is None else trace.start + self.max_time
-        if drive(schedule, evaluate, deadline=deadline, after_rung=after_rung):
-            trace.timed_out = True
-        if trace.timed_out:
+        cut = drive(schedule, evaluate, deadline=deadline, after_rung=after_rung)
+        trace.timed_out |= cut and not trace.stop_asked
+        if trace.timed_out or trace.stop_asked:
             return records
         if last and population.samples_seen < self._max_samples:
             jobs = [Job(c, 0, records[-1]["iter"] + 1, self._max_samples) for c in last]
@@ -531,6 +547,8 @@ class BaseSelfTuningMLP(BaseEstimator):
         """Bring every job's candidate to its budget; return {candidate: score}."""
         population.keep(self._copies(j.candidate for j in jobs))
         target = jobs[0].n_resources
+        rows = target - population.samples_seen
+        self._begin_stage(jobs, _n_checks(stream, rows, rows), trace)
         while len(population) and population.samples_seen < target:
             self._train(
                 population,
@@ -543,8 +561,9 @@ class BaseSelfTuningMLP(BaseEstimator):
                 stream.epoch_done or population.samples_seen >= target
             ):
                 self._validate(population, data, trace)
-            if trace.check_time(self.max_time):
+            if trace.check_time(self.max_time) or trace.stop_stage:
                 break
+        self._end_stage(population, data, trace)
         return self._scores(jobs, population)
 
     def _extend(self, jobs, population, data, stream, trace):
@@ -558,6 +577,8 @@ class BaseSelfTuningMLP(BaseEstimator):
         plateau = _Plateau(population.ids, population.best_score)
         cap = self._extension_cap(population, data["n_train"])
         every = min(data["n_train"], _CHECK_ROWS)
+        n_checks = _n_checks(stream, cap - population.samples_seen, every)
+        self._begin_stage(jobs, n_checks, trace)
         while len(population) and population.samples_seen < cap:
             rows = stream.take(min(every, cap - population.samples_seen))
             self._train(population, data, rows, stream, trace)
@@ -568,8 +589,9 @@ class BaseSelfTuningMLP(BaseEstimator):
                 population.scale_lr(cut, _CUT)
                 trace.stopped.update(dict.fromkeys(stop, population.samples_seen))
                 population.retire(stop)
-            if trace.check_time(self.max_time):
+            if trace.check_time(self.max_time) or trace.stop_stage:
                 break
+        self._end_stage(population, data, trace)
         return self._scores(jobs, population)
 
     def _extension_cap(self, population, n_train):
@@ -607,7 +629,39 @@ class BaseSelfTuningMLP(BaseEstimator):
             data["row_folds"],
         )
         trace.add_val(population.ids, scores)
+        epochs = population.samples_seen / data["n_train"]
+        trace.stop_stage = trace.tasks.leaf(
+            f"epoch {epochs:.3g}", **self._callback_kwargs(population, data)
+        )
         return scores
+
+    # ------------------------------------------------- scikit-learn callbacks
+    def _begin_stage(self, jobs, n_checks, trace):
+        """A stage is a task of the callbacks; each validation check a leaf."""
+        trace.stop_stage = False
+        name = f"stage {jobs[0].iter + 1}: {len(jobs)} networks"
+        trace.tasks.begin_step(name, n_checks)
+
+    def _end_stage(self, population, data, trace):
+        kwargs = self._callback_kwargs(population, data)
+        trace.stop_asked = trace.tasks.end_step(**kwargs)
+
+    def _callback_kwargs(self, population, data):
+        """The training data and, built only if a callback asks for it, the
+        model a fit stopped here would return (the best candidate's bag)."""
+        return {
+            **data["callback_data"],
+            "reconstruction_attributes": lambda: self._snapshot(population),
+        }
+
+    def _snapshot(self, population):
+        """coefs_ and intercepts_ of the best candidate so far, its fold copies
+        averaged at their best checkpoints."""
+        k = self._n_folds
+        alive = {int(i) // k for i in [*population.ids, *population.retired]}
+        best = max(alive, key=lambda c: self._mean_best(c, population))
+        networks = [population.network(i) for i in self._copies([best])]
+        return self._network_attributes(networks, np.full(k, 1 / k))
 
     def _rung_records(self, jobs, population, trace):
         seconds = self._rung_seconds / len(jobs)
@@ -675,10 +729,11 @@ class BaseSelfTuningMLP(BaseEstimator):
         order = np.argsort(-weights[: len(pool)], kind="stable")
         top = pool[order[0]]
         self._describe(pool, order, weights, linear, population, data)
-        self._set_network(
+        network = self._network_attributes(
             [n[:4] for m, w in zip(members, weights, strict=True) if w for n in m],
             np.repeat(weights[weights > 0] * gain / self._n_folds, self._n_folds),
         )
+        vars(self).update(network)
         first = self._copies([top])[0]
         self.loss_curve_ = trace.loss_curve(first)
         self.n_iter_ = len(self.loss_curve_)
@@ -767,8 +822,9 @@ class BaseSelfTuningMLP(BaseEstimator):
             stacklevel=5,
         )
 
-    def _set_network(self, networks, weights):
-        """Average the members into one wide network; fold the scaling in."""
+    def _network_attributes(self, networks, weights):
+        """coefs_ and intercepts_ of the members averaged into one wide
+        network, the target's scaling folded in."""
         W1 = np.concatenate([n[0] for n in networks], axis=1)
         b1 = np.concatenate([n[1] for n in networks])
         W2 = np.concatenate(
@@ -776,8 +832,10 @@ class BaseSelfTuningMLP(BaseEstimator):
         )
         W2 = W2 * self._y_scale
         b2 = sum(wk * n[3] for n, wk in zip(networks, weights, strict=True))
-        self.coefs_ = [W1, W2]
-        self.intercepts_ = [b1, b2 * self._y_scale + self._y_mean]
+        return {
+            "coefs_": [W1, W2],
+            "intercepts_": [b1, b2 * self._y_scale + self._y_mean],
+        }
 
     def _fit_splines(self, Z, n, w):
         """(columns, fitted SplineTransformer) of the spline expansion, or
@@ -823,3 +881,15 @@ class BaseSelfTuningMLP(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _n_checks(stream, rows, every):
+    """Validation checks in training ``rows`` more rows from ``stream``, one
+    after every ``every`` rows and at every epoch's end (the most a stage
+    makes, for the callbacks' progress)."""
+    n, pos, count = stream.n_rows, stream.pos, 0
+    while rows > 0:  # each pass takes at least one row
+        pos = 0 if pos == n else pos
+        take = min(every, rows, n - pos)
+        pos, rows, count = pos + take, rows - take, count + 1
+    return count

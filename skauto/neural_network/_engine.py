@@ -93,8 +93,11 @@ class _Plateau:
 class _Trace:
     """What fit records while it runs: losses, validation scores, stops."""
 
-    def __init__(self):
+    def __init__(self, tasks):
         self.start = time.perf_counter()
+        self.tasks = tasks  # scikit-learn's callbacks (skauto._callbacks.TaskTree)
+        self.stop_stage = False  # a callback asked to end the stage
+        self.stop_asked = False  # ... or the search
         self.loss = defaultdict(list)  # candidate -> mean loss of each full epoch
         self.partial = defaultdict(float)  # candidate -> loss summed this epoch
         self.partial_rows = defaultdict(int)  # candidate -> rows this epoch
