@@ -166,6 +166,7 @@ class Population:
             slice(int(a), int(a + h))
             for a, h in zip(self.starts, self.sizes, strict=True)
         ]
+        self._runs = _equal_size_runs(self.sizes)
         self._block_at = (
             np.repeat(np.arange(len(self.owner)), m),
             (self.owner[:, None] * m + np.arange(m)).ravel(),
@@ -196,8 +197,12 @@ class Population:
             out = (A @ (self._blocks(W2) if blocks is None else blocks)).reshape(shape)
         elif self.layout == "blocks":
             out = np.empty(shape, dtype=A.dtype)
-            for k, span in enumerate(self._spans):
-                np.matmul(A[:, span], W2[span], out=out[:, k])
+            for ks, units, h in self._runs:  # one batched product per run
+                np.matmul(
+                    _by_candidate(A[:, units], h),
+                    _stacked(W2[units], h),
+                    out=out[:, ks].swapaxes(0, 1),
+                )
         else:
             T = np.empty_like(A) if work is None else work[1]
             out = np.empty(shape, dtype=A.dtype)
@@ -294,9 +299,12 @@ class Population:
             loss += element_loss.sum(axis=(0, 2))
             gb2 += g.sum(axis=0)
             if self.layout == "blocks":
-                for k, span in enumerate(self._spans):
-                    np.matmul(g[:, k], self.W2[span].T, out=dA[:, span])
-                    dW2[span] += A[:, span].T @ g[:, k]
+                for ks, units, h in self._runs:
+                    g_k = g[:, ks].swapaxes(0, 1)  # (candidates, rows, outputs)
+                    W2_k = _stacked(self.W2[units], h).swapaxes(1, 2)
+                    np.matmul(g_k, W2_k, out=_by_candidate(dA[:, units], h))
+                    dW2_k = _by_candidate(A[:, units], h).swapaxes(1, 2) @ g_k
+                    dW2[units] += dW2_k.reshape(-1, dW2.shape[1])
             elif self.layout == "dense":
                 g2 = g.reshape(size, -1)
                 np.matmul(g2, B.T, out=dA)
@@ -408,7 +416,12 @@ class Population:
             hidden = np.maximum(X_of[f] @ W1[:, span] + self.b1[span], 0)
             _, loss = activate(hidden @ self.W2[span] + self.b2[k], y_of[f])
             weights = None if w is None else w[rows[f]]
-            mean[k] = np.average(loss.astype(np.float64), axis=0, weights=weights)
+            loss = loss.astype(np.float64)
+            mean[k] = (
+                loss.mean(axis=0)
+                if w is None
+                else np.average(loss, axis=0, weights=weights)
+            )
         return mean
 
     def group_mean(self, values):
@@ -499,6 +512,32 @@ class Population:
             W2[units].astype(np.float64),
             b2[k].astype(np.float64),
         )
+
+
+def _equal_size_runs(sizes):
+    """(candidates, units, size) of each run of adjacent candidates of one
+    hidden size (a configuration's fold copies, at least): their products go
+    through one batched matmul instead of one call each."""
+    runs, k = [], 0
+    starts = np.cumsum(sizes) - sizes
+    while k < len(sizes):  # each pass moves k forward
+        end = k + 1
+        while end < len(sizes) and sizes[end] == sizes[k]:
+            end += 1
+        units = slice(int(starts[k]), int(starts[k] + (end - k) * sizes[k]))
+        runs.append((slice(k, end), units, int(sizes[k])))
+        k = end
+    return runs
+
+
+def _by_candidate(A, h):
+    """View of (rows, r * h) hidden activations as (r, rows, h)."""
+    return A.reshape(A.shape[0], -1, h).swapaxes(0, 1)
+
+
+def _stacked(W2, h):
+    """View of (r * h, outputs) output weights as (r, h, outputs)."""
+    return W2.reshape(-1, h, W2.shape[1])
 
 
 def _glorot(rng, n_in, n_out, n_hidden):
