@@ -76,10 +76,11 @@ class Population:
         the rows of its own (see ``train`` and ``score``). None: all 0.
     groups : array-like of int, shape (K,), default=None
         Candidates of one group (the fold copies of one configuration)
-        checkpoint together: at the evaluation where their mean validation
-        score is best, one epoch for every fold, as cross-validating
-        ``max_iter`` would. Each copy's own best epoch, chosen on the few
-        rows that also score it, would make the out-of-fold score optimistic.
+        checkpoint together: at the evaluation where the mean validation
+        score of those still training is best, one epoch for every fold, as
+        cross-validating ``max_iter`` would (a copy retired earlier keeps
+        its checkpoint). Each copy's own best epoch, chosen on the few rows
+        that also score it, would make the out-of-fold score optimistic.
         None: every candidate is its own group.
     output : {"identity", "logistic", "softmax"}, default="identity"
         Output layer: linear outputs with squared error (regression), or
