@@ -52,11 +52,6 @@ class TaskTree:
         self.step = None
         self._call("begin", self.context)
 
-    @property
-    def active(self):
-        """Whether any callback listens."""
-        return self.context is not None
-
     def _call(self, hook, context, **kwargs):
         if context is None:
             return False

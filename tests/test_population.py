@@ -80,12 +80,13 @@ SCALE = {"lr_mult": 3.0, "l1": 0.1}
 def test_gradient_matches_finite_differences(
     output, n_out, weighted, dense, scale, monkeypatch
 ):
-    # few outputs: one block product; many: segment sums. Both must be exact.
+    # few outputs: one block product; many: segment sums, or per candidate
+    # products (batched over adjacent candidates of one size). All exact.
     monkeypatch.setattr(population, "_DENSE_OUTPUTS", 16 if dense else 0)
     X, _ = data(n=16, n_out=n_out)
     y = targets(X, n_out, output)
     w = np.linspace(0.5, 1.5, len(X)).astype(np.float32) if weighted else None
-    pop = make(n_out=n_out, output=output, scale=scale)
+    pop = make(sizes=(3, 3, 5, 2), n_out=n_out, output=output, scale=scale)
     names = ["W1", "b1", "W2", "b2"] + (["S"] if scale else [])
     for name in names:
         setattr(pop, name, getattr(pop, name).astype(np.float64))
