@@ -198,6 +198,16 @@ def machine_markdown(info):
     )
 
 
+def run_footer(info):
+    """The report's last paragraph: the machine, where skauto came from and
+    how long the run took (``skauto_path`` and ``run_seconds`` in ``info``)."""
+    return (
+        machine_markdown(info)
+        + f" skauto imported from {info.get('skauto_path')}."
+        + f" The run took {info['run_seconds']:.0f} s."
+    )
+
+
 def command_line(script, argv):
     """The command that produced a result, as Markdown code."""
     return "`" + " ".join(["python", f"benchmarks/{Path(script).name}", *argv]) + "`"

@@ -49,10 +49,10 @@ from _common import (
     command_line,
     fmt,
     machine_info,
-    machine_markdown,
     markdown_table,
     now_utc,
     package_version,
+    run_footer,
     skauto_location,
     write_results,
 )
@@ -590,9 +590,7 @@ def report(results, info, argv, quick, n_resplits):
         "",
         *PROTOCOL,
         "",
-        machine_markdown(info)
-        + f" skauto imported from {info.get('skauto_path')}."
-        + f" The run took {info['run_seconds']:.0f} s.",
+        run_footer(info),
     ]
     return "\n".join(lines), summ
 

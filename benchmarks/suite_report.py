@@ -1,7 +1,7 @@
 """The Markdown report and summary of bench_suite.py (issue 9's targets)."""
 
 import numpy as np
-from _common import command_line, fmt, machine_markdown, markdown_table
+from _common import command_line, fmt, markdown_table, run_footer
 from scipy.stats import rankdata
 
 LABELS = {
@@ -274,9 +274,7 @@ def report(results, info, argv, quick):
         "",
         *PROTOCOL,
         "",
-        machine_markdown(info)
-        + f" skauto imported from {info.get('skauto_path')}."
-        + f" The run took {info['run_seconds']:.0f} s.",
+        run_footer(info),
     ]
     return "\n".join(lines), summ
 
