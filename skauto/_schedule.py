@@ -31,12 +31,65 @@ class Job:
 
 @dataclass(frozen=True)
 class Rung:
-    """One planned rung of a bracket."""
+    """One planned rung of a bracket.
+
+    ``rule`` is None for a rung that brings every candidate to its budget, or
+    the rule by which a candidate of the survivors' final rung stops earlier
+    (see :class:`Patience`).
+    """
 
     bracket: int
     iter: int
     n_candidates: int
     n_resources: int
+    rule: object = None
+
+
+class Patience:
+    """When a candidate of a final rung stops: per-candidate patience.
+
+    At each check, a candidate whose score did not improve on its best by more
+    than ``tol`` for ``patience`` checks has its learning rate multiplied by
+    ``cut``; after ``n_cuts`` such cuts, the next ``patience`` checks without
+    an improvement stop it.
+
+    Parameters
+    ----------
+    patience : int, default=5
+        Checks without an improvement before a cut (or the stop).
+    tol : float, default=1e-4
+        An improvement must exceed this.
+    cut : float, default=0.25
+        Factor on the learning rate at each cut.
+    n_cuts : int, default=2
+        Cuts before the stop.
+    """
+
+    def __init__(self, patience=5, tol=1e-4, cut=0.25, n_cuts=2):
+        self.patience, self.tol, self.cut, self.n_cuts = patience, tol, cut, n_cuts
+
+    def start(self, best):
+        """The state of a rung whose candidates start from ``{id: best score}``."""
+        return {c: [score, 0, 0] for c, score in best.items()}  # best, bad, cuts
+
+    def update(self, state, scores):
+        """Record one check of ``{id: score}``; return (ids to slow down, ids
+        to stop)."""
+        cut, stop = [], []
+        for c, score in scores.items():
+            entry = state[c]
+            if score > entry[0] + self.tol:
+                entry[0], entry[1] = score, 0
+                continue
+            entry[1] += 1
+            if entry[1] >= self.patience:
+                entry[1] = 0
+                if entry[2] < self.n_cuts:
+                    entry[2] += 1
+                    cut.append(c)
+                else:
+                    stop.append(c)
+        return cut, stop
 
 
 def _is_valid(score):
@@ -198,6 +251,12 @@ class SuccessiveHalving:
         A promoted candidate whose score fell from its previous rung by more
         than the standard error of the fall does not go on (``tell`` needs
         the standard errors). Its scores stay and can win.
+    final_resources : int or None, default=None
+        Budget of a final rung of the last survivors, after the halving, when
+        it exceeds the last rung's: every survivor with a valid score trains
+        on up to it, unless ``final_rule`` stops it earlier.
+    final_rule : object or None, default=None
+        That rung's ``rule`` (see :class:`Rung`), e.g. :class:`Patience`.
     """
 
     def __init__(
@@ -212,6 +271,8 @@ class SuccessiveHalving:
         first_candidate=0,
         fill=False,
         early_stopping=False,
+        final_resources=None,
+        final_rule=None,
     ):
         if n_candidates < 1:
             raise ValueError(f"n_candidates={n_candidates} must be >= 1")
@@ -223,6 +284,17 @@ class SuccessiveHalving:
         self.early_stopping = early_stopping
         self.candidates = list(range(first_candidate, first_candidate + n_candidates))
         self._rungs = self._make_plan(n_candidates, min_resources, max_resources)
+        last = self._rungs[-1]
+        if final_resources is not None and final_resources > last.n_resources:
+            self._rungs.append(
+                Rung(
+                    bracket,
+                    last.iter + 1,
+                    last.n_candidates,
+                    int(final_resources),
+                    final_rule,
+                )
+            )
         self.scores = {}  # (iter, candidate) -> score
         self.errors = {}  # (iter, candidate) -> standard error of the score
         self._iter = 0

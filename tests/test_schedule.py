@@ -271,3 +271,49 @@ def test_early_stopping_lives_in_the_policy(policy, second, goes_on):
     assert asked[:2] == [[0, 1, 2, 3], [0, 1]]
     assert (asked[2:] == [[0]]) is goes_on
     assert schedule.done  # the last rung's only candidate fell: the bracket ends
+
+
+@pytest.mark.parametrize(
+    "final, expected",
+    [
+        (None, [(27, 1), (9, 3), (3, 9), (3, 27)]),
+        (27, [(27, 1), (9, 3), (3, 9), (3, 27)]),  # not beyond the last rung
+        (100, [(27, 1), (9, 3), (3, 9), (3, 27), (3, 100)]),
+    ],
+)
+def test_final_rung_of_the_survivors(final, expected):
+    rule = _schedule.Patience()
+    sh = SuccessiveHalving(27, 1, 27, 3, min_survivors=3, final_resources=final,
+                           final_rule=rule)  # fmt: skip
+    plan = sh.plan()
+    assert [(r.n_candidates, r.n_resources) for r in plan] == expected
+    assert [r.rule for r in plan[:4]] == [None] * 4
+    if len(plan) == 5:
+        assert plan[-1].rule is rule and plan[-1].iter == 4
+    # the final rung trains every survivor with a valid score, none dropped
+    while jobs := sh.ask():
+        sh.tell({j.candidate: float(j.candidate) for j in jobs})
+        last = jobs
+    assert len(last) == expected[-1][0]
+
+
+@pytest.mark.parametrize(
+    "scores, cuts_at, stops_at",
+    [
+        # patience 2, two cuts, then a stop (the checks at which they happen)
+        ([0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [1, 3], [5]),
+        # an improvement resets the count of bad checks
+        ([0.5, 0.7, 0.7, 0.8, 0.8, 0.8], [5], []),
+        # improvements below tol do not count
+        ([0.50005, 0.5001, 0.5, 0.5], [1, 3], []),
+    ],
+)
+def test_patience_as_a_table(scores, cuts_at, stops_at):
+    rule = _schedule.Patience(patience=2, tol=1e-3, cut=0.25, n_cuts=2)
+    state = rule.start({7: 0.5})
+    cuts, stops = [], []
+    for check, score in enumerate(scores):
+        cut, stop = rule.update(state, {7: score})
+        cuts += [check] * len(cut)
+        stops += [check] * len(stop)
+    assert (cuts, stops) == (cuts_at, stops_at)
