@@ -139,7 +139,7 @@ def test_logistic_member_is_sklearns_logistic_regression(n_classes):
     """Mean log-loss + alpha / 2 * ||W||**2 is LogisticRegression(C=1 / (alpha n))."""
     from sklearn.linear_model import LogisticRegression
 
-    from skauto.neural_network._classifier import _fit_logistic
+    from skauto.neural_network._tasks import _fit_logistic
 
     X, y = make_classification(
         200, 5, n_informative=4, n_redundant=0, n_classes=n_classes, random_state=0
@@ -175,19 +175,24 @@ def test_linear_member_joins_when_the_networks_learn_nothing():
 
 
 def test_temperature_softens_an_over_confident_ensemble_only():
-    clf = SelfTuningMLPClassifier()
-    clf.out_activation_, clf._label_binarizer = "logistic", None
+    from types import SimpleNamespace
+
+    from skauto.neural_network._tasks import Classification
+
+    task = Classification()
+    task.output = "logistic"
     rng = np.random.default_rng(0)
     logit = rng.normal(size=(2000, 1)) * 2
     y = (rng.random((2000, 1)) < 1 / (1 + np.exp(-logit))).astype(float)
-    data = {"y_val": y, "w_val": None}
-    calibrated = clf._pool_score(logit, data)
-    gain, score = clf._calibrate(3 * logit, data, clf._pool_score(3 * logit, data))
-    assert 2.5 < clf.temperature_ < 3.5 and gain == pytest.approx(1 / clf.temperature_)
+    data = SimpleNamespace(y_val=y, w_val=None)
+    calibrated = task.score(logit, data)
+    gain, score, fitted = task.calibrate(3 * logit, data, task.score(3 * logit, data))
+    temperature = fitted["temperature_"]
+    assert 2.5 < temperature < 3.5 and gain == pytest.approx(1 / temperature)
     assert score == pytest.approx(calibrated, abs=2e-3)
     # an under-confident ensemble is left alone: the temperature only softens
-    gain, score = clf._calibrate(logit / 3, data, clf._pool_score(logit / 3, data))
-    assert clf.temperature_ == 1.0 and gain == 1.0
+    gain, score, fitted = task.calibrate(logit / 3, data, task.score(logit / 3, data))
+    assert fitted["temperature_"] == 1.0 and gain == 1.0
 
 
 def test_returned_logits_are_divided_by_the_temperature(fitted, iris):
@@ -231,7 +236,7 @@ def test_docstrings_share_the_engines_text():
     import textwrap
 
     from skauto.neural_network import SelfTuningMLPRegressor
-    from skauto.neural_network._base import _DOC_BLOCKS, _fill_doc
+    from skauto.neural_network._docs import _DOC_BLOCKS, _fill_doc
 
     for cls in (SelfTuningMLPClassifier, SelfTuningMLPRegressor):
         doc = cls.__doc__

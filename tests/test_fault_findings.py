@@ -11,9 +11,9 @@ from sklearn.linear_model import SGDRegressor
 
 from skauto._compat import InvalidParameterError
 from skauto.model_selection import AutoSearchCV
-from skauto.neural_network import SelfTuningMLPRegressor, _base
+from skauto.neural_network import SelfTuningMLPRegressor, _data
 from skauto.neural_network._data import _split
-from skauto.neural_network._self_tuning import _poor_score
+from skauto.neural_network._tasks import _poor_score
 
 # small budgets on purpose: the searches' last rungs may not converge
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -112,7 +112,7 @@ def test_weights_zero_on_the_plain_validation_rows(data, monkeypatch):
         seen.append((plain, val))
         return val, train
 
-    monkeypatch.setattr(_base, "_split", spy)
+    monkeypatch.setattr(_data, "_split", spy)
     degenerate = 0
     for seed in range(6):
         reg = SelfTuningMLPRegressor(**{**FAST, "random_state": seed})

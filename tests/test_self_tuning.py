@@ -115,8 +115,9 @@ def test_cv_results_schema_and_plan(fitted):
 def test_coefs_are_the_model(fitted, data):
     X, _ = data
     (W1, W2), (b1, b2) = fitted.coefs_, fitted.intercepts_
-    Z = (X - fitted._x_mean) / fitted._x_scale
-    Z = np.where(np.abs(Z) > 3, np.sign(Z) * (3 + np.log1p(np.abs(Z) - 3)), Z)
+    Z = (X - fitted._features.mean) / fitted._features.scale
+    big = np.abs(Z) > 3
+    Z[big] = np.sign(Z[big]) * (3 + np.log1p(np.abs(Z[big]) - 3))
     manual = (np.maximum(Z @ W1 + b1, 0) @ W2 + b2).ravel()
     np.testing.assert_allclose(fitted.predict(X), manual)
 
@@ -330,7 +331,7 @@ def test_spline_basis_of_continuous_features(n_rows, n_continuous, width):
     assert reg.coefs_[0].shape[0] == width
     # predict is the network on the expanded features, and survives pickling
     (W1, W2), (b1, b2) = reg.coefs_, reg.intercepts_
-    manual = (np.maximum(reg._transform(X) @ W1 + b1, 0) @ W2 + b2).ravel()
+    manual = (np.maximum(reg._features.transform(X) @ W1 + b1, 0) @ W2 + b2).ravel()
     np.testing.assert_allclose(reg.predict(X), manual)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(reg)).predict(X), manual)
 

@@ -1,32 +1,22 @@
-"""The engine shared by the self-tuning networks.
+"""What the self-tuning networks share: parameters, the outline of ``fit``,
+and the returned network.
 
-:class:`BaseSelfTuningMLP` holds everything but the target: validation (folds
-or a hold-out), the halving plan, the population's driver loop, the survivors'
-extension, greedy ensemble selection and the returned wide network. A
-subclass says how its target is checked, encoded and scored (``_check_data``,
-``_strata``, ``_target_scale``, ``_target_variance``, ``_pool_score``,
-``_poor_score``,
-``_poor_fit``), which output layer the population uses (``_output``),
-whether a linear model joins the pool (``_linear_member``), and how the
-returned ensemble's outputs are calibrated (``_calibrate``).
-
-The parts of the subclasses' docstrings that are the same text in both live
-here too, in ``_DOC_BLOCKS``; ``_fill_doc`` puts them into each class's
-docstring.
+``fit`` reads like its outline: check the parameters and the data (the task
+object, :mod:`._tasks`, encodes the target), :func:`._data.prepare` the
+rows, make the schedule (the halving rungs and the survivors' final rung),
+``drive(schedule, executor)`` with the :class:`._executor.PopulationExecutor`,
+then finalize (greedy ensemble selection, :mod:`._ensemble`, and the one wide
+network that ``predict`` uses).
 """
 
+import functools
 import math
-import re
-import textwrap
-import time
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.stats import qmc
 from sklearn.base import BaseEstimator
-from sklearn.preprocessing import SplineTransformer
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
@@ -41,19 +31,17 @@ from .._compat import (
     validate_data,
 )
 from .._fit_guard import unfitted_on_error
-from .._population import BatchStream, Population
+from .._population import BatchStream
 from .._results import build_cv_results
-from .._schedule import Job, SuccessiveHalving, drive
-from ._data import _mean_scale, _split, _standardize, _tame, stratified_order
-from ._engine import _CUT, _best_row, _out_of_fold, _Plateau, _select, _Trace
+from .._schedule import Patience, SuccessiveHalving, drive
+from ._data import prepare
+from ._ensemble import _best_row, network_attributes, returned_model
+from ._executor import PopulationExecutor, Trace, spawn
 
 # The halving rungs use about this many training rows in all (3 to 30 epochs).
 _HALVING_SAMPLES = 3e5
-# The survivors then train on while their validation score improves, checked
-# every epoch or every _CHECK_ROWS rows (patience: see _engine._Plateau).
-_CHECK_ROWS = 100_000
 # max_epochs="auto": at most 200 epochs and 3e7 rows, and the survivors'
-# extension costs at most _AUTO_WORK rows times hidden units.
+# final rung costs at most _AUTO_WORK rows times hidden units.
 _AUTO_CAP_EPOCHS, _AUTO_CAP_SAMPLES, _AUTO_WORK = 200, 3e7, 1e9
 # cv="auto": 4-fold cross-validation below 2,000 rows, a hold-out above.
 _AUTO_FOLDS, _AUTO_FOLDS_BELOW = 4, 2000
@@ -62,16 +50,13 @@ _AUTO_FOLDS, _AUTO_FOLDS_BELOW = 4, 2000
 # _PRECISE_HOLDOUT rows (it ranks them well enough that 8 cost 25-40% more
 # time for no better test score); 8 with a smaller hold-out.
 _AUTO_ENSEMBLE, _AUTO_ENSEMBLE_FEW, _PRECISE_HOLDOUT = 8, 4, 1000
-# From _SPLINE_ROWS[0] to _SPLINE_ROWS[1] rows, every feature of at least
-# _SPLINE_KNOTS distinct values is also fed to the networks as a cubic B-spline
-# basis on _SPLINE_KNOTS quantile knots (8 columns): a smooth, piecewise
-# encoding of each feature, like the numerical embeddings of RealMLP. Not
-# when that adds more than _SPLINE_COLUMNS columns: the first layer's cost
-# grows with its width.
-_SPLINE_ROWS, _SPLINE_KNOTS, _SPLINE_COLUMNS = (500, 10_000), 6, 256
 # A per-feature scaling layer in front of every network (RealMLP's, with an
 # L1 penalty so that useless features fade out): Population's ``scale``.
 _SCALE_LAYER = {"lr_mult": 6.0, "l1": 0.05}
+# The survivors train on while their validation score improves: after 5
+# checks without an improvement of 1e-4 the learning rate is divided by 4,
+# after two such cuts a survivor stops.
+_FINAL_RULE = Patience(patience=5, tol=1e-4, cut=0.25, n_cuts=2)
 
 _RANGES = {
     # searched range: (integers?, lowest allowed value; 0 means "> 0")
@@ -80,126 +65,9 @@ _RANGES = {
     "alpha_range": (False, 0),
 }
 
-# Docstring text shared by the self-tuning networks, filled in by _fill_doc.
-# Parameter and attribute entries start at column 0 and their descriptions at
-# column 4; ``{linear_member}`` and ``{score_name}`` are the class's own.
-_DOC_BLOCKS = {
-    "search_parameters": """\
-hidden_size_range : tuple of (int, int), default=(16, 256)
-    Range of hidden-layer sizes, sampled on a log scale.
-learning_rate_range : tuple of (float, float), default=(1e-4, 3e-2)
-    Range of Adam's learning rate, sampled on a log scale.
-alpha_range : tuple of (float, float), default=(1e-6, 1e-1)
-    Range of the L2 strength (scikit-learn's ``alpha``), on a log scale.
-    Give ``(a, a)`` to fix it.
-n_candidates : int, default=81
-    Number of networks that start training.
-factor : float, default=3
-    Elimination rate: 1/factor of the candidates survive each rung, and
-    each rung trains factor times longer than the previous one.
-ensemble_size : int or "auto", default="auto"
-    Halving stops when this many candidates are left; they train on while
-    their validation score improves, and the returned model is a greedy
-    ensemble of them and of a {linear_member} (members join only while
-    they improve the validation {score_name}). 1 returns the single best
-    member. "auto": 4 with folds (each candidate is then a bag of one
-    network per fold) or with a hold-out of at least 1,000 rows (from
-    10,000 rows with the default ``validation_fraction``), 8 with a
-    smaller hold-out.
-max_epochs : float or "auto", default="auto"
-    Cap on the epochs any network trains. "auto" is
-    ``clip(3e7 / n_train, 1, 200)``, and the last stage (survivors
-    training on) then costs at most 1e9 rows times hidden units. The
-    halving rungs use ``clip(300_000 / n_train, 3, 30)`` epochs at most.
-batch_size : int or "auto", default="auto"
-    Mini-batch size; "auto" is ``clip(n_train // 50, 32, 512)``.
-validation_fraction : float or "auto", default="auto"
-    Fraction of the rows held out to score the candidates; "auto" holds
-    out 10% of the rows (up to 20% to reach 200 rows, at most 10,000).
-cv : int, "auto" or None, default="auto"
-    How the candidates are scored. An int k: k-fold cross-validation,
-    each candidate trained as k copies (one per fold, in the same wide
-    network) and the returned model averages the copies (bagging), so
-    every row is used for training and for choosing. None: one hold-out
-    split of ``validation_fraction``. "auto": 4 folds below 2,000 rows,
-    where one hold-out of a few hundred rows cannot rank 81 networks,
-    and a hold-out above.""",
-    "run_parameters": """\
-max_time : float or None, default=None
-    Seconds after which the search stops; the best network so far is kept.
-random_state : int, RandomState instance or None, default=None
-    Seeds the split, the candidates, their initial weights and the
-    mini-batches. Pass an int for reproducible results on one machine:
-    training runs in float32, and the BLAS kernel chosen for the processor
-    decides the rounding of its products, so another processor can end
-    with different networks.
-verbose : int, default=0
-    Print one line per stage when > 0. With scikit-learn 1.9 or later,
-    ``set_callbacks`` takes scikit-learn's callbacks (a ``ProgressBar``, a
-    ``ScoringMonitor``): each stage is a task, each validation check a
-    leaf (see the :ref:`user guide <population>`).""",
-    "search_attributes": """\
-best_index_ : int
-    Row of ``cv_results_`` of the best single network of the last stage.
-n_splits_ : int
-    Number of folds (1: one hold-out split).
-n_resources_ : list of int
-    Largest budget of each stage that ran, in training samples seen.
-n_candidates_ : list of int
-    Number of networks in each stage that ran.
-plan_ : list of (int, int)
-    The stages planned before training, as ``(n_candidates,
-    n_resources)``: the halving rungs, then the survivors with the cap
-    of their last stage. ``n_candidates_`` and ``n_resources_`` say what
-    ran (less when ``max_time`` stops the search or candidates diverge).""",
-    "fit_attributes": """\
-best_validation_score_ : float
-    Best of ``validation_scores_``.
-batch_size_ : int
-    Mini-batch size used.
-n_features_in_ : int
-    Number of features seen during fit.
-feature_names_in_ : ndarray of shape (`n_features_in_`,)
-    Names of features seen during fit, when X has string column names.""",
-}
-_PLACEHOLDER = re.compile(r"( *)\{(\w+)\}")
-
-
-def _fill_doc(**fields):
-    """Class decorator: fill the placeholders of the class's docstring.
-
-    Each ``{name}`` is replaced by ``fields[name]`` or ``_DOC_BLOCKS[name]``
-    (placeholders inside the replacement are filled too); every line of a
-    multi-line block is indented as the placeholder, which stands alone on
-    its line. Braces around anything but a bare name (``{"weight": w}``) are
-    left alone; an unknown name raises ``KeyError``.
-    """
-    values = {**_DOC_BLOCKS, **fields}
-
-    def fill(text):
-        def replace(match):
-            indent, name = match.groups()
-            if name not in values:
-                raise KeyError(f"no docstring block or field named {name!r}")
-            return textwrap.indent(fill(values[name]), indent)
-
-        return _PLACEHOLDER.sub(replace, text)
-
-    def decorate(cls):
-        if cls.__doc__ is not None:  # None under python -OO
-            cls.__doc__ = fill(cls.__doc__)
-        return cls
-
-    return decorate
-
 
 class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
     """Base class of the self-tuning networks; use a subclass."""
-
-    # how verbose output shows a score (higher is better): sign and name
-    _score_sign, _score_name = 1, "R2"
-    # whether the features get their spline basis (see _SPLINE_ROWS)
-    _splines_help = True
 
     _parameter_constraints = {
         "hidden_size_range": ["array-like"],
@@ -282,31 +150,48 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        ranges = self._check_ranges()
-        X_given, y_given = X, y
-        X, y, w = self._check_data(X, y, sample_weight)
+        ranges, task = self._check_ranges(), self._task()
+        # what scikit-learn's callbacks are given to score a fitted model
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        callback_data = {"X": X, "y": y, "metadata": metadata}
+        X, Y, w = self._check_data(X, y, sample_weight, task)
         rng = np.random.default_rng(
             check_random_state(self.random_state).randint(2**32)
         )
-        data = self._prepare(X, y, w, rng)
-        schedule = self._plan(data)
-        # what scikit-learn's callbacks are given to score a fitted model
-        data["callback_data"] = {
-            "X": X_given,
-            "y": y_given,
-            "metadata": None
-            if sample_weight is None
-            else {"sample_weight": sample_weight},
-        }
+        folds, n_val = self._folds_for(len(X), w), self._n_validation(len(X))
+        data, self._features = prepare(X, Y, w, task, rng, n_folds=folds, n_val=n_val)
+        self.batch_size_ = self._batch_size(data)
+        schedule = self._schedule(data)
+        self.plan_ = [(r.n_candidates, r.n_resources) for r in schedule.plan()]
         tasks = TaskTree(self, len(self.plan_))
-        population, trace = self._spawn(data, ranges, rng), _Trace(tasks)
+        candidates, population = spawn(
+            self.n_candidates, ranges, data, rng, task.output, scale=_SCALE_LAYER
+        )
+        trace = Trace(tasks)
+        executor = PopulationExecutor(
+            population, BatchStream(data.n_train, rng), data, schedule.plan(),
+            candidates, self.batch_size_, trace,
+            report=functools.partial(
+                self._report, task=task, n_train=data.n_train, plan=schedule.plan()
+            ),
+            snapshot=lambda ex: self._snapshot(ex, data), callback_data=callback_data,
+            max_time=self.max_time,
+            work_cap=_AUTO_WORK if self.max_epochs == "auto" else None,
+        )  # fmt: skip
+        deadline = None if self.max_time is None else trace.start + self.max_time
         # The products are small: one BLAS thread is faster (no oversubscription
         # next to joblib workers) and makes results independent of the machine.
         with threadpool_limits(limits=1, user_api="blas"):
-            records = self._run(schedule, population, data, trace, rng)
-            self._finalize(records, population, trace, data)
+            cut = drive(
+                schedule,
+                executor.evaluate,
+                deadline=deadline,
+                after_rung=lambda jobs, scores: trace.stop_asked,
+            )
+            trace.timed_out |= cut and not trace.stop_asked
+            self._finalize(executor, data, task)
         attributes = lambda: public_attributes(self)  # noqa: E731
-        tasks.end(**data["callback_data"], reconstruction_attributes=attributes)
+        tasks.end(**callback_data, reconstruction_attributes=attributes)
         return self
 
     def _check_ranges(self):
@@ -365,53 +250,16 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         w = check_sample_weight(sample_weight, X, ensure_non_negative=True)
         return None if np.all(w == w[0]) else w / w.max()  # scale-free, no overflow
 
-    def _prepare(self, X, y, w, rng):
-        """Split (hold-out or k folds), scale (float32), pick the batch size."""
-        n = len(X)
-        self._n_folds = self._folds_for(n, w)
-        strata = self._strata(y)
-        order = rng.permutation(n) if strata is None else stratified_order(strata, rng)
-        if self._n_folds > 1:  # every row trains k - 1 copies, scores one
-            train = val = order
-            if w is not None:  # rows of positive weight spread over the folds
-                train = val = order[np.argsort(w[order] == 0, kind="stable")]
-            row_folds = np.arange(n) % self._n_folds
-            folds = [np.flatnonzero(row_folds == f) for f in range(self._n_folds)]
-        else:
-            val, train = _split(n, self._n_validation(n), w, rng, order)
-            row_folds, folds = None, [np.arange(len(val))]
-        self._n_holdout = len(val) if self._n_folds == 1 else 0
-        w_train = None if w is None else w[train]
-        w_val = None if w is None else w[val]
-        if w_val is not None and not all(w_val[r].any() for r in folds):
-            self._warn_unweighted_validation()
-            w_val = None
-        self._x_mean, self._x_scale = _mean_scale(X, train, w)
-        self._y_mean, self._y_scale = self._target_scale(y, train, w)
-        x_args, y_args = (self._x_mean, self._x_scale), (self._y_mean, self._y_scale)
-        data = {
-            "X": _tame(_standardize(X, train, *x_args)),
-            "y": _standardize(y, train, *y_args),
-            "w": None if w is None else (w_train / w_train.mean()).astype(np.float32),
-            "w_val": w_val,
-            "row_folds": row_folds,
-            "n_train": len(train),
-        }
-        self._splines = self._fit_splines(data["X"], n, data["w"])
-        data["X"] = self._expand(data["X"])
-        if row_folds is None:
-            data["X_val"] = self._expand(_tame(_standardize(X, val, *x_args)))
-            data["y_val"] = _standardize(y, val, *y_args)
-        else:
-            data["X_val"], data["y_val"] = data["X"], data["y"]
-        # one variance for every fold: a fold of a few rows near the mean
-        # would make its R2 meaningless
-        data["y_var_all"] = self._target_variance(data)
-        data["y_var"] = np.tile(data["y_var_all"], (len(folds), 1))
-        data["poor_score"] = self._poor_score(data)
-        n_fit = len(train) * (self._n_folds - 1) // self._n_folds or len(train)
-        self.batch_size_ = self._batch_size(n_fit)
-        return data
+    def _check_data(self, X, y, sample_weight, task):
+        """Checked X (float64, dense), the 2-D encoded target and weights."""
+        name = type(self).__name__
+        X, y = self._check_X(
+            X, task.coerce(y, name), multi_output=True, y_numeric=task.y_numeric
+        )
+        Y, fitted = task.encode(y, name)
+        vars(self).update(fitted)
+        w = task.weigh(self._check_weights(sample_weight, X), y)
+        return X, Y, w
 
     def _folds_for(self, n, w):
         """Number of folds; 1 (a hold-out) unless each fold gets 2 weighted rows."""
@@ -419,10 +267,10 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         k = 1 if k in (None, "auto") else int(k)
         return k if n >= 2 * k and (w is None or np.count_nonzero(w) >= 2 * k) else 1
 
-    def _ensemble_size(self):
+    def _ensemble_size(self, data):
         if self.ensemble_size != "auto":
             return self.ensemble_size
-        if self._n_folds > 1 or self._n_holdout >= _PRECISE_HOLDOUT:
+        if data.n_folds > 1 or data.n_holdout >= _PRECISE_HOLDOUT:
             return _AUTO_ENSEMBLE_FEW
         return _AUTO_ENSEMBLE
 
@@ -434,281 +282,66 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
             n_val = round(self.validation_fraction * n)
         return int(np.clip(n_val, 1, n - 1))
 
-    def _batch_size(self, n_fit):
+    def _batch_size(self, data):
+        k = data.n_folds
+        n_fit = data.n_train * (k - 1) // k or data.n_train
         size = self.batch_size
         if size == "auto":
             size = np.clip(n_fit // 50, 32, 512)
         return int(max(1, min(size, n_fit)))
 
-    def _plan(self, data):
-        """The halving schedule, and the cap of the survivors' extension."""
-        n_train = data["n_train"]
+    def _schedule(self, data):
+        """The halving rungs, then the survivors' final rung up to the epoch cap."""
+        n_train = data.n_train
         if self.max_epochs == "auto":
             cap = float(np.clip(_AUTO_CAP_SAMPLES / n_train, 1, _AUTO_CAP_EPOCHS))
         else:
             cap = float(self.max_epochs)
         horizon = min(float(np.clip(_HALVING_SAMPLES / n_train, 3, 30)), cap)
         max_resources = max(1, int(round(horizon * n_train)))
-        self._max_samples = max(max_resources, int(round(cap * n_train)))
-        schedule = SuccessiveHalving(
+        return SuccessiveHalving(
             self.n_candidates,
             1,
             max_resources,
             self.factor,
-            min_survivors=self._ensemble_size(),
-        )
-        rungs = schedule.plan()
-        self.plan_ = [(r.n_candidates, r.n_resources) for r in rungs]
-        if self._max_samples > rungs[-1].n_resources:  # the survivors train on
-            self.plan_.append((rungs[-1].n_candidates, self._max_samples))
-        return schedule
-
-    def _spawn(self, data, ranges, rng):
-        """Sample the candidates (Latin hypercube on log scales) and build them."""
-        n = self.n_candidates
-        unit = qmc.LatinHypercube(d=3, seed=rng).random(n)
-        logs = [np.log(ranges[name]) for name in _RANGES]
-        values = [
-            np.exp(lo + u * (hi - lo)) for (lo, hi), u in zip(logs, unit.T, strict=True)
-        ]
-        sizes = np.maximum(1, np.round(values[0])).astype(np.int64)
-        self._candidate_params = [
-            {
-                "hidden_layer_sizes": (int(sizes[k]),),
-                "learning_rate_init": float(values[1][k]),
-                "alpha": float(values[2][k]),
-            }
-            for k in range(n)
-        ]
-        # candidate c has one copy per fold: ids c * n_folds + fold
-        k = self._n_folds
-        return Population(
-            data["X"].shape[1],
-            data["y"].shape[1],
-            *(np.repeat(v, k) for v in (sizes, values[1], values[2])),
-            rng.spawn(n * k),
-            range(n * k),
-            folds=np.tile(np.arange(k), n),
-            groups=np.repeat(np.arange(n), k),
-            output=self._output,
-            scale=_SCALE_LAYER,
+            min_survivors=self._ensemble_size(data),
+            final_resources=max(max_resources, int(round(cap * n_train))),
+            final_rule=_FINAL_RULE,
         )
 
-    def _copies(self, candidates):
-        """Population ids of the fold copies of ``candidates``."""
-        k = self._n_folds
-        return [c * k + f for c in candidates for f in range(k)]
-
-    def _scores(self, jobs, population):
-        """{candidate: mean over its copies of their best validation score}."""
-        return {j.candidate: self._mean_best(j.candidate, population) for j in jobs}
-
-    def _mean_best(self, candidate, population):
-        copies = self._copies([candidate])
-        return float(np.mean([population.best_of(i)[0] for i in copies]))
-
-    # ------------------------------------------------------------------ run
-    def _run(self, schedule, population, data, trace, rng):
-        """The halving rungs through the shared driver loop (``drive``); then
-        the survivors train on while their validation score improves
-        (``_extend``), up to the epoch cap.
-        """
-        stream = BatchStream(data["n_train"], rng)
-        records, last = [], []
-
-        def evaluate(jobs):
-            return self._timed(self._evaluate, jobs, population, data, stream, trace)
-
-        def after_rung(jobs, scores):
-            records.extend(self._rung_records(jobs, population, trace))
-            self._report(jobs, scores, data["n_train"])
-            last[:] = [c for c, s in scores.items() if math.isfinite(s)]
-            return trace.stop_asked
-
-        deadline = None if self.max_time is None else trace.start + self.max_time
-        cut = drive(schedule, evaluate, deadline=deadline, after_rung=after_rung)
-        trace.timed_out |= cut and not trace.stop_asked
-        if trace.timed_out or trace.stop_asked:
-            return records
-        if last and population.samples_seen < self._max_samples:
-            jobs = [Job(c, 0, records[-1]["iter"] + 1, self._max_samples) for c in last]
-            scores = self._timed(self._extend, jobs, population, data, stream, trace)
-            records += self._rung_records(jobs, population, trace)
-            self._report(jobs, scores, data["n_train"], extended=True)
-        return records
-
-    def _timed(self, evaluate, jobs, *args):
-        tic = time.perf_counter()
-        scores = evaluate(jobs, *args)
-        self._rung_seconds = time.perf_counter() - tic
-        return scores
-
-    def _evaluate(self, jobs, population, data, stream, trace):
-        """Bring every job's candidate to its budget; return {candidate: score}."""
-        population.keep(self._copies(j.candidate for j in jobs))
-        target = jobs[0].n_resources
-        rows = target - population.samples_seen
-        self._begin_stage(jobs, _n_checks(stream, rows, rows), trace)
-        while len(population) and population.samples_seen < target:
-            self._train(
-                population,
-                data,
-                stream.take(target - population.samples_seen),
-                stream,
-                trace,
-            )
-            if len(population) and (
-                stream.epoch_done or population.samples_seen >= target
-            ):
-                self._validate(population, data, trace)
-            if trace.check_time(self.max_time) or trace.stop_stage:
-                break
-        self._end_stage(population, data, trace)
-        return self._scores(jobs, population)
-
-    def _extend(self, jobs, population, data, stream, trace):
-        """Train the survivors on while their validation score improves.
-
-        After ``_PATIENCE`` checks (one per epoch, or per 100,000 rows) without
-        improvement a survivor's learning rate is divided by 4; after
-        ``_N_CUTS`` such cuts it stops, and its best checkpoint is kept.
-        """
-        population.keep(self._copies(j.candidate for j in jobs))
-        plateau = _Plateau(population.ids, population.best_score)
-        cap = self._extension_cap(population, data["n_train"])
-        every = min(data["n_train"], _CHECK_ROWS)
-        n_checks = _n_checks(stream, cap - population.samples_seen, every)
-        self._begin_stage(jobs, n_checks, trace)
-        while len(population) and population.samples_seen < cap:
-            rows = stream.take(min(every, cap - population.samples_seen))
-            self._train(population, data, rows, stream, trace)
-            if len(population):
-                cut, stop = plateau.update(
-                    population.ids, self._validate(population, data, trace)
-                )
-                population.scale_lr(cut, _CUT)
-                trace.stopped.update(dict.fromkeys(stop, population.samples_seen))
-                population.retire(stop)
-            if trace.check_time(self.max_time) or trace.stop_stage:
-                break
-        self._end_stage(population, data, trace)
-        return self._scores(jobs, population)
-
-    def _extension_cap(self, population, n_train):
-        """Samples seen at which the extension stops: the epoch cap, and with
-        ``max_epochs="auto"`` a cap on the work (rows times hidden units)."""
-        cap = self._max_samples
-        if self.max_epochs == "auto" and len(population):
-            cap = min(
-                cap, population.samples_seen + _AUTO_WORK / population.sizes.sum()
-            )
-        return max(population.samples_seen, int(cap))
-
-    def _train(self, population, data, rows, stream, trace):
-        """One chunk of mini-batches; candidates whose loss is not finite drop."""
-        loss = population.train(
-            data["X"], data["y"], data["w"], rows, self.batch_size_, data["row_folds"]
-        )
-        trace.add_loss(
-            population.ids, loss, len(rows), stream.epoch_done, stream.n_rows
-        )
-        diverged = ~np.isfinite(loss)
-        if diverged.any():  # dropped at once with its fold copies, never promoted
-            bad = self._copies(
-                set((population.ids[diverged] // self._n_folds).tolist())
-            )
-            trace.diverged.update(bad)
-            population.keep(np.setdiff1d(population.ids, bad))
-
-    def _validate(self, population, data, trace):
-        scores = population.score(
-            data["X_val"],
-            data["y_val"],
-            data["w_val"],
-            data["y_var"],
-            data["row_folds"],
-        )
-        trace.add_val(population.ids, scores)
-        epochs = population.samples_seen / data["n_train"]
-        trace.stop_stage = trace.tasks.leaf(
-            f"epoch {epochs:.3g}", **self._callback_kwargs(population, data)
-        )
-        return scores
-
-    # ------------------------------------------------- scikit-learn callbacks
-    def _begin_stage(self, jobs, n_checks, trace):
-        """A stage is a task of the callbacks; each validation check a leaf."""
-        trace.stop_stage = False
-        name = f"stage {jobs[0].iter + 1}: {len(jobs)} networks"
-        trace.tasks.begin_step(name, n_checks)
-
-    def _end_stage(self, population, data, trace):
-        kwargs = self._callback_kwargs(population, data)
-        trace.stop_asked = trace.tasks.end_step(**kwargs)
-
-    def _callback_kwargs(self, population, data):
-        """The training data and, built only if a callback asks for it, the
-        model a fit stopped here would return (the best candidate's bag)."""
-        return {
-            **data["callback_data"],
-            "reconstruction_attributes": lambda: self._snapshot(population),
-        }
-
-    def _snapshot(self, population):
-        """coefs_ and intercepts_ of the best candidate so far, its fold copies
-        averaged at their best checkpoints."""
-        k = self._n_folds
-        alive = {int(i) // k for i in [*population.ids, *population.retired]}
-        best = max(alive, key=lambda c: self._mean_best(c, population))
-        networks = [population.network(i) for i in self._copies([best])]
-        return self._network_attributes(networks, np.full(k, 1 / k))
-
-    def _rung_records(self, jobs, population, trace):
-        seconds = self._rung_seconds / len(jobs)
-        records = []
-        for job in jobs:
-            copies = self._copies([job.candidate])
-            seen = max(trace.stopped.get(i, population.samples_seen) for i in copies)
-            split = [population.best_of(i)[0] for i in copies]
-            records.append(
-                {
-                    "candidate": job.candidate,
-                    "bracket": job.bracket,
-                    "iter": job.iter,
-                    "n_resources": min(job.n_resources, seen),
-                    "params": dict(self._candidate_params[job.candidate]),
-                    "status": "diverged" if copies[0] in trace.diverged else "ok",
-                    "test_scores": {
-                        "score": [x if math.isfinite(x) else np.nan for x in split]
-                    },
-                    "train_scores": None,
-                    "fit_time": [seconds],
-                    "score_time": [0.0],
-                }
-            )
-        return records
-
-    def _report(self, jobs, scores, n_train, extended=False):
+    def _report(self, jobs, scores, seconds, *, task, n_train, plan):
         if not self.verbose:
             return
         finite = [s for s in scores.values() if math.isfinite(s)]
-        best = f"{self._score_sign * max(finite):.4f}" if finite else "nan"
+        best = f"{task.score_sign * max(finite):.4f}" if finite else "nan"
         epochs = f"{jobs[0].n_resources / n_train:.3g} epochs each"
-        if extended:
+        if plan[jobs[0].iter].rule is not None:
             epochs = "trained on while validation improved"
         print(
             f"[{type(self).__name__}] stage {jobs[0].iter + 1} of {len(self.plan_)}: "
-            f"{len(jobs)} networks, {epochs}; best validation {self._score_name} "
-            f"{best}; took {self._rung_seconds:.1f} s"
+            f"{len(jobs)} networks, {epochs}; best validation {task.score_name} "
+            f"{best}; took {seconds:.1f} s"
         )
 
+    def _snapshot(self, executor, data):
+        """coefs_ and intercepts_ of the best candidate so far, its fold copies
+        averaged at their best checkpoints."""
+        population, k = executor.population, data.n_folds
+        alive = {int(i) // k for i in [*population.ids, *population.retired]}
+        best = max(alive, key=executor.mean_best)
+        networks = [population.network(i) for i in executor.copies([best])]
+        shares = np.full(k, 1 / k)
+        return network_attributes(networks, shares, data.y_mean, data.y_scale)
+
     # ------------------------------------------------------------- finalize
-    def _finalize(self, records, population, trace, data):
-        self.cv_results_ = build_cv_results(records, ["score"], n_splits=self._n_folds)
-        self.n_splits_ = self._n_folds
+    def _finalize(self, executor, data, task):
+        """cv_results_ and the stage attributes; then the returned ensemble."""
+        k = data.n_folds
+        self.cv_results_ = build_cv_results(executor.records(), ["score"], n_splits=k)
+        self.n_splits_ = k
         self.best_index_ = _best_row(self.cv_results_)
-        self._raise_if_all_diverged(trace)
-        self._warn(trace, data)
+        self._raise_if_all_diverged(executor)
+        self._warn(executor, data, task)
         res = self.cv_results_
         self.n_candidates_ = np.bincount(res["iter"]).tolist()
         self.n_resources_ = [
@@ -717,78 +350,30 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         ]
         last = res["iter"] == res["iter"][self.best_index_]
         pool = res["candidate"][last & np.isfinite(res["mean_test_score"])].tolist()
-        members = [[population.network(i) for i in self._copies([c])] for c in pool]
-        linear = self._linear_member(data)
-        members += [] if linear is None else [linear]
-        preds = [_out_of_fold(networks, data) for networks in members]
-        weights, self.best_score_ = _select(
-            preds, lambda pred: self._pool_score(pred, data), self._ensemble_size()
-        )
-        blend = sum(wk * p for wk, p in zip(weights, preds, strict=True) if wk)
-        gain, self.best_score_ = self._calibrate(blend, data, self.best_score_)
-        order = np.argsort(-weights[: len(pool)], kind="stable")
-        top = pool[order[0]]
-        self._describe(pool, order, weights, linear, population, data)
-        network = self._network_attributes(
-            [n[:4] for m, w in zip(members, weights, strict=True) if w for n in m],
-            np.repeat(weights[weights > 0] * gain / self._n_folds, self._n_folds),
-        )
-        vars(self).update(network)
-        first = self._copies([top])[0]
-        self.loss_curve_ = trace.loss_curve(first)
-        self.n_iter_ = len(self.loss_curve_)
-        self.validation_scores_ = list(trace.val[first])
-        self.best_validation_score_ = max(self.validation_scores_)
-        self.n_outputs_ = data["y"].shape[1]
-        del self._candidate_params
+        size = self._ensemble_size(data)
+        vars(self).update(returned_model(executor, pool, data, task, size))
 
-    def _calibrate(self, blend, data, score):
-        """(factor on the returned outputs, validation score after it) given
-        the ensemble's validation predictions ``blend``; 1: unchanged."""
-        return 1.0, score
-
-    def _describe(self, pool, order, weights, linear, population, data):
-        """best_params_ (the heaviest network) and ensemble_ (every member)."""
-        top = pool[order[0]]
-        seen = np.mean([population.best_of(i)[1] for i in self._copies([top])])
-        self.best_params_ = {
-            **self._candidate_params[top],
-            "max_iter": max(1, math.ceil(seen / data["n_train"])),
-        }
-        self.ensemble_ = [
-            {
-                "params": dict(self._candidate_params[pool[i]]),
-                "weight": float(weights[i]),
-            }
-            for i in order
-            if weights[i] > 0
-        ]
-        if linear is not None and weights[-1] > 0:
-            params = {"linear": True, "alpha": linear[0][4]}
-            self.ensemble_.append({"params": params, "weight": float(weights[-1])})
-
-    def _n_diverged(self, trace):
-        return len({i // self._n_folds for i in trace.diverged})
-
-    def _raise_if_all_diverged(self, trace):
-        if self.best_index_ is None and self._n_diverged(trace) < self.n_candidates:
+    def _raise_if_all_diverged(self, executor):
+        if self.best_index_ is not None:
+            return
+        if executor.n_diverged() < self.n_candidates:
             raise ValueError(
                 "No candidate reached a finite validation score (their "
                 "predictions on the validation rows overflowed). Check X for "
                 "extreme values, or scale it."
             )
-        if self.best_index_ is None:
-            raise ValueError(
-                f"Every one of the {self.n_candidates} candidates diverged (NaN or "
-                "infinite loss). Lower the top of learning_rate_range (now "
-                f"{self.learning_rate_range[1]}), or check the scale of X and y."
-            )
+        raise ValueError(
+            f"Every one of the {self.n_candidates} candidates diverged (NaN or "
+            "infinite loss). Lower the top of learning_rate_range (now "
+            f"{self.learning_rate_range[1]}), or check the scale of X and y."
+        )
 
-    def _warn(self, trace, data):
+    def _warn(self, executor, data, task):
         """One warning per kind of trouble; never raises."""
+        trace = executor.trace
         if trace.diverged:
             warnings.warn(
-                f"{self._n_diverged(trace)} of {self.n_candidates} candidates diverged "
+                f"{executor.n_diverged()} of {self.n_candidates} candidates diverged "
                 "(NaN or infinite loss) and were dropped.",
                 RuntimeWarning,
                 stacklevel=5,
@@ -800,10 +385,10 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
                 stacklevel=5,
             )
         best = self.cv_results_["mean_test_score"][self.best_index_]
-        if best < data["poor_score"]:
-            weights = "" if data["w"] is None else ", and that enough rows have weight"
+        if best < data.poor_score:
+            weights = "" if data.w is None else ", and that enough rows have weight"
             warnings.warn(
-                f"The chosen network's {self._poor_fit(best)}, so no candidate "
+                f"The chosen network's {task.poor_fit(best)}, so no candidate "
                 "learned. Lower learning_rate_range (now "
                 f"{tuple(self.learning_rate_range)}); if that does not help, "
                 f"check X and y for extreme values{weights}.",
@@ -811,61 +396,7 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
                 stacklevel=5,
             )
 
-    @staticmethod
-    def _warn_unweighted_validation():
-        warnings.warn(
-            "sample_weight is positive on a single row, which trains the "
-            "networks; the validation rows, all of weight 0, score them "
-            "without weights. Give more rows a positive weight for a weighted "
-            "validation score.",
-            UserWarning,
-            stacklevel=5,
-        )
-
-    def _network_attributes(self, networks, weights):
-        """coefs_ and intercepts_ of the members averaged into one wide
-        network, the target's scaling folded in."""
-        W1 = np.concatenate([n[0] for n in networks], axis=1)
-        b1 = np.concatenate([n[1] for n in networks])
-        W2 = np.concatenate(
-            [n[2] * wk for n, wk in zip(networks, weights, strict=True)]
-        )
-        W2 = W2 * self._y_scale
-        b2 = sum(wk * n[3] for n, wk in zip(networks, weights, strict=True))
-        return {
-            "coefs_": [W1, W2],
-            "intercepts_": [b1, b2 * self._y_scale + self._y_mean],
-        }
-
-    def _fit_splines(self, Z, n, w):
-        """(columns, fitted SplineTransformer) of the spline expansion, or
-        None: outside _SPLINE_ROWS, no feature of enough distinct values, or
-        too many."""
-        if not self._splines_help or not _SPLINE_ROWS[0] <= n < _SPLINE_ROWS[1]:
-            return None
-        columns = [
-            j for j in range(Z.shape[1]) if len(np.unique(Z[:, j])) >= _SPLINE_KNOTS
-        ]
-        if not columns or len(columns) * (_SPLINE_KNOTS + 2) > _SPLINE_COLUMNS:
-            return None
-        splines = SplineTransformer(n_knots=_SPLINE_KNOTS, knots="quantile")
-        splines.fit(Z[:, columns].astype(np.float64), sample_weight=w)
-        return columns, splines
-
-    def _expand(self, Z):
-        """``Z`` and, with splines, the spline basis of its columns."""
-        if self._splines is None:
-            return Z
-        columns, splines = self._splines
-        basis = splines.transform(Z[:, columns].astype(np.float64))
-        return np.hstack([Z, basis.astype(Z.dtype)])
-
-    def _transform(self, X):
-        """The features the network sees: standardized, outliers tamed,
-        and their spline basis (from 500 to 10,000 rows)."""
-        X = X.toarray() if sp.issparse(X) else X
-        return self._expand(_tame((X - self._x_mean) / self._x_scale))
-
+    # -------------------------------------------------------------- predict
     def _decision(self, X):
         """Raw outputs of the returned network, in chunks (bounded memory)."""
         check_is_fitted(self)
@@ -873,23 +404,11 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         (W1, W2), (b1, b2) = self.coefs_, self.intercepts_
         out = np.empty((X.shape[0], W2.shape[1]))
         for i in range(0, X.shape[0], 4096):
-            hidden = np.maximum(self._transform(X[i : i + 4096]) @ W1 + b1, 0)
-            out[i : i + 4096] = hidden @ W2 + b2
+            Z = self._features.transform(X[i : i + 4096])
+            out[i : i + 4096] = np.maximum(Z @ W1 + b1, 0) @ W2 + b2
         return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-def _n_checks(stream, rows, every):
-    """Validation checks in training ``rows`` more rows from ``stream``, one
-    after every ``every`` rows and at every epoch's end (the most a stage
-    makes, for the callbacks' progress)."""
-    n, pos, count = stream.n_rows, stream.pos, 0
-    while rows > 0:  # each pass takes at least one row
-        pos = 0 if pos == n else pos
-        take = min(every, rows, n - pos)
-        pos, rows, count = pos + take, rows - take, count + 1
-    return count

@@ -1,6 +1,160 @@
-"""Rows and columns for the self-tuning networks: splits, scaling, taming."""
+"""Rows and columns for the self-tuning networks: splits, scaling, taming.
+
+:func:`prepare` turns the checked X and target into the :class:`Data` a
+fit trains and validates on, and the fitted :class:`Features` that
+``predict`` applies to new rows.
+"""
+
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import SplineTransformer
+
+# From _SPLINE_ROWS[0] to _SPLINE_ROWS[1] rows, every feature of at least
+# _SPLINE_KNOTS distinct values is also fed to the networks as a cubic B-spline
+# basis on _SPLINE_KNOTS quantile knots (8 columns): a smooth, piecewise
+# encoding of each feature, like the numerical embeddings of RealMLP. Not
+# when that adds more than _SPLINE_COLUMNS columns: the first layer's cost
+# grows with its width.
+_SPLINE_ROWS, _SPLINE_KNOTS, _SPLINE_COLUMNS = (500, 10_000), 6, 256
+
+
+@dataclass
+class Data:
+    """The rows a fit trains and validates on, as the networks see them.
+
+    With k folds (``row_folds``: the fold of each row) every row trains k - 1
+    fold copies and validates one, so the validation rows are the training
+    rows; with a hold-out they are separate.
+    """
+
+    X: np.ndarray  # training rows, float32
+    y: np.ndarray  # scaled target, (n_train, n_outputs) float32
+    w: np.ndarray | None  # training weights, mean 1
+    X_val: np.ndarray
+    y_val: np.ndarray
+    w_val: np.ndarray | None  # validation weights, or None
+    row_folds: np.ndarray | None  # fold of each row, None with a hold-out
+    n_folds: int
+    n_holdout: int  # validation rows of a hold-out; 0 with folds
+    y_mean: np.ndarray  # the target's scaling, undone by predict
+    y_scale: np.ndarray
+    y_var_all: np.ndarray | None = None  # validation variance of each output
+    y_var: np.ndarray | None = None  # ... one row per fold
+    poor_score: float | None = None  # a score below this learned nothing
+
+    @property
+    def n_train(self):
+        return len(self.X)
+
+
+class Features:
+    """What the networks see of X: each column standardized, compressed
+    beyond 3 standard deviations (``_tame``), and from 500 to 10,000 rows the
+    spline basis of the columns of 6 or more distinct values.
+    """
+
+    def __init__(self, mean, scale):
+        self.mean, self.scale, self.splines = mean, scale, None
+
+    def rows(self, X, rows):
+        """float32 features of ``X[rows]`` (standardized values clipped to
+        +-1e6), in chunks."""
+        return self.expand(_tame(_standardize(X, rows, self.mean, self.scale)))
+
+    def transform(self, X):
+        """Features of new rows (dense or sparse), in X's float dtype."""
+        X = X.toarray() if sp.issparse(X) else X
+        return self.expand(_tame((X - self.mean) / self.scale))
+
+    def fit_splines(self, Z, n, w):
+        """Fit the spline basis on the training features ``Z`` of a fit on
+        ``n`` rows, if it applies (see _SPLINE_ROWS)."""
+        if not _SPLINE_ROWS[0] <= n < _SPLINE_ROWS[1]:
+            return
+        columns = [
+            j for j in range(Z.shape[1]) if len(np.unique(Z[:, j])) >= _SPLINE_KNOTS
+        ]
+        if not columns or len(columns) * (_SPLINE_KNOTS + 2) > _SPLINE_COLUMNS:
+            return
+        splines = SplineTransformer(n_knots=_SPLINE_KNOTS, knots="quantile")
+        splines.fit(Z[:, columns].astype(np.float64), sample_weight=w)
+        self.splines = columns, splines
+
+    def expand(self, Z):
+        """``Z`` and, with splines, the spline basis of its columns."""
+        if self.splines is None:
+            return Z
+        columns, splines = self.splines
+        basis = splines.transform(Z[:, columns].astype(np.float64))
+        return np.hstack([Z, basis.astype(Z.dtype)])
+
+
+def prepare(X, Y, w, task, rng, *, n_folds, n_val):
+    """Split (``n_folds`` folds, or a hold-out of ``n_val`` rows), scale
+    (float32), encode; return the :class:`Data` and the fitted
+    :class:`Features`."""
+    n = len(X)
+    strata = task.strata(Y)
+    order = rng.permutation(n) if strata is None else stratified_order(strata, rng)
+    if n_folds > 1:  # every row trains k - 1 copies, scores one
+        train = val = order
+        if w is not None:  # rows of positive weight spread over the folds
+            train = val = order[np.argsort(w[order] == 0, kind="stable")]
+        row_folds = np.arange(n) % n_folds
+        folds = [np.flatnonzero(row_folds == f) for f in range(n_folds)]
+    else:
+        val, train = _split(n, n_val, w, rng, order)
+        row_folds, folds = None, [np.arange(len(val))]
+    w_train = None if w is None else w[train]
+    w_val = None if w is None else w[val]
+    if w_val is not None and not all(w_val[r].any() for r in folds):
+        _warn_unweighted_validation()
+        w_val = None
+    features = Features(*_mean_scale(X, train, w))
+    y_mean, y_scale = task.target_scale(Y, train, w)
+    Z = _tame(_standardize(X, train, features.mean, features.scale))
+    w_train = None if w is None else (w_train / w_train.mean()).astype(np.float32)
+    if task.splines:
+        features.fit_splines(Z, n, w_train)
+    y_train = _standardize(Y, train, y_mean, y_scale)
+    data = Data(
+        X=features.expand(Z),
+        y=y_train,
+        w=w_train,
+        X_val=None,
+        y_val=None,
+        w_val=w_val,
+        row_folds=row_folds,
+        n_folds=n_folds,
+        n_holdout=len(val) if n_folds == 1 else 0,
+        y_mean=y_mean,
+        y_scale=y_scale,
+    )
+    if row_folds is None:
+        data.X_val = features.rows(X, val)
+        data.y_val = _standardize(Y, val, y_mean, y_scale)
+    else:
+        data.X_val, data.y_val = data.X, data.y
+    # one variance for every fold: a fold of a few rows near the mean
+    # would make its R2 meaningless
+    data.y_var_all = task.variance(data)
+    data.y_var = np.tile(data.y_var_all, (len(folds), 1))
+    data.poor_score = task.poor_score(data)
+    return data, features
+
+
+def _warn_unweighted_validation():
+    warnings.warn(
+        "sample_weight is positive on a single row, which trains the "
+        "networks; the validation rows, all of weight 0, score them "
+        "without weights. Give more rows a positive weight for a weighted "
+        "validation score.",
+        UserWarning,
+        stacklevel=5,
+    )
 
 
 def stratified_order(strata, rng):
