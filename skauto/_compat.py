@@ -11,6 +11,7 @@ from sklearn.metrics._scorer import _MultimetricScorer  # noqa: F401
 # repr), as scikit-learn's halving searches do, and replaces its ``fit``.
 from sklearn.model_selection._search import BaseSearchCV  # noqa: F401
 from sklearn.utils._param_validation import (  # noqa: F401
+    HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,

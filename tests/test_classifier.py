@@ -1,4 +1,5 @@
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -254,3 +255,32 @@ def test_docstrings_share_the_engines_text():
 
             {no_such_block}
             """
+
+
+@pytest.mark.parametrize(
+    "class_weight, match",
+    [
+        ({0: -1, 1: 1}, r"class_weight\[0\]=-1"),
+        ({0: np.inf, 1: 1}, r"class_weight\[0\]=inf"),
+        ({0: np.nan, 1: 1}, r"class_weight\[0\]=nan"),
+        ({0: "a", 1: 1}, r"class_weight\[0\]='a'"),
+        ({0: 1, 7: 1}, r"weights for \[7\], which are not classes"),
+        ({0: 0, 1: 0}, "every row weight 0"),
+    ],
+)
+def test_class_weight_values_are_checked(class_weight, match):
+    X, y = make_classification(120, 4, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        SelfTuningMLPClassifier(**FAST, class_weight=class_weight).fit(X, y)
+
+
+def test_a_class_of_weight_zero_warns_what_it_means():
+    """Its rows neither train nor validate: say so, instead of calling a
+    near-perfect validation log-loss a failure."""
+    X, y = make_classification(300, 4, random_state=0)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        SelfTuningMLPClassifier(**FAST, class_weight={0: 0, 1: 1}).fit(X, y)
+    messages = [str(w.message) for w in seen]
+    assert any("class(es) [0] weight 0" in m for m in messages)
+    assert not any("no candidate learned" in m for m in messages)

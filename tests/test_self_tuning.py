@@ -340,3 +340,120 @@ def test_classifier_has_no_spline_basis():
     X, y = _spline_data(600, 3)
     clf = SelfTuningMLPClassifier(**{**FAST, "max_epochs": 2}).fit(X, y > 0.5)
     assert clf.coefs_[0].shape[0] == X.shape[1]
+
+
+def test_huge_max_epochs_neither_hangs_nor_ignores_max_time(data):
+    """max_epochs=1e9 once spent minutes counting its validation checks, one
+    Python pass per future check, before the first step (and max_time could
+    not stop that)."""
+    from _timeout import time_limit
+
+    import time
+    import warnings
+
+    X, y = data
+    reg = SelfTuningMLPRegressor(n_candidates=4, max_epochs=1e9, max_time=2)
+    tic = time.perf_counter()
+    with time_limit(60), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "max_time", UserWarning)
+        reg.fit(X, y)  # stopped by max_time, or by the survivors' patience
+    assert time.perf_counter() - tic < 30 and reg.n_iter_ >= 1
+
+
+def test_validation_checks_are_counted_not_simulated():
+    from types import SimpleNamespace
+
+    from skauto.neural_network._executor import _n_checks
+
+    def simulated(stream, rows, every):
+        n, pos, count = stream.n_rows, stream.pos, 0
+        while rows > 0:
+            pos = 0 if pos == n else pos
+            take = min(every, rows, n - pos)
+            pos, rows, count = pos + take, rows - take, count + 1
+        return count
+
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        n = int(rng.integers(1, 40))
+        stream = SimpleNamespace(n_rows=n, pos=int(rng.integers(0, n + 1)))
+        rows, every = int(rng.integers(0, 200)), int(rng.integers(1, 50))
+        assert _n_checks(stream, rows, every) == simulated(stream, rows, every)
+    assert _n_checks(SimpleNamespace(n_rows=240, pos=0), 240 * 10**9, 240) == 10**9
+
+
+@pytest.mark.parametrize(
+    "name", ["n_candidates", "ensemble_size", "batch_size", "cv", "max_epochs"]
+)
+def test_booleans_are_not_numbers(name, data):
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter.*Got True"):
+        SelfTuningMLPRegressor(**{**FAST, name: True}).fit(*data)
+
+
+def test_polars_frames_and_series(data):
+    pl = pytest.importorskip("polars")
+    X, y = data
+    reg = SelfTuningMLPRegressor(**FAST).fit(pl.DataFrame(X), pl.Series(y))
+    np.testing.assert_array_equal(
+        reg.predict(pl.DataFrame(X)),
+        SelfTuningMLPRegressor(**FAST).fit(X, y).predict(X),
+    )
+    clf = SelfTuningMLPClassifier(**FAST).fit(pl.DataFrame(X), pl.Series(y > 14))
+    assert set(clf.classes_) == {False, True}
+
+
+def test_float32_in_float32_out(data):
+    X, y = data
+    reg = SelfTuningMLPRegressor(**FAST).fit(X.astype(np.float32), y)
+    assert all(c.dtype == np.float32 for c in reg.coefs_ + reg.intercepts_)
+    assert reg.predict(X.astype(np.float32)).dtype == np.float32
+    # training is the same: float32 inputs only change the returned dtype
+    ref = SelfTuningMLPRegressor(**FAST).fit(X.astype(np.float32).astype(float), y)
+    np.testing.assert_allclose(reg.predict(X), ref.predict(X), rtol=1e-4, atol=1e-4)
+
+
+def test_validation_scores_one_per_epoch(fitted):
+    """As scikit-learn's MLP: one validation score per entry of loss_curve_."""
+    assert len(fitted.validation_scores_) == fitted.n_iter_ == len(fitted.loss_curve_)
+    assert fitted.best_validation_score_ == max(fitted.validation_scores_)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hidden_size_range": (10**5, 10**5)},
+        {"hidden_size_range": (1, 10**9)},
+        {"n_candidates": 10**6},
+        {"n_candidates": 10**12},
+    ],
+)
+def test_over_large_populations_are_refused_before_allocating(params, data):
+    import tracemalloc
+
+    X, y = data
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="hidden units.*GiB.*n_candidates"):
+            SelfTuningMLPRegressor(**{**FAST, **params}).fit(X, y)
+        assert tracemalloc.get_traced_memory()[1] < 50 * 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def test_wide_data_in_bounded_memory():
+    """100 x 10,000: the first layer holds the features' principal components
+    (at most the rank of the training rows), not 10,000 columns per unit."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 10_000))
+    y = X[:, :5].sum(axis=1) + 0.1 * rng.normal(size=100)
+    tracemalloc.start()
+    try:
+        reg = SelfTuningMLPRegressor(**FAST).fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 300 * 2**20
+    assert reg.coefs_[0].shape[0] <= 100 and reg.n_features_in_ == 10_000
+    assert reg.predict(X[:3]).shape == (3,)

@@ -23,20 +23,22 @@ from threadpoolctl import threadpool_limits
 
 from .._callbacks import CallbackSupportMixin, TaskTree, public_attributes
 from .._compat import (
-    Interval,
+    HasMethods,
     InvalidParameterError,
     StrOptions,
     _fit_context,
     check_sample_weight,
     validate_data,
 )
+from .._constraints import Number
 from .._fit_guard import unfitted_on_error
 from .._population import BatchStream
 from .._results import build_cv_results
 from .._schedule import Patience, SuccessiveHalving, drive
-from ._data import prepare
+from ._data import folds_from_splits, prepare
 from ._ensemble import _best_row, network_attributes, returned_model
 from ._executor import PopulationExecutor, Trace, spawn
+from ._memory import max_features
 
 # The halving rungs use about this many training rows in all (3 to 30 epochs).
 _HALVING_SAMPLES = 3e5
@@ -73,23 +75,30 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         "hidden_size_range": ["array-like"],
         "learning_rate_range": ["array-like"],
         "alpha_range": ["array-like"],
-        "n_candidates": [Interval(Integral, 1, None, closed="left")],
-        "factor": [Interval(Real, 1, None, closed="neither")],
+        "n_candidates": [Number(Integral, 1, None, closed="left")],
+        "factor": [Number(Real, 1, None, closed="neither")],
         "ensemble_size": [
-            Interval(Integral, 1, None, closed="left"),
+            Number(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
-        "max_epochs": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "max_epochs": [Number(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "batch_size": [
-            Interval(Integral, 1, None, closed="left"),
+            Number(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
         "validation_fraction": [
-            Interval(Real, 0, 1, closed="neither"),
+            Number(Real, 0, 1, closed="neither"),
             StrOptions({"auto"}),
         ],
-        "cv": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"}), None],
-        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "cv": [
+            Number(Integral, 2, None, closed="left"),
+            HasMethods(["split", "get_n_splits"]),
+            list,
+            tuple,
+            StrOptions({"auto"}),
+            None,
+        ],
+        "max_time": [Number(Real, 0, None, closed="neither"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -158,8 +167,15 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         rng = np.random.default_rng(
             check_random_state(self.random_state).randint(2**32)
         )
-        folds, n_val = self._folds_for(len(X), w), self._n_validation(len(X))
-        data, self._features = prepare(X, Y, w, task, rng, n_folds=folds, n_val=n_val)
+        folds, n_val = self._folds(X, Y, w, task), self._n_validation(len(X))
+        width = max_features(
+            self.n_candidates, ranges["hidden_size_range"], _n_copies(folds),
+            512 if self.batch_size == "auto" else self.batch_size, Y.shape[1],
+            type(self).__name__,
+        )  # fmt: skip
+        data, self._features = prepare(
+            X, Y, w, task, rng, folds=folds, n_val=n_val, max_features=width
+        )
         self.batch_size_ = self._batch_size(data)
         schedule = self._schedule(data)
         self.plan_ = [(r.n_candidates, r.n_resources) for r in schedule.plan()]
@@ -190,6 +206,9 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
             )
             trace.timed_out |= cut and not trace.stop_asked
             self._finalize(executor, data, task)
+        if X.dtype == np.float32:  # as scikit-learn's MLP: float32 in, float32 out
+            self.coefs_ = [c.astype(np.float32) for c in self.coefs_]
+            self.intercepts_ = [b.astype(np.float32) for b in self.intercepts_]
         attributes = lambda: public_attributes(self)  # noqa: E731
         tasks.end(**callback_data, reconstruction_attributes=attributes)
         return self
@@ -223,7 +242,7 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
                 X,
                 y,
                 accept_sparse=["csr", "csc", "coo"],
-                dtype=np.float64,
+                dtype=[np.float64, np.float32],
                 **kwargs,
             )
         except ValueError as exc:
@@ -248,6 +267,11 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         if sample_weight is None:
             return None
         w = check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        if not w.any():
+            raise ValueError(
+                "sample_weight is 0 on every row: nothing to train on. Give some "
+                "rows a positive weight."
+            )
         return None if np.all(w == w[0]) else w / w.max()  # scale-free, no overflow
 
     def _check_data(self, X, y, sample_weight, task):
@@ -261,11 +285,27 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         w = task.weigh(self._check_weights(sample_weight, X), y)
         return X, Y, w
 
-    def _folds_for(self, n, w):
-        """Number of folds; 1 (a hold-out) unless each fold gets 2 weighted rows."""
-        k = _AUTO_FOLDS if self.cv == "auto" and n < _AUTO_FOLDS_BELOW else self.cv
-        k = 1 if k in (None, "auto") else int(k)
-        return k if n >= 2 * k and (w is None or np.count_nonzero(w) >= 2 * k) else 1
+    def _folds(self, X, Y, w, task):
+        """``prepare``'s folds: 1 (a hold-out), k, or the user's splits."""
+        n, cv = len(X), self.cv
+        # k folds need two rows (of positive weight) in each
+        fits = lambda k: n >= 2 * k and (w is None or np.count_nonzero(w) >= 2 * k)  # noqa: E731
+        if cv == "auto":
+            k = _AUTO_FOLDS if n < _AUTO_FOLDS_BELOW else 1
+            return k if fits(k) else 1
+        if cv is None:
+            return 1
+        if isinstance(cv, Integral):
+            if not fits(cv):
+                rows = "rows" if w is None else "rows of positive sample_weight"
+                raise ValueError(
+                    f"cv={cv} needs at least {2 * cv} {rows} (2 per fold); got "
+                    f"{n if w is None else np.count_nonzero(w)}. Lower cv, or use "
+                    "cv=None for one hold-out split."
+                )
+            return int(cv)
+        strata = task.strata(Y)
+        return folds_from_splits(cv, X, Y[:, 0] if strata is None else strata)
 
     def _ensemble_size(self, data):
         if self.ensemble_size != "auto":
@@ -400,9 +440,11 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
     def _decision(self, X):
         """Raw outputs of the returned network, in chunks (bounded memory)."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=np.float64)
+        X = validate_data(
+            self, X, accept_sparse="csr", reset=False, dtype=[np.float64, np.float32]
+        )
         (W1, W2), (b1, b2) = self.coefs_, self.intercepts_
-        out = np.empty((X.shape[0], W2.shape[1]))
+        out = np.empty((X.shape[0], W2.shape[1]), np.result_type(X, W1))
         for i in range(0, X.shape[0], 4096):
             Z = self._features.transform(X[i : i + 4096])
             out[i : i + 4096] = np.maximum(Z @ W1 + b1, 0) @ W2 + b2
@@ -412,3 +454,10 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _n_copies(folds):
+    """Fold copies per candidate of ``prepare``'s ``folds``."""
+    if isinstance(folds, tuple):
+        return 1
+    return int(folds.max()) + 1 if isinstance(folds, np.ndarray) else folds

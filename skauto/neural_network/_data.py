@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import SplineTransformer
+from sklearn.utils.extmath import randomized_svd
 
 # From _SPLINE_ROWS[0] to _SPLINE_ROWS[1] rows, every feature of at least
 # _SPLINE_KNOTS distinct values is also fed to the networks as a cubic B-spline
@@ -53,11 +54,15 @@ class Data:
 class Features:
     """What the networks see of X: each column standardized, compressed
     beyond 3 standard deviations (``_tame``), and from 500 to 10,000 rows the
-    spline basis of the columns of 6 or more distinct values.
+    spline basis of the columns of 6 or more distinct values. When there are
+    more columns than the population's first layer can hold in memory (see
+    ``_memory``), their principal components on the training rows instead,
+    each scaled to unit variance.
     """
 
     def __init__(self, mean, scale):
-        self.mean, self.scale, self.splines = mean, scale, None
+        self.mean, self.scale = mean, scale
+        self.splines = self.projection = None
 
     def rows(self, X, rows):
         """float32 features of ``X[rows]`` (standardized values clipped to
@@ -67,7 +72,32 @@ class Features:
     def transform(self, X):
         """Features of new rows (dense or sparse), in X's float dtype."""
         X = X.toarray() if sp.issparse(X) else X
-        return self.expand(_tame((X - self.mean) / self.scale))
+        return self.expand(
+            _tame((X - self.mean) / self.scale).astype(X.dtype, copy=False)
+        )
+
+    def fit_projection(self, Z, k):
+        """Project onto the top ``k`` principal directions of the training
+        features ``Z`` (at most their rank): a rotation that keeps the rows'
+        geometry in their span, times one factor that makes the mean
+        variance of the projected columns that of the columns (1)."""
+        center = Z.mean(axis=0, dtype=np.float64)
+        Zc = Z.astype(np.float64) - center
+        if len(Z) <= Z.shape[1]:  # through the Gram matrix of the rows
+            values, vectors = np.linalg.eigh(Zc @ Zc.T)
+            order = np.argsort(values)[::-1][:k]
+            s = np.sqrt(np.clip(values[order], 0, None))
+            keep = s > 1e-6 * s.max()
+            keep[0] = True
+            directions = Zc.T @ (vectors[:, order[keep]] / np.maximum(s[keep], 1e-300))
+        else:
+            _, s, Vt = randomized_svd(Zc, k, random_state=0)
+            keep = s > 1e-6 * s.max()
+            keep[0] = True
+            directions = Vt[keep].T
+        total = (Zc**2).sum() / max(len(Z) - 1, 1)  # the columns' summed variance
+        factor = np.sqrt(directions.shape[1] / total) if total > 0 else 1.0
+        self.projection = center, (directions * factor).astype(np.float32)
 
     def fit_splines(self, Z, n, w):
         """Fit the spline basis on the training features ``Z`` of a fit on
@@ -84,7 +114,11 @@ class Features:
         self.splines = columns, splines
 
     def expand(self, Z):
-        """``Z`` and, with splines, the spline basis of its columns."""
+        """``Z`` and, with splines, the spline basis of its columns (or, with
+        a projection, ``Z``'s projection)."""
+        if self.projection is not None:
+            center, directions = self.projection
+            return ((Z - center) @ directions).astype(Z.dtype)
         if self.splines is None:
             return Z
         columns, splines = self.splines
@@ -92,22 +126,24 @@ class Features:
         return np.hstack([Z, basis.astype(Z.dtype)])
 
 
-def prepare(X, Y, w, task, rng, *, n_folds, n_val):
-    """Split (``n_folds`` folds, or a hold-out of ``n_val`` rows), scale
-    (float32), encode; return the :class:`Data` and the fitted
-    :class:`Features`."""
+def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None):
+    """Split, scale (float32), encode; return the :class:`Data` and the
+    fitted :class:`Features`.
+
+    ``folds``: an int k > 1 (k interleaved folds of the rows in random,
+    stratified order), 1 (a hold-out of ``n_val`` rows, every stratum with
+    two rows or more on both sides), the fold of each row (the user's
+    splits), or ``(validation rows, training rows)`` (the user's hold-out).
+    More than ``max_features`` columns (with the spline basis), or more than
+    training rows, are reduced: the spline basis dropped, then the columns
+    projected on their principal directions (see Features).
+    """
     n = len(X)
-    strata = task.strata(Y)
-    order = rng.permutation(n) if strata is None else stratified_order(strata, rng)
-    if n_folds > 1:  # every row trains k - 1 copies, scores one
-        train = val = order
-        if w is not None:  # rows of positive weight spread over the folds
-            train = val = order[np.argsort(w[order] == 0, kind="stable")]
-        row_folds = np.arange(n) % n_folds
-        folds = [np.flatnonzero(row_folds == f) for f in range(n_folds)]
-    else:
-        val, train = _split(n, n_val, w, rng, order)
-        row_folds, folds = None, [np.arange(len(val))]
+    train, val, row_folds = _split_rows(n, task.strata(Y), w, rng, folds, n_val)
+    n_folds = 1 if row_folds is None else int(row_folds.max()) + 1
+    folds = [np.arange(len(val))] if row_folds is None else [
+        np.flatnonzero(row_folds == f) for f in range(n_folds)
+    ]  # fmt: skip
     w_train = None if w is None else w[train]
     w_val = None if w is None else w[val]
     if w_val is not None and not all(w_val[r].any() for r in folds):
@@ -119,6 +155,12 @@ def prepare(X, Y, w, task, rng, *, n_folds, n_val):
     w_train = None if w is None else (w_train / w_train.mean()).astype(np.float32)
     if task.splines:
         features.fit_splines(Z, n, w_train)
+    # more columns than rows: their span holds all the first layer learns
+    k = min(len(train), max_features or np.inf)
+    if features.expand(Z[:1]).shape[1] > k:
+        features.splines = None  # too wide for splines: the columns alone
+        if Z.shape[1] > k:
+            features.fit_projection(Z, int(k))
     y_train = _standardize(Y, train, y_mean, y_scale)
     data = Data(
         X=features.expand(Z),
@@ -261,3 +303,105 @@ def _mean_scale(a, rows, w=None):
         total = merged
     scale = np.sqrt(m2 / total) * peak
     return mean * peak, np.where(scale > 0, scale, 1.0)
+
+
+def folds_from_splits(cv, X, y):
+    """``prepare``'s folds from a splitter or a list of (train, test) splits.
+
+    Two splits or more must be folds: every row in exactly one test set, and
+    trained on in every other split (KFold, StratifiedKFold, GroupKFold...);
+    one split is a hold-out (its test rows validate, its training rows
+    train). Returns the fold of each row, or (validation rows, training rows).
+    """
+    n = len(X)
+    splits = list(cv.split(X, y)) if hasattr(cv, "split") else list(cv)
+    splits = [tuple(_indices(part, n) for part in split) for split in splits]
+    where = f"cv={cv!r}" if hasattr(cv, "split") else "the splits given as cv"
+    if len(splits) == 1:
+        train, test = splits[0]
+        if not len(train) or not len(test) or np.intersect1d(train, test).size:
+            raise ValueError(
+                f"{where} gives one split whose training and test rows must be "
+                "non-empty and disjoint."
+            )
+        return test, train
+    row_folds = np.full(n, -1)
+    for f, (train, test) in enumerate(splits):
+        complement = len(train) + len(test) == n and np.union1d(train, test).size == n
+        if (row_folds[test] >= 0).any() or not complement:
+            row_folds[:] = -2
+            break
+        row_folds[test] = f
+    if (row_folds < 0).any():
+        raise ValueError(
+            f"{where} must split the rows into folds: each row in exactly one "
+            "test set and in the training set of every other split (as KFold, "
+            "StratifiedKFold or GroupKFold do), or give a single (train, test) "
+            "split. Overlapping test sets (ShuffleSplit), rows in no test set "
+            "or training sets that leave rows out (TimeSeriesSplit) cannot be "
+            "trained as fold copies."
+        )
+    return row_folds
+
+
+def _indices(part, n):
+    """A split's rows as an int array of indices into n rows (or a mask)."""
+    part = np.asarray(part)
+    if part.dtype == bool and part.shape == (n,):
+        return np.flatnonzero(part)
+    if part.ndim != 1 or (part.size and part.dtype.kind not in "iu"):
+        raise ValueError(
+            "cv must give (train, test) splits as 1-D arrays of row indices; got "
+            f"an array of shape {part.shape} and dtype {part.dtype}."
+        )
+    if part.size and (part.min() < -n or part.max() >= n):
+        raise ValueError(f"cv gives row indices outside the {n} rows of X.")
+    return part % n if part.size else part.astype(np.int64)
+
+
+def _split_rows(n, strata, w, rng, folds, n_val):
+    """(training rows, validation rows, fold of each row or None); see prepare."""
+    if isinstance(folds, tuple):
+        return folds[1], folds[0], None
+    if isinstance(folds, np.ndarray):
+        rows = np.arange(n)
+        return rows, rows, folds
+    order = rng.permutation(n) if strata is None else stratified_order(strata, rng)
+    if folds > 1:  # every row trains k - 1 copies, scores one
+        if w is not None:  # rows of positive weight spread over the folds
+            order = order[np.argsort(w[order] == 0, kind="stable")]
+        return order, order, np.arange(n) % folds
+    val, train = _split(n, n_val, w, rng, order)
+    if strata is not None:
+        val, train = _cover(val, train, strata)
+    return train, val, None
+
+
+def _cover(val, train, strata):
+    """The hold-out with every stratum on the training side, and every
+    stratum of two rows or more on both sides.
+
+    A rare class (3 rows of 3,000) may get no validation row from a
+    stratified order; then nothing checks how its rows are predicted (or, on
+    the other side, nothing learns them). A stratum missing from one side
+    takes a row from the other, in exchange for a row of the stratum most
+    represented on that side.
+    """
+    val, train = val.copy(), train.copy()
+    for value in np.unique(strata):
+        if not (strata[train] == value).any():
+            _swap(val, train, value, strata)
+        if not (strata[val] == value).any() and (strata[train] == value).sum() > 1:
+            _swap(train, val, value, strata)
+    return val, train
+
+
+def _swap(src, dst, value, strata):
+    """Exchange a row of stratum ``value`` in ``src`` for one of ``dst``'s most
+    frequent stratum (if it has two rows there), in place."""
+    kinds, counts = np.unique(strata[dst], return_counts=True)
+    if not len(counts) or counts.max() < 2:
+        return
+    i = np.flatnonzero(strata[src] == value)[0]
+    j = np.flatnonzero(strata[dst] == kinds[np.argmax(counts)])[-1]
+    src[i], dst[j] = dst[j], src[i]

@@ -108,7 +108,7 @@ def returned_model(executor, pool, data, task, max_members):
     shares = np.repeat(weights[weights > 0] * gain / k, k)
     first = executor.copies([top])[0]
     loss_curve = executor.trace.loss_curve(first)
-    validation_scores = list(executor.trace.val[first])
+    validation_scores = executor.trace.validation_curve(first)
     return {
         **fitted,
         **network_attributes(chosen, shares, data.y_mean, data.y_scale),

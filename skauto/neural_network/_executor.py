@@ -35,6 +35,7 @@ class Trace:
         self.partial = defaultdict(float)  # copy -> loss summed this epoch
         self.partial_rows = defaultdict(int)  # copy -> rows this epoch
         self.val = defaultdict(list)  # copy -> validation score of each check
+        self.val_at_end = defaultdict(list)  # copy -> was that check an epoch's end
         self.diverged = set()
         self.stopped = {}  # copy -> samples seen when its rule stopped it
         self.timed_out = False
@@ -54,9 +55,19 @@ class Trace:
                 self.loss[cid].append(self.partial.pop(cid) / epoch_rows)
                 del self.partial_rows[cid]
 
-    def add_val(self, ids, scores):
+    def add_val(self, ids, scores, epoch_done):
         for cid, score in zip(ids.tolist(), scores.tolist(), strict=True):
             self.val[cid].append(score)
+            self.val_at_end[cid].append(epoch_done)
+
+    def validation_curve(self, copy):
+        """Validation score of one copy at each epoch's end, and after a last
+        partial epoch: one per entry of its ``loss_curve``."""
+        scores, ends = self.val[copy], self.val_at_end[copy]
+        curve = [s for s, end in zip(scores, ends, strict=True) if end]
+        if self.partial_rows.get(copy, 0) and scores and not ends[-1]:
+            curve.append(scores[-1])
+        return curve
 
     def loss_curve(self, copy):
         """Mean loss per epoch of one copy; a last partial epoch counts."""
@@ -237,7 +248,7 @@ class PopulationExecutor:
         scores = population.score(
             data.X_val, data.y_val, data.w_val, data.y_var, data.row_folds
         )
-        self.trace.add_val(population.ids, scores)
+        self.trace.add_val(population.ids, scores, self.stream.epoch_done)
         epochs = population.samples_seen / data.n_train
         self.trace.stop_stage = self.trace.tasks.leaf(
             f"epoch {epochs:.3g}", **self._callback_kwargs()
@@ -313,10 +324,12 @@ def _by_id(ids, values):
 def _n_checks(stream, rows, every):
     """Validation checks in training ``rows`` more rows from ``stream``, one
     after every ``every`` rows and at every epoch's end (the most a stage
-    makes, for the callbacks' progress)."""
-    n, pos, count = stream.n_rows, stream.pos, 0
-    while rows > 0:  # each pass takes at least one row
-        pos = 0 if pos == n else pos
-        take = min(every, rows, n - pos)
-        pos, rows, count = pos + take, rows - take, count + 1
-    return count
+    makes, for the callbacks' progress). Counted, not simulated: a budget of
+    1e9 epochs must not take 1e9 steps to count."""
+    if rows <= 0:
+        return 0
+    n = stream.n_rows
+    left = n - stream.pos if stream.pos < n else n  # rows to this epoch's end
+    first = min(rows, left)
+    full, last = divmod(rows - first, n)
+    return -(-first // every) + full * -(-n // every) + -(-last // every)

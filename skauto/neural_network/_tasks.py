@@ -7,6 +7,10 @@ candidate learned", which linear model joins the ensemble's pool, and how the
 ensemble's outputs are calibrated. Everything else of a fit is shared.
 """
 
+import math
+import warnings
+from numbers import Real
+
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 from sklearn.preprocessing import LabelBinarizer
@@ -43,18 +47,19 @@ class Regression:
         """y as float64 when it holds strings or objects; ValueError if not numeric."""
         if y is None:
             return y  # validate_data says y is required
-        try:
-            y_arr = y if hasattr(y, "dtype") else np.asarray(y)
-        except ValueError:  # ragged: validate_data says what is wrong
+        if not isinstance(getattr(getattr(y, "dtype", None), "kind", None), str):
+            try:  # a list, a polars Series: through numpy
+                y = np.asarray(y)
+            except ValueError:  # ragged: validate_data says what is wrong
+                return y
+        if y.dtype.kind not in "USO":
             return y
-        if getattr(y_arr, "dtype", None) is None or y_arr.dtype.kind not in "USO":
-            return y
         try:
-            return np.asarray(y_arr, dtype=np.float64)
+            return np.asarray(y, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise ValueError(
                 f"{name} is a regressor: y must be numeric, got values such as "
-                f"{np.ravel(y_arr)[:1]} ({exc}). Encode the target as numbers, or "
+                f"{np.ravel(y)[:1]} ({exc}). Encode the target as numbers, or "
                 "use a classifier."
             ) from None
 
@@ -143,8 +148,25 @@ class Classification:
                 "sample_weight instead."
             )
         y = column_or_1d(y) if y.ndim == 2 and y.shape[1] == 1 else y
+        if isinstance(self.class_weight, dict):
+            _check_class_weight(self.class_weight, np.unique(y))
         by_class = compute_sample_weight(self.class_weight, y)
         w = by_class if w is None else w * by_class
+        if not w.any():
+            raise ValueError(
+                "class_weight and sample_weight together give every row weight 0. "
+                "Give some class a positive weight."
+            )
+        labels = np.unique(y)
+        unweighted = [c for c in labels.tolist() if not w[y == c].any()]
+        if unweighted:
+            warnings.warn(
+                f"class_weight and sample_weight give the class(es) {unweighted} "
+                "weight 0 on every row: the networks do not learn them and the "
+                "validation score ignores them.",
+                UserWarning,
+                stacklevel=6,
+            )
         return w / w.max()
 
     def strata(self, Y):
@@ -160,14 +182,16 @@ class Classification:
         return np.ones(data.y.shape[1])  # unused by log-loss
 
     def poor_score(self, data):
-        """Minus twice the log-loss of predicting the training class frequencies."""
+        """Minus twice the log-loss of predicting the training class
+        frequencies, and 0.01 more: when that constant is near perfect (all
+        weight on one class), a near-perfect model is not a failure."""
         prior = np.average(data.y, axis=0, weights=data.w).clip(1e-7, 1 - 1e-7)
         if self.output == "softmax":
             logits = np.log(prior)
         else:
             logits = np.log(prior / (1 - prior))
         constant = np.broadcast_to(logits, data.y_val.shape)
-        return 2 * self.score(constant, data)
+        return 2 * self.score(constant, data) - 0.01
 
     def poor_fit(self, score):
         return (
@@ -197,6 +221,25 @@ class Classification:
         _, loss = activate(np.asarray(logits, dtype=np.float64), y)
         per_row = loss.mean(axis=1) if per_output else loss.sum(axis=1)
         return -float(np.average(per_row, weights=data.w_val))
+
+
+def _check_class_weight(class_weight, classes):
+    """ValueError naming class_weight for unknown classes or weights that
+    are not finite numbers >= 0."""
+    unknown = [c for c in class_weight if c not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(
+            f"class_weight has weights for {unknown}, which are not classes of y "
+            f"(its classes: {classes.tolist()}). Key class_weight by the labels "
+            "of y."
+        )
+    for label, value in class_weight.items():
+        ok = isinstance(value, Real) and not isinstance(value, bool)
+        if not (ok and math.isfinite(value) and value >= 0):
+            raise ValueError(
+                f"class_weight[{label!r}]={value!r}: class weights must be finite "
+                "numbers >= 0."
+            )
 
 
 def _poor_score(y_val, w_val, y_var, ratio=2.0):
