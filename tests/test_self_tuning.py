@@ -346,10 +346,10 @@ def test_huge_max_epochs_neither_hangs_nor_ignores_max_time(data):
     """max_epochs=1e9 once spent minutes counting its validation checks, one
     Python pass per future check, before the first step (and max_time could
     not stop that)."""
-    from _timeout import time_limit
-
     import time
     import warnings
+
+    from _timeout import time_limit
 
     X, y = data
     reg = SelfTuningMLPRegressor(n_candidates=4, max_epochs=1e9, max_time=2)
