@@ -320,7 +320,8 @@ def _large_mixed():
     c0, c1 = rng.integers(0, 10, n), rng.integers(0, 50, n)
     effect0, effect1 = rng.normal(scale=2.0, size=10), rng.normal(scale=1.0, size=50)
     y_clean = 10 * np.sin(np.pi * X[:, 0] * X[:, 1]) + 20 * (X[:, 2] - 0.5) ** 2
-    y_clean += 10 * X[:, 3] + 5 * X[:, 4] + effect0[c0] + effect1[c1] * (1 + 2 * X[:, 5])  # noqa: E501  # fmt: skip
+    y_clean += 10 * X[:, 3] + 5 * X[:, 4]
+    y_clean += effect0[c0] + effect1[c1] * (1 + 2 * X[:, 5])
     frame = _columns(X)
     frame["c0"] = pd.Categorical.from_codes(c0, [f"a{i}" for i in range(10)])
     frame["c1"] = pd.Categorical.from_codes(c1, [f"b{i}" for i in range(50)])
@@ -372,11 +373,11 @@ def _rdata(package, item, target, task, dropped, prepare=None, keep_nan=False):
     cats = [c for c in df.columns if df[c].dtype in (object, bool)]
     nums = [c for c in df.columns if c not in cats]
     keep = np.ones(len(df), bool) if keep_nan else df[nums].notna().all(axis=1).to_numpy()  # noqa: E501  # fmt: skip
-    X, y = df[keep].reset_index(drop=True), y[keep].to_numpy()
+    X, y = df[keep].reset_index(drop=True), y[keep].reset_index(drop=True)
     for col in cats:
         X[col] = X[col].astype("category" if keep_nan else str).astype("category")
     X[nums] = X[nums].astype(np.float64)
-    return X, y.astype(np.float64) if task == REG else y.astype(str)
+    return X, y.to_numpy(dtype=np.float64) if task == REG else y.astype(str).to_numpy()
 
 
 def _r(name, package, item, task, n_rows, target, why, dropped=None, **kw):
