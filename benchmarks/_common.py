@@ -35,12 +35,14 @@ def quick_split(X_train, X_test, y_train, y_test, *, quick):
     return X_train, X_test, y_train, y_test
 
 
-def make_preprocessor():
-    """Numeric columns imputed (median, with a missing-value indicator) and
-    standardized, categorical (pandas ``category``) one-hot. On data without
-    missing values the imputer changes nothing and adds no column."""
-    numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
-                            StandardScaler())  # fmt: skip
+def make_preprocessor(X=None):
+    """Numeric columns standardized, categorical (pandas ``category``) one-hot;
+    where the frame ``X`` has missing numeric values, numeric columns are imputed first
+    (median, with a missing-value indicator). Without missing values the
+    output is bitwise that of the preprocessor without the imputer."""
+    numeric = StandardScaler()
+    if X is not None and X.select_dtypes(exclude="category").isna().to_numpy().any():
+        numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), numeric)  # noqa: E501  # fmt: skip
     return ColumnTransformer(
         [
             ("num", numeric, make_column_selector(dtype_exclude="category")),

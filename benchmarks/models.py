@@ -72,13 +72,13 @@ def _task(task, regressor, classifier):
     return regressor if task == REG else classifier
 
 
-def mlp_pipeline(task=REG):
-    """The MLP defaults of the suites: preprocessing, the MLP (regression: the
-    target standardized by TransformedTargetRegressor)."""
+def mlp_pipeline(task=REG, X=None):
+    """The MLP defaults of the suites: the preprocessor for the frame ``X``, the
+    MLP (regression: the target standardized by TransformedTargetRegressor)."""
     if task == REG:
         mlp = neural_network.MLPRegressor(random_state=0)
-        return make_pipeline(make_preprocessor(), TransformedTargetRegressor(mlp, transformer=StandardScaler()))  # noqa: E501  # fmt: skip
-    return make_pipeline(make_preprocessor(), neural_network.MLPClassifier(random_state=0))  # noqa: E501  # fmt: skip
+        return make_pipeline(make_preprocessor(X), TransformedTargetRegressor(mlp, transformer=StandardScaler()))  # noqa: E501  # fmt: skip
+    return make_pipeline(make_preprocessor(X), neural_network.MLPClassifier(random_state=0))  # noqa: E501  # fmt: skip
 
 
 def _skauto(task, data, rows):
@@ -86,15 +86,15 @@ def _skauto(task, data, rows):
     cls = optional("skauto.neural_network", name)
     if cls is None:
         raise Skip("not available (skauto.neural_network)")
-    return make_pipeline(make_preprocessor(), cls(random_state=0))
+    return make_pipeline(make_preprocessor(data[0]), cls(random_state=0))
 
 
 def _ridge(task, data, rows):
-    return make_pipeline(make_preprocessor(), linear_model.RidgeCV())
+    return make_pipeline(make_preprocessor(data[0]), linear_model.RidgeCV())
 
 
 def _logreg(task, data, rows):
-    return make_pipeline(make_preprocessor(), linear_model.LogisticRegressionCV(max_iter=5000))  # noqa: E501  # fmt: skip
+    return make_pipeline(make_preprocessor(data[0]), linear_model.LogisticRegressionCV(max_iter=5000))  # noqa: E501  # fmt: skip
 
 
 def _hgb(task, data, rows):
@@ -138,7 +138,7 @@ def grid_estimate(task, data, quick):
     middle = {name: values[len(values) // 2] for name, values in grid.items()}
     n = 2 * len(X_train) // 3
     m = min(n, ESTIMATE_MAX_ROWS)
-    model = mlp_pipeline(task).set_params(**middle)
+    model = mlp_pipeline(task, X_train).set_params(**middle)
     seconds = timed_fit(model, X_train[:m], y_train[:m]) * n / m
     mlp = model[-1].regressor_ if task == REG else model[-1]
     per_unit_epoch = seconds / (mlp.n_iter_ * middle[prefix + "hidden_layer_sizes"][0])
@@ -159,7 +159,7 @@ def grid_builder(limit=600, quick=False):
                        f"fit of the middle configuration: {one_fit:.1f} s)",
                        estimate_seconds=estimate)  # fmt: skip
         scoring = None if task == REG else "neg_log_loss"
-        search = GridSearchCV(mlp_pipeline(task), _grid_space(task, quick), cv=3,
+        search = GridSearchCV(mlp_pipeline(task, data[0]), _grid_space(task, quick), cv=3,
                               n_jobs=N_JOBS, scoring=scoring)  # fmt: skip
         search.estimate_seconds = estimate
         return search
@@ -172,7 +172,7 @@ def _plain(task, data, rows):
     best = (rows.get("grid") or {}).get("best_params")
     if not best:
         raise Skip("no grid result to take the best configuration from")
-    return mlp_pipeline(task).set_params(**{k: tuple(v) if isinstance(v, list) else v for k, v in best.items()})  # noqa: E501  # fmt: skip
+    return mlp_pipeline(task, data[0]).set_params(**{k: tuple(v) if isinstance(v, list) else v for k, v in best.items()})  # noqa: E501  # fmt: skip
 
 
 def note(model, estimator):
@@ -196,7 +196,7 @@ def note(model, estimator):
 
 MODELS = {m.name: m for m in [
     Model("skauto", "SelfTuning", _skauto, cached=False),
-    Model("mlp", "MLP defaults", lambda task, data, rows: mlp_pipeline(task)),
+    Model("mlp", "MLP defaults", lambda task, data, rows: mlp_pipeline(task, data[0])),
     Model("grid", "MLP grid", grid_builder()),
     Model("plain", "MLP grid's best, one fit", _plain, tasks=(REG,)),
     Model("hgb", "HGB defaults", _hgb),
