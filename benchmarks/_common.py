@@ -7,6 +7,7 @@ import os
 import platform
 import resource
 import subprocess
+import sys
 import time
 import warnings
 from datetime import datetime, timezone
@@ -277,3 +278,51 @@ def skauto_location():
 
 def now_utc():
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def main_study(parser, run, report, argv=None):
+    """The shared main of the one-question studies.
+
+    ``run(args)`` yields ``(stem, part)`` pairs: each part is written, with
+    ``argv`` and the machine description, to ``results/<stem>.json``, and
+    ``report(data, args)`` to ``<stem>.md``; ``regenerate.py`` calls the same
+    ``report`` on the JSON.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv)
+    parts = iter(run(args))
+    while True:
+        info = machine_info()
+        if (item := next(parts, None)) is None:
+            return
+        data = {"argv": argv, "machine": info, **item[1]}
+        markdown = report(data, args)
+        print(markdown)
+        write_results(item[0], markdown, data, quick=getattr(args, "quick", False))
+
+
+def measure_in_subprocess(script, argv):
+    """Run ``script --worker ...`` in a fresh process; its last line's JSON."""
+    out = subprocess.run([sys.executable, script, "--worker", *map(str, argv)],
+                         capture_output=True, text=True)  # fmt: skip
+    if out.returncode != 0:
+        print(out.stderr)
+        return {"error": out.stderr[-1000:]}
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"    {json.dumps(result, default=repr)}", flush=True)
+    return result
+
+
+def measure_fit(estimator, X, y):
+    """Fit in this process: wall seconds, and the extra resident memory (the
+    peak during ``fit`` minus the memory before it; on Linux the peak is reset
+    first through ``/proc/self/clear_refs`` and read from ``VmHWM``)."""
+    import gc
+
+    gc.collect()
+    method = reset_peak_rss()
+    before = rss_mb("VmRSS") if method == "VmHWM" else rss_mb("ru_maxrss")
+    seconds = timed_fit(estimator, X, y)
+    peak = rss_mb(method)
+    return {"fit_seconds": seconds, "extra_rss_mb": peak - before,
+            "rss_before_fit_mb": before, "peak_rss_mb": peak, "rss_method": method}  # noqa: E501  # fmt: skip

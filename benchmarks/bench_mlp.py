@@ -11,15 +11,13 @@ and by one plain fit of the configuration the grid found best (row 5).
 
 import argparse
 import json
-import sys
 
 from _common import (
     RESULTS_DIR,
     command_line,
     fmt,
-    load_split,
-    machine_info,
     machine_markdown,
+    main_study,
     make_preprocessor,
     markdown_table,
     optional,
@@ -27,9 +25,9 @@ from _common import (
     silence_convergence_warnings,
     timed_fit,
     warm_up_workers,
-    write_results,
 )
-from sklearn.compose import TransformedTargetRegressor
+from datasets import get
+from models import GRID, PREFIX, QUICK_GRID, mlp_pipeline
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import (
@@ -39,19 +37,8 @@ from sklearn.model_selection import (
 )
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-GRID = {
-    "hidden_layer_sizes": [(16,), (64,), (256,)],
-    "learning_rate_init": [1e-4, 1e-3, 1e-2],
-    "max_iter": [25, 100, 400],
-}
-QUICK_GRID = {
-    "hidden_layer_sizes": [(8,), (16,)],
-    "learning_rate_init": [1e-3, 1e-2],
-    "max_iter": [5, 15],
-}
-PREFIX = "transformedtargetregressor__regressor__"
+PREFIX = PREFIX["regression"]
 LABELS = {
     "self_tuning": "1. SelfTuningMLPRegressor() defaults",
     "grid": "2. GridSearchCV(cv=3) over MLPRegressor",
@@ -62,13 +49,6 @@ LABELS = {
     "hgb_default": "4. HistGradientBoostingRegressor() defaults",
     "plain_best": "5. one plain fit of the grid's best configuration",
 }
-
-
-def mlp_pipeline():
-    """The expert user's model: preprocessing, MLP, target standardized."""
-    mlp = MLPRegressor(random_state=0)
-    ttr = TransformedTargetRegressor(mlp, transformer=StandardScaler())
-    return make_pipeline(make_preprocessor(), ttr)
 
 
 def measure(estimator, data, note=""):
@@ -98,7 +78,7 @@ def previous_best_params(dataset):
 
 
 def run_rows(dataset, quick, skip_grid):
-    data = load_split(dataset, quick=quick)
+    data = get("regression", {"friedman": "friedman1"}.get(dataset, dataset)).split(quick=quick)
     grid = {PREFIX + k: v for k, v in (QUICK_GRID if quick else GRID).items()}
     search_kw = {"cv": 3, "n_jobs": 2}
     halving_kw = {**search_kw, "factor": 3, "random_state": 0}
@@ -190,11 +170,12 @@ def target_checks(rows):
     return lines
 
 
-def report(dataset, rows, info, argv, quick):
+def report(data, args):
+    dataset, rows, info, quick = data["dataset"], data["rows"], data["machine"], args.quick
     lines = [
         f"# bench_mlp: {dataset}{' (quick smoke run)' if quick else ''}",
         "",
-        f"Command: {command_line(__file__, argv)}",
+        f"Command: {command_line(__file__, data.get('argv', []))}",
         "",
         table(rows),
         "",
@@ -215,7 +196,7 @@ def report(dataset, rows, info, argv, quick):
     return "\n".join(lines)
 
 
-def main(argv=None):
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--dataset", choices=["bikeshare", "friedman", "all"], default="all"
@@ -228,20 +209,18 @@ def main(argv=None):
         action="store_true",
         help="skip rows 2-3; row 5 reuses the best parameters in the results JSON",
     )
-    args = parser.parse_args(argv)
-    argv = sys.argv[1:] if argv is None else argv
+    return parser
+
+
+def run(args):
     silence_convergence_warnings()
     warm_up_workers(2)
     datasets = ["bikeshare", "friedman"] if args.dataset == "all" else [args.dataset]
     for dataset in datasets:
-        info = machine_info()
         rows = run_rows(dataset, args.quick, args.skip_grid)
-        markdown = report(dataset, rows, info, argv, args.quick)
-        print(markdown)
-        data = {"dataset": dataset, "argv": argv, "machine": info, "rows": rows}
         stem = f"bench_mlp_{dataset}" + ("_skip_grid" if args.skip_grid else "")
-        write_results(stem, markdown, data, quick=args.quick)
+        yield stem, {"dataset": dataset, "rows": rows}
 
 
 if __name__ == "__main__":
-    main()
+    main_study(parser(), run, report)

@@ -9,22 +9,18 @@ Each size runs in a fresh subprocess; METHOD below says how it is measured.
 import argparse
 import gc
 import json
-import subprocess
-import sys
-import time
 import tracemalloc
 
 from _common import (
     command_line,
     fmt,
-    machine_info,
     machine_markdown,
+    main_study,
     markdown_table,
+    measure_fit,
+    measure_in_subprocess,
     optional,
-    reset_peak_rss,
-    rss_mb,
     silence_convergence_warnings,
-    write_results,
 )
 from sklearn.datasets import make_friedman1
 from sklearn.ensemble import HistGradientBoostingRegressor
@@ -65,24 +61,10 @@ def worker(n_samples, estimator_name, trace):
     if estimator is None:
         print(json.dumps({"n_samples": n_samples, "available": False}))
         return
-    gc.collect()
-    method = reset_peak_rss()
-    before = rss_mb("VmRSS") if method == "VmHWM" else rss_mb("ru_maxrss")
-    start = time.perf_counter()
-    estimator.fit(X, y)
-    seconds = time.perf_counter() - start
-    peak = rss_mb("VmHWM" if method == "VmHWM" else "ru_maxrss")
-    result = {
-        "n_samples": n_samples,
-        "available": True,
-        "fit_seconds": seconds,
-        "extra_rss_mb": peak - before,
-        "rss_before_fit_mb": before,
-        "data_mb": (X.nbytes + y.nbytes) / 2**20,
-        "rss_method": method,
-        "test_r2": estimator.score(X_test, y_test),
-        "best_params": getattr(estimator, "best_params_", None),
-    }
+    result = {"n_samples": n_samples, "available": True, **measure_fit(estimator, X, y),
+              "data_mb": (X.nbytes + y.nbytes) / 2**20,
+              "test_r2": estimator.score(X_test, y_test),
+              "best_params": getattr(estimator, "best_params_", None)}  # fmt: skip
     if trace:
         del estimator
         gc.collect()
@@ -95,19 +77,14 @@ def worker(n_samples, estimator_name, trace):
 
 
 def run_size(n_samples, args):
-    command = [sys.executable, __file__, "--worker", str(n_samples)]
-    command += ["--estimator", args.estimator] + (["--tracemalloc"] * args.tracemalloc)
     print(f"{n_samples} rows ...", flush=True)
-    out = subprocess.run(command, capture_output=True, text=True)
-    if out.returncode != 0:
-        print(out.stderr)
-        return {"n_samples": n_samples, "available": False, "error": out.stderr[-500:]}
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"    {json.dumps(result, default=repr)}", flush=True)
-    return result
+    argv = [n_samples, "--estimator", args.estimator] + ["--tracemalloc"] * args.tracemalloc  # noqa: E501
+    result = measure_in_subprocess(__file__, argv)
+    return {"n_samples": n_samples, "available": "error" not in result, **result}
 
 
-def report(results, args, info):
+def report(data, args):
+    results, info = data["results"], data["machine"]
     rows, previous = [], None
     for r in results:
         if not r.get("available"):
@@ -126,7 +103,7 @@ def report(results, args, info):
     lines = [
         f"# bench_scaling: {args.estimator} on make_friedman1",
         "",
-        f"Command: {command_line(__file__, sys.argv[1:])}",
+        f"Command: {command_line(__file__, data.get('argv', []))}",
         "",
         markdown_table(headers, rows),
         "",
@@ -141,28 +118,26 @@ def report(results, args, info):
     return "\n".join(lines)
 
 
-def main():
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e3 and 1e4 rows")
     parser.add_argument("--sizes", type=int, nargs="+", help="override the sizes")
     parser.add_argument("--estimator", choices=["skauto", "hgb"], default="skauto")
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:
-        worker(args.worker, args.estimator, args.tracemalloc)
-        return
-    info = machine_info()
-    sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
-    results = [run_size(n, args) for n in sizes]
-    markdown = report(results, args, info)
-    print(markdown)
-    stem = "bench_scaling" + (
-        "" if args.estimator == "skauto" else f"_{args.estimator}"
-    )
-    data = {"argv": sys.argv[1:], "machine": info, "results": results}
-    write_results(stem, markdown, data, quick=args.quick or bool(args.sizes))
+    return parser
+
+
+def run(args):
+    args.quick = args.quick or bool(args.sizes)  # results/quick/
+    results = [run_size(n, args) for n in args.sizes or (QUICK_SIZES if args.quick else SIZES)]  # noqa: E501
+    suffix = "" if args.estimator == "skauto" else f"_{args.estimator}"
+    yield f"bench_scaling{suffix}", {"results": results}
 
 
 if __name__ == "__main__":
-    main()
+    _args = parser().parse_args()
+    if _args.worker:
+        worker(_args.worker, _args.estimator, _args.tracemalloc)
+    else:
+        main_study(parser(), run, report)

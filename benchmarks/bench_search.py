@@ -8,7 +8,6 @@ PROBLEMS below says what each problem searches.
 """
 
 import argparse
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -16,17 +15,16 @@ from dataclasses import dataclass, field
 from _common import (
     command_line,
     fmt,
-    load_split,
-    machine_info,
     machine_markdown,
+    main_study,
     make_preprocessor,
     markdown_table,
     optional,
     short_params,
     silence_convergence_warnings,
     warm_up_workers,
-    write_results,
 )
+from datasets import get
 from scipy.stats import loguniform, uniform
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
@@ -119,7 +117,7 @@ def scaled_target(y_train, y_test):
 
 
 def make_problems(quick):
-    X_train, X_test, y_train, y_test = load_split("bikeshare", quick=quick)
+    X_train, X_test, y_train, y_test = get("regression", "bikeshare").split(quick=quick)
     ys_train, ys_test = scaled_target(y_train, y_test)
     pre = make_preprocessor().fit(X_train)
     Xp_train, Xp_test = pre.transform(X_train), pre.transform(X_test)
@@ -324,9 +322,11 @@ def target_checks(name, rows):
     return [f"{'PASS' if ok else 'FAIL'} [{name}] {text}" for ok, text in checks]
 
 
-def report(results, problems, info, quick):
+def report(data, args):
+    results, info, quick = data["results"], data["machine"], args.quick
+    problems = make_problems(quick)
     lines = [f"# bench_search: bikeshare{' (quick smoke run)' if quick else ''}", ""]
-    lines += [f"Command: {command_line(__file__, sys.argv[1:])}"]
+    lines += [f"Command: {command_line(__file__, data.get('argv', []))}"]
     for name, rows in results.items():
         p = problems[name]
         lines += ["", f"## {name}: {type(p.estimator).__name__}", ""]
@@ -367,29 +367,27 @@ def quiet_optuna():
     warnings.filterwarnings("ignore", category=FutureWarning, module="optuna")
 
 
-def main():
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--problem", choices=["mlp", "hgb", "sgd", "all"], default="all"
     )
     parser.add_argument("--quick", action="store_true", help="600 rows, small budgets")
     parser.add_argument("--skip-grid", action="store_true", help="no GridSearchCV")
-    args = parser.parse_args()
+    return parser
+
+
+def run(args):
     silence_convergence_warnings()
     quiet_optuna()
-    info = machine_info()
     problems = make_problems(args.quick)
     names = list(problems) if args.problem == "all" else [args.problem]
     AutoSearchCV = optional("skauto.model_selection", "AutoSearchCV")
     warm_up_workers(COMMON["n_jobs"])
     results = {n: run_problem(problems[n], AutoSearchCV, args.skip_grid) for n in names}
-    markdown = report(results, problems, info, args.quick)
-    print(markdown)
     stem = "bench_search" + (f"_{args.problem}" if args.problem != "all" else "")
-    stem += "_skip_grid" if args.skip_grid else ""
-    data = {"argv": sys.argv[1:], "machine": info, "results": results}
-    write_results(stem, markdown, data, quick=args.quick)
+    yield stem + ("_skip_grid" if args.skip_grid else ""), {"results": results}
 
 
 if __name__ == "__main__":
-    main()
+    main_study(parser(), run, report)

@@ -12,7 +12,6 @@ load; the table reports the median and the minimum.
 
 import argparse
 import statistics
-import sys
 import time
 import warnings
 
@@ -20,11 +19,10 @@ import numpy as np
 from _common import (
     command_line,
     fmt,
-    machine_info,
     machine_markdown,
+    main_study,
     markdown_table,
     short_params,
-    write_results,
 )
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.linear_model import LogisticRegression
@@ -123,24 +121,27 @@ def checks(name, runs):
     return "\n".join(lines)
 
 
-def main():
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+    return parser
+
+
+def run_study(args):
     warnings.filterwarnings("ignore")  # the unscaled lr warns at every fit
-    info = machine_info()
     results = {}
     for name, (estimator, grid, X, y) in problems().items():
         print(f"[{name}] ...", flush=True)
         results[name] = run_problem(estimator, grid, X, y, args.repeats)
+    yield "bench_small_grid", {"results": results}
+
+
+def report(data, args):
     lines = ["# bench_small_grid: small grids of cheap estimators", ""]
-    lines += [f"Command: {command_line(__file__, sys.argv[1:])}", "", PROBLEMS]
-    for name, runs in results.items():
+    lines += [f"Command: {command_line(__file__, data.get('argv', []))}", "", PROBLEMS]
+    for name, runs in data["results"].items():
         lines += [f"## {name}", "", table(runs), "", checks(name, runs), ""]
-    lines += [NOTES, "", machine_markdown(info)]
-    markdown = "\n".join(lines)
-    print(markdown)
-    write_results("bench_small_grid", markdown, {"results": results, "machine": info})
+    return "\n".join([*lines, NOTES, "", machine_markdown(data["machine"])])
 
 
 NOTES = """\
@@ -161,4 +162,4 @@ rather than once per candidate (the pipeline's memory; same scores)."""
 
 
 if __name__ == "__main__":
-    main()
+    main_study(parser(), run_study, report)

@@ -8,22 +8,18 @@ subprocess; METHOD below says how memory is measured.
 """
 
 import argparse
-import gc
 import json
-import subprocess
 import sys
-import time
 
 from _common import (
     command_line,
     fmt,
-    machine_info,
     machine_markdown,
+    main_study,
     markdown_table,
-    reset_peak_rss,
-    rss_mb,
+    measure_fit,
+    measure_in_subprocess,
     silence_convergence_warnings,
-    write_results,
 )
 from scipy.stats import loguniform
 from sklearn.datasets import make_friedman1, make_regression
@@ -89,48 +85,18 @@ def worker(scenario, n_candidates):
     """Measure one run; print one JSON line."""
     silence_convergence_warnings()
     est, X, y = make_case(scenario, n_candidates)
-    gc.collect()
-    method = reset_peak_rss()
-    before = rss_mb("VmRSS") if method == "VmHWM" else rss_mb("ru_maxrss")
-    start = time.perf_counter()
-    est.fit(X, y)
-    seconds = time.perf_counter() - start
-    peak = rss_mb(method)
+    result = {"scenario": scenario, "n_candidates": n_candidates, **measure_fit(est, X, y)}  # noqa: E501
     results_mb = sum(getattr(v, "nbytes", 0) for v in est.cv_results_.values()) / 2**20
-    print(
-        json.dumps(
-            {
-                "scenario": scenario,
-                "n_candidates": n_candidates,
-                "fit_seconds": seconds,
-                "extra_rss_mb": peak - before,
-                "rss_before_fit_mb": before,
-                "peak_rss_mb": peak,
-                "rss_method": method,
-                "cv_results_rows": len(est.cv_results_["params"]),
-                "cv_results_mb": results_mb,
-                "n_candidates_per_rung": list(est.n_candidates_),
-                "best_score": float(est.best_score_),
-                "train_r2": float(est.score(X, y)),
-            }
-        )
-    )
+    result.update(cv_results_rows=len(est.cv_results_["params"]), cv_results_mb=results_mb,  # noqa: E501
+                  n_candidates_per_rung=list(est.n_candidates_),
+                  best_score=float(est.best_score_), train_r2=float(est.score(X, y)))  # fmt: skip
+    print(json.dumps(result))
 
 
-def run(scenario, n_candidates):
-    command = [sys.executable, __file__, "--worker", scenario, str(n_candidates)]
+def run_case(scenario, n_candidates):
     print(f"{scenario}, {n_candidates} candidates ...", flush=True)
-    out = subprocess.run(command, capture_output=True, text=True)
-    if out.returncode != 0:
-        print(out.stderr)
-        return {
-            "scenario": scenario,
-            "n_candidates": n_candidates,
-            "error": out.stderr[-1000:],
-        }
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"    {json.dumps(result)}", flush=True)
-    return result
+    result = measure_in_subprocess(__file__, [scenario, n_candidates])
+    return {"scenario": scenario, "n_candidates": n_candidates, **result}
 
 
 def verdict(results, scenario, small, large):
@@ -146,7 +112,9 @@ def verdict(results, scenario, small, large):
     )
 
 
-def report(results, counts, info):
+def report(data, args):
+    results, info = data["results"], data["machine"]
+    counts = QUICK_CANDIDATES if args.quick else CANDIDATES
     rows = []
     for r in results:
         if "error" in r:
@@ -164,7 +132,7 @@ def report(results, counts, info):
     lines = [
         "# bench_stress: 1,000 candidates in bounded memory",
         "",
-        f"Command: {command_line(__file__, sys.argv[1:])}",
+        f"Command: {command_line(__file__, data.get('argv', []))}",
         "",
         markdown_table(headers, rows),
         "",
@@ -174,22 +142,20 @@ def report(results, counts, info):
     return "\n".join(lines)
 
 
-def main():
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 and 100 candidates")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:
-        worker(args.worker[0], int(args.worker[1]))
-        return
-    info = machine_info()
+    return parser
+
+
+def run(args):
     counts = QUICK_CANDIDATES if args.quick else CANDIDATES
-    results = [run(s, n) for s in SCENARIOS for n in counts]
-    markdown = report(results, counts, info)
-    print(markdown)
-    data = {"argv": sys.argv[1:], "machine": info, "results": results}
-    write_results("bench_stress", markdown, data, quick=args.quick)
+    yield "bench_stress", {"results": [run_case(s, n) for s in SCENARIOS for n in counts]}  # noqa: E501
 
 
 if __name__ == "__main__":
-    main()
+    if "--worker" in sys.argv:
+        worker(sys.argv[2], int(sys.argv[3]))
+    else:
+        main_study(parser(), run, report)

@@ -206,7 +206,7 @@ def summarize(results, suite, models):
     for task in [REG, CLF]:
         for role in ["all", "dev", "confirm"]:
             part = {n: r for n, r in results.items() if task_of(r["meta"]) == task
-                    and role in ("all", r["meta"]["role"])}  # fmt: skip
+                    and role in ("all", r["meta"].get("role"))}  # fmt: skip
             if not part:
                 continue
             s = {"datasets": len(part)}
@@ -265,7 +265,7 @@ def metric_table(results, key, models):
     for name, res in results.items():
         meta, rows = res["meta"], res["rows"]
         best = best_of(rows, key, models)
-        cells = [name, meta["role"], f"{meta['n_rows']:,}", f"{meta['n_features']} ({meta['n_categorical']})"]  # noqa: E501  # fmt: skip
+        cells = [name, meta.get("role", ""), f"{meta['n_rows']:,}", f"{meta['n_features']} ({meta['n_categorical']})"]  # noqa: E501  # fmt: skip
         for m in models:
             value = fmt(metric(rows, m, key))
             value = f"**{value}**" if m == best else value
@@ -288,7 +288,7 @@ def seconds_table(results, models):
 
 def rules_table(results, rules):
     rules = [r for r in rules if any(r.applies(res["meta"]) and r.value(res["rows"]) is not None for res in results.values())]  # noqa: E501  # fmt: skip
-    lines = [[n, r["meta"]["role"], *(rule.cell(r["meta"], r["rows"]) for rule in rules)] for n, r in results.items()]  # noqa: E501  # fmt: skip
+    lines = [[n, r["meta"].get("role", ""), *(rule.cell(r["meta"], r["rows"]) for rule in rules)] for n, r in results.items()]  # noqa: E501  # fmt: skip
     return markdown_table(["dataset", "role", *(r.name for r in rules)], lines) if rules else "No rule applies."  # noqa: E501  # fmt: skip
 
 
@@ -357,11 +357,12 @@ def report(data, stem=None):
         part = {n: r for n, r in results.items() if task_of(r["meta"]) == task}
         if not part:
             continue
+        here = [m for m in models if any(m in r["rows"] for r in part.values())]
         for key in TASK_METRICS[task]:
-            if any(metric(r["rows"], m, key) is not None for r in part.values() for m in models):  # noqa: E501
+            if any(metric(r["rows"], m, key) is not None for r in part.values() for m in here):  # noqa: E501
                 label, higher = METRICS[key]
-                lines += [f"## {task.capitalize()}: test {label} ({'higher' if higher else 'lower'} is better)", "", metric_table(part, key, models), ""]  # noqa: E501
-        lines += [f"## {task.capitalize()}: fit seconds", "", seconds_table(part, models), ""]  # noqa: E501
+                lines += [f"## {task.capitalize()}: test {label} ({'higher' if higher else 'lower'} is better)", "", metric_table(part, key, here), ""]  # noqa: E501
+        lines += [f"## {task.capitalize()}: fit seconds", "", seconds_table(part, here), ""]  # noqa: E501
         lines += [f"## {task.capitalize()}: targets", "", rules_table(part, RULES.get(suite, [])), ""]  # noqa: E501
     lines += resplit_lines(results, data.get("resplits"))
     lines += ["## Warnings", "", *warning_lines(results), "", "## Where each row comes from", "",  # noqa: E501
