@@ -5,6 +5,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -15,11 +16,9 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -43,7 +42,7 @@ def make_preprocessor(X=None):
     output is bitwise that of the preprocessor without the imputer."""
     numeric = StandardScaler()
     if X is not None and X.select_dtypes(exclude="category").isna().to_numpy().any():
-        numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), numeric)  # noqa: E501  # fmt: skip
+        numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), numeric)  # fmt: skip
     return ColumnTransformer(
         [
             ("num", numeric, make_column_selector(dtype_exclude="category")),
@@ -325,4 +324,11 @@ def measure_fit(estimator, X, y):
     seconds = timed_fit(estimator, X, y)
     peak = rss_mb(method)
     return {"fit_seconds": seconds, "extra_rss_mb": peak - before,
-            "rss_before_fit_mb": before, "peak_rss_mb": peak, "rss_method": method}  # noqa: E501  # fmt: skip
+            "rss_before_fit_mb": before, "peak_rss_mb": peak, "rss_method": method}  # fmt: skip
+
+
+def doc_part(doc, title):
+    """The text of a docstring after the line ``title`` and its underline, up
+    to the next underlined title: the prose a study's report quotes."""
+    text = doc.split(f"\n{title}\n{'-' * len(title)}\n", 1)[1]
+    return re.split(r"\n[^\n]+\n-{3,}\n", text, maxsplit=1)[0]

@@ -73,7 +73,7 @@ def run(args):
     silence_convergence_warnings()
     warm_up_workers()
     names = args.datasets.split(",")
-    yield "bench_resplit", {"results": {name: run_dataset(name, args.splits) for name in names}}  # noqa: E501
+    yield "bench_resplit", {"results": {name: run_dataset(name, args.splits) for name in names}}
 
 
 def report(data, args):

@@ -1,13 +1,4 @@
-"""The self-tuning MLPs on rough real tables (issue 20): the runner on the rough suite.
-
-The runner (runner.py) on the ``rough`` suite of datasets.py, with the models
-of ``runner.SUITE_MODELS["rough"]``; ``--help`` lists the options.
-
-    python benchmarks/bench_rough.py                    # the self-tuner + cached rows
-    python benchmarks/bench_rough.py --no-cache         # every row, one run
-    python benchmarks/bench_rough.py --only skauto --datasets a,b
-    python benchmarks/bench_rough.py --quick --only cheap   # smoke run
-"""
+"""Both self-tuners on the rough real tables of issue 20 (runner.py, datasets.py)."""
 
 from runner import main
 

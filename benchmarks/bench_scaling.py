@@ -1,34 +1,12 @@
 """Fit time and peak memory of SelfTuningMLPRegressor as the data grows (issue 3).
 
-Each size runs in a fresh subprocess; METHOD below says how it is measured.
+Each size runs in a fresh subprocess; the Method section below says how it is measured.
 
     python benchmarks/bench_scaling.py            # 1e4, 1e5, 1e6 rows
     python benchmarks/bench_scaling.py --quick    # 1e3, 1e4 rows
-"""
 
-import argparse
-import gc
-import json
-import tracemalloc
-
-from _common import (
-    command_line,
-    fmt,
-    machine_markdown,
-    main_study,
-    markdown_table,
-    measure_fit,
-    measure_in_subprocess,
-    optional,
-    silence_convergence_warnings,
-)
-from sklearn.datasets import make_friedman1
-from sklearn.ensemble import HistGradientBoostingRegressor
-
-SIZES = [10_000, 100_000, 1_000_000]
-QUICK_SIZES = [1_000, 10_000]
-MEMORY_TARGET_MB = 500
-METHOD = """\
+Method
+------
 Each size runs in a fresh subprocess, so that one size's memory cannot hide
 in another's. The subprocess makes the data (make_friedman1, noise=1.0,
 random_state=0), then measures:
@@ -43,6 +21,32 @@ random_state=0), then measures:
   Python and numpy allocations during that fit (threads' and BLAS's own
   buffers are not seen; this fit is not timed).
 """
+
+import argparse
+import gc
+import json
+import tracemalloc
+
+from _common import (
+    command_line,
+    doc_part,
+    fmt,
+    machine_markdown,
+    main_study,
+    markdown_table,
+    measure_fit,
+    measure_in_subprocess,
+    optional,
+    silence_convergence_warnings,
+)
+from sklearn.datasets import make_friedman1
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+METHOD = doc_part(__doc__, "Method")
+
+SIZES = [10_000, 100_000, 1_000_000]
+QUICK_SIZES = [1_000, 10_000]
+MEMORY_TARGET_MB = 500
 
 
 def make_estimator(name):
@@ -78,7 +82,7 @@ def worker(n_samples, estimator_name, trace):
 
 def run_size(n_samples, args):
     print(f"{n_samples} rows ...", flush=True)
-    argv = [n_samples, "--estimator", args.estimator] + ["--tracemalloc"] * args.tracemalloc  # noqa: E501
+    argv = [n_samples, "--estimator", args.estimator] + ["--tracemalloc"] * args.tracemalloc
     result = measure_in_subprocess(__file__, argv)
     return {"n_samples": n_samples, "available": "error" not in result, **result}
 
@@ -130,7 +134,7 @@ def parser():
 
 def run(args):
     args.quick = args.quick or bool(args.sizes)  # results/quick/
-    results = [run_size(n, args) for n in args.sizes or (QUICK_SIZES if args.quick else SIZES)]  # noqa: E501
+    results = [run_size(n, args) for n in args.sizes or (QUICK_SIZES if args.quick else SIZES)]
     suffix = "" if args.estimator == "skauto" else f"_{args.estimator}"
     yield f"bench_scaling{suffix}", {"results": results}
 

@@ -1,10 +1,40 @@
 """AutoSearchCV against scikit-learn's searches and Optuna on bikeshare (issue 4).
 
-PROBLEMS below says what each problem searches.
+The Problems section below says what each problem searches.
 
     python benchmarks/bench_search.py                 # all problems
     python benchmarks/bench_search.py --problem hgb --skip-grid
     python benchmarks/bench_search.py --quick         # smoke run
+
+Problems
+--------
+Three problems, each searched by every competitor with cv=3 and n_jobs=2 on
+the same 75/25 split, in the same run:
+
+- mlp: MLPRegressor (behind the ColumnTransformer, target standardized) over
+  hidden_layer_sizes x learning_rate_init, resource max_iter (epochs);
+- hgb: HistGradientBoostingRegressor (raw frame, native categoricals) over
+  learning_rate x max_leaf_nodes x l2_regularization, resource max_iter;
+- sgd: SGDRegressor (on the one-hot encoded, standardized features, target
+  standardized, tol=None so that max_iter is the number of epochs) over
+  alpha x eta0 x learning_rate, resource max_iter.
+
+Notes
+-----
+Every search gets the same estimator and cv=3, n_jobs=2. GridSearchCV and
+HalvingGridSearchCV (n_samples) search the full grid, the resource included;
+the searches on the resource get the grid without it and max_resources = its
+largest value (min_resources and n_candidates at their defaults, but
+HalvingRandomSearchCV gets as many candidates as the full grid has points,
+sampled from the grid's ranges: log-uniform, uniform for l2_regularization;
+and min_resources="exhaust", HalvingGridSearchCV's default, since its own
+default "smallest" would stop its last rung far below max_resources).
+AutoSearchCV continues survivors (warm_start); scikit-learn refits each rung
+from scratch. OptunaSearchCV (TPE, random_state=0) samples the same ranges,
+resource included, until its timeout (a trial running then completes).
+Fits = rows of cv_results_ (AutoSearchCV: rung_results_) x folds + 1 refit
+(under continuation, a row is an increment). Wall seconds include the refit.
+In the PASS/FAIL lines, test scores within 1e-4 count as equal.
 """
 
 import argparse
@@ -14,6 +44,7 @@ from dataclasses import dataclass, field
 
 from _common import (
     command_line,
+    doc_part,
     fmt,
     machine_markdown,
     main_study,
@@ -38,20 +69,11 @@ from sklearn.model_selection import (
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 
+PROBLEMS = doc_part(__doc__, "Problems")
+NOTES = doc_part(__doc__, "Notes").rstrip("\n")
+
 COMMON = {"cv": 3, "n_jobs": 2}
 TIE = 1e-4  # test scores this close count as equal in the PASS/FAIL lines
-PROBLEMS = """\
-Three problems, each searched by every competitor with cv=3 and n_jobs=2 on
-the same 75/25 split, in the same run:
-
-- mlp: MLPRegressor (behind the ColumnTransformer, target standardized) over
-  hidden_layer_sizes x learning_rate_init, resource max_iter (epochs);
-- hgb: HistGradientBoostingRegressor (raw frame, native categoricals) over
-  learning_rate x max_leaf_nodes x l2_regularization, resource max_iter;
-- sgd: SGDRegressor (on the one-hot encoded, standardized features, target
-  standardized, tol=None so that max_iter is the number of epochs) over
-  alpha x eta0 x learning_rate, resource max_iter.
-"""
 
 
 class LogInt:
@@ -340,21 +362,6 @@ def report(data, args):
     return "\n".join(lines)
 
 
-NOTES = """\
-Every search gets the same estimator and cv=3, n_jobs=2. GridSearchCV and
-HalvingGridSearchCV (n_samples) search the full grid, the resource included;
-the searches on the resource get the grid without it and max_resources = its
-largest value (min_resources and n_candidates at their defaults, but
-HalvingRandomSearchCV gets as many candidates as the full grid has points,
-sampled from the grid's ranges: log-uniform, uniform for l2_regularization;
-and min_resources="exhaust", HalvingGridSearchCV's default, since its own
-default "smallest" would stop its last rung far below max_resources).
-AutoSearchCV continues survivors (warm_start); scikit-learn refits each rung
-from scratch. OptunaSearchCV (TPE, random_state=0) samples the same ranges,
-resource included, until its timeout (a trial running then completes).
-Fits = rows of cv_results_ (AutoSearchCV: rung_results_) x folds + 1 refit
-(under continuation, a row is an increment). Wall seconds include the refit.
-In the PASS/FAIL lines, test scores within 1e-4 count as equal."""
 
 
 def quiet_optuna():

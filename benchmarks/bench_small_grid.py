@@ -8,6 +8,31 @@ load; the table reports the median and the minimum.
 
     python benchmarks/bench_small_grid.py
     python benchmarks/bench_small_grid.py --repeats 3
+
+Problems
+--------
+- lr: LogisticRegression() over 13 values of C (np.logspace(-4, 4, 13)) on
+  breast_cancer, unscaled (lbfgs stops at max_iter=100 for most C);
+- lr_scaled: the same behind StandardScaler (converges);
+- svc: scikit-learn's own GridSearchCV example, SVC() over
+  {"kernel": ("linear", "rbf"), "C": [1, 10]} on iris (4 points).
+
+Notes
+-----
+Both searches get the user's code unchanged but for the class name: default
+cv (5-fold, stratified), n_jobs=None, refit=True. Seconds are wall-clock
+seconds of fit (refit included), GridSearchCV, AutoSearchCV and GridSearchCV
+inside threadpoolctl's one-thread limit (BLAS, OpenMP) alternating,
+repeated; the best parameters and score are those of the last repeat.
+AutoSearchCV runs the fits of data this small (under 1e6 values) on one
+BLAS and OpenMP thread: the third
+row shows what of its lead comes from that rather than from the search
+(SVC's libsvm uses no BLAS).
+AutoSearchCV's resource="auto" is n_samples for both estimators; with
+training folds under 1000 samples (455 and 120 here), min_resources="auto"
+makes one exhaustive rung, the same fits as GridSearchCV's, but for
+lr_scaled's StandardScaler, which AutoSearchCV fits once per training fold
+rather than once per candidate (the pipeline's memory; same scores).
 """
 
 import argparse
@@ -18,6 +43,7 @@ import warnings
 import numpy as np
 from _common import (
     command_line,
+    doc_part,
     fmt,
     machine_markdown,
     main_study,
@@ -34,13 +60,9 @@ from threadpoolctl import threadpool_limits
 
 from skauto.model_selection import AutoSearchCV
 
-PROBLEMS = """\
-- lr: LogisticRegression() over 13 values of C (np.logspace(-4, 4, 13)) on
-  breast_cancer, unscaled (lbfgs stops at max_iter=100 for most C);
-- lr_scaled: the same behind StandardScaler (converges);
-- svc: scikit-learn's own GridSearchCV example, SVC() over
-  {"kernel": ("linear", "rbf"), "C": [1, 10]} on iris (4 points).
-"""
+PROBLEMS = doc_part(__doc__, "Problems")
+NOTES = doc_part(__doc__, "Notes").rstrip("\n")
+
 
 
 def problems():
@@ -144,21 +166,6 @@ def report(data, args):
     return "\n".join([*lines, NOTES, "", machine_markdown(data["machine"])])
 
 
-NOTES = """\
-Both searches get the user's code unchanged but for the class name: default
-cv (5-fold, stratified), n_jobs=None, refit=True. Seconds are wall-clock
-seconds of fit (refit included), GridSearchCV, AutoSearchCV and GridSearchCV
-inside threadpoolctl's one-thread limit (BLAS, OpenMP) alternating,
-repeated; the best parameters and score are those of the last repeat.
-AutoSearchCV runs the fits of data this small (under 1e6 values) on one
-BLAS and OpenMP thread: the third
-row shows what of its lead comes from that rather than from the search
-(SVC's libsvm uses no BLAS).
-AutoSearchCV's resource="auto" is n_samples for both estimators; with
-training folds under 1000 samples (455 and 120 here), min_resources="auto"
-makes one exhaustive rung, the same fits as GridSearchCV's, but for
-lr_scaled's StandardScaler, which AutoSearchCV fits once per training fold
-rather than once per candidate (the pipeline's memory; same scores)."""
 
 
 if __name__ == "__main__":

@@ -1,10 +1,35 @@
 """Stress: 1,000 candidates finish in bounded memory (issue 12).
 
 Two searches, each with 100 and with 1,000 candidates, each run in a fresh
-subprocess; METHOD below says how memory is measured.
+subprocess; the Method section below says how memory is measured.
 
     python benchmarks/bench_stress.py            # 100 and 1,000 candidates
     python benchmarks/bench_stress.py --quick    # 10 and 100 candidates
+
+Method
+------
+Each (scenario, number of candidates) runs in a fresh subprocess, so that one
+run's memory cannot hide in another's. The subprocess makes the data
+(2000 rows), then measures:
+
+- fit seconds: wall-clock of ``fit``;
+- extra RSS: the peak resident memory during ``fit`` minus the resident
+  memory just before it (data, interpreter, libraries). The peak is reset
+  after the data is made (``5 > /proc/self/clear_refs``) and read from
+  ``VmHWM`` (Linux); elsewhere ``ru_maxrss`` is used;
+- ``cv_results_`` MB: the size of the arrays the search keeps (one row per
+  candidate per rung).
+
+Scenarios:
+
+- ``search_ridge``: ``AutoSearchCV(Ridge(), {"alpha": loguniform(1e-4, 1e2)},
+  n_candidates=N, resource="n_samples", cv=3, random_state=0)`` on
+  ``make_regression(n_samples=2000, n_features=20, noise=10,
+  random_state=0)``, ``n_jobs=1`` (everything in the measured process);
+- ``self_tuner``: ``SelfTuningMLPRegressor(n_candidates=N, random_state=0)``
+  (all other parameters at their defaults) on ``make_friedman1(
+  n_samples=2000, noise=1.0, random_state=0)``: the population of N
+  networks is trained at once, as one wide network.
 """
 
 import argparse
@@ -13,6 +38,7 @@ import sys
 
 from _common import (
     command_line,
+    doc_part,
     fmt,
     machine_markdown,
     main_study,
@@ -28,6 +54,8 @@ from sklearn.linear_model import Ridge
 from skauto.model_selection import AutoSearchCV
 from skauto.neural_network import SelfTuningMLPRegressor
 
+METHOD = doc_part(__doc__, "Method")
+
 SCENARIOS = ["search_ridge", "self_tuner"]
 CANDIDATES = [100, 1000]
 QUICK_CANDIDATES = [10, 100]
@@ -37,30 +65,6 @@ N_SAMPLES = 2000
 # so its memory grows with the number of candidates (weights, Adam moments,
 # a batch of activations); AutoSearchCV keeps scores, not models, per candidate.
 MEMORY_TARGET_MB = 500
-METHOD = f"""\
-Each (scenario, number of candidates) runs in a fresh subprocess, so that one
-run's memory cannot hide in another's. The subprocess makes the data
-({N_SAMPLES} rows), then measures:
-
-- fit seconds: wall-clock of ``fit``;
-- extra RSS: the peak resident memory during ``fit`` minus the resident
-  memory just before it (data, interpreter, libraries). The peak is reset
-  after the data is made (``5 > /proc/self/clear_refs``) and read from
-  ``VmHWM`` (Linux); elsewhere ``ru_maxrss`` is used;
-- ``cv_results_`` MB: the size of the arrays the search keeps (one row per
-  candidate per rung).
-
-Scenarios:
-
-- ``search_ridge``: ``AutoSearchCV(Ridge(), {{"alpha": loguniform(1e-4, 1e2)}},
-  n_candidates=N, resource="n_samples", cv=3, random_state=0)`` on
-  ``make_regression(n_samples={N_SAMPLES}, n_features=20, noise=10,
-  random_state=0)``, ``n_jobs=1`` (everything in the measured process);
-- ``self_tuner``: ``SelfTuningMLPRegressor(n_candidates=N, random_state=0)``
-  (all other parameters at their defaults) on ``make_friedman1(
-  n_samples={N_SAMPLES}, noise=1.0, random_state=0)``: the population of N
-  networks is trained at once, as one wide network.
-"""
 
 
 def make_case(scenario, n_candidates):
@@ -85,9 +89,9 @@ def worker(scenario, n_candidates):
     """Measure one run; print one JSON line."""
     silence_convergence_warnings()
     est, X, y = make_case(scenario, n_candidates)
-    result = {"scenario": scenario, "n_candidates": n_candidates, **measure_fit(est, X, y)}  # noqa: E501
+    result = {"scenario": scenario, "n_candidates": n_candidates, **measure_fit(est, X, y)}
     results_mb = sum(getattr(v, "nbytes", 0) for v in est.cv_results_.values()) / 2**20
-    result.update(cv_results_rows=len(est.cv_results_["params"]), cv_results_mb=results_mb,  # noqa: E501
+    result.update(cv_results_rows=len(est.cv_results_["params"]), cv_results_mb=results_mb,
                   n_candidates_per_rung=list(est.n_candidates_),
                   best_score=float(est.best_score_), train_r2=float(est.score(X, y)))  # fmt: skip
     print(json.dumps(result))
@@ -151,7 +155,7 @@ def parser():
 
 def run(args):
     counts = QUICK_CANDIDATES if args.quick else CANDIDATES
-    yield "bench_stress", {"results": [run_case(s, n) for s in SCENARIOS for n in counts]}  # noqa: E501
+    yield "bench_stress", {"results": [run_case(s, n) for s in SCENARIOS for n in counts]}
 
 
 if __name__ == "__main__":

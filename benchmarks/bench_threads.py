@@ -118,7 +118,7 @@ def run(args):
 
 def report(data, args):
     rows = []
-    for (label, n_features, n_rows, n_networks), d in zip(SHAPES, data["shapes"], strict=True):  # noqa: E501
+    for (label, n_features, n_rows, n_networks), d in zip(SHAPES, data["shapes"], strict=True):
         medians = {k: d[k] for k in ["one thread", "two threads", "halves in turn"]}
         rows.append([label, n_features, n_rows, n_networks, d["units"], d["steps"]]
                     + [f"{v:.3f}" for v in medians.values()]

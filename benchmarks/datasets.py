@@ -67,7 +67,7 @@ class Dataset:
     @property
     def band(self):
         """Size band: ``small`` (< 2,000 rows), ``medium`` (< 10,000), ``large``."""
-        return "small" if self.n_rows < 2_000 else "medium" if self.n_rows < 10_000 else "large"  # noqa: E501  # fmt: skip
+        return "small" if self.n_rows < 2_000 else "medium" if self.n_rows < 10_000 else "large"  # fmt: skip
 
     @property
     def description(self):
@@ -216,7 +216,7 @@ def _bikeshare():
 
 def _diamonds():
     """Prices of 53,940 diamonds: cut, color, clarity categorical, 6 numeric."""
-    return _xy(_csv("plotnine", "data/diamonds.csv"), "price", ["cut", "color", "clarity"])  # noqa: E501  # fmt: skip
+    return _xy(_csv("plotnine", "data/diamonds.csv"), "price", ["cut", "color", "clarity"])  # fmt: skip
 
 
 def _breast_cancer():
@@ -242,8 +242,8 @@ def _anes96():
 def _fair_any():
     """Extramarital affairs survey, binary (any affair, 32%), 8 features."""
     df = _csv("statsmodels", "datasets/fair/fair.csv")
-    df[["occupation", "occupation_husb"]] = df[["occupation", "occupation_husb"]].astype(int)  # noqa: E501  # fmt: skip
-    return _xy(df, "affairs", ["occupation", "occupation_husb"], lambda y: (y > 0).astype(np.int64))  # noqa: E501  # fmt: skip
+    df[["occupation", "occupation_husb"]] = df[["occupation", "occupation_husb"]].astype(int)  # fmt: skip
+    return _xy(df, "affairs", ["occupation", "occupation_husb"], lambda y: (y > 0).astype(np.int64))  # fmt: skip
 
 
 def _diamonds_cut():
@@ -335,17 +335,17 @@ def _classification(**kw):
 
 def _imbalanced():
     """make_classification: binary 95/5, flip_y=0.01, 20 features (8 informative)."""
-    return _classification(n_samples=5_000, n_features=20, n_informative=8, n_redundant=4, weights=[0.95], flip_y=0.01)  # noqa: E501  # fmt: skip
+    return _classification(n_samples=5_000, n_features=20, n_informative=8, n_redundant=4, weights=[0.95], flip_y=0.01)  # fmt: skip
 
 
 def _noisy_multiclass():
     """make_classification: 5 classes, 2 clusters each, flip_y=0.1, 30 features."""
-    return _classification(n_samples=20_000, n_features=30, n_informative=12, n_redundant=6, n_classes=5, flip_y=0.1)  # noqa: E501  # fmt: skip
+    return _classification(n_samples=20_000, n_features=30, n_informative=12, n_redundant=6, n_classes=5, flip_y=0.1)  # fmt: skip
 
 
 def _large():
     """make_classification: 3 classes 60/30/10, flip_y=0.05, 40 features, float32."""
-    X, y = _classification(n_samples=300_000, n_features=40, n_informative=15, n_redundant=5, n_classes=3, n_clusters_per_class=3, weights=[0.6, 0.3, 0.1], flip_y=0.05)  # noqa: E501  # fmt: skip
+    X, y = _classification(n_samples=300_000, n_features=40, n_informative=15, n_redundant=5, n_classes=3, n_clusters_per_class=3, weights=[0.6, 0.3, 0.1], flip_y=0.05)  # fmt: skip
     return X.astype(np.float32), y
 
 
@@ -372,7 +372,7 @@ def _rdata(package, item, target, task, dropped, prepare=None, keep_nan=False):
     y = df.pop(target)
     cats = [c for c in df.columns if df[c].dtype in (object, bool)]
     nums = [c for c in df.columns if c not in cats]
-    keep = np.ones(len(df), bool) if keep_nan else df[nums].notna().all(axis=1).to_numpy()  # noqa: E501  # fmt: skip
+    keep = np.ones(len(df), bool) if keep_nan else df[nums].notna().all(axis=1).to_numpy()  # fmt: skip
     X, y = df[keep].reset_index(drop=True), y[keep].reset_index(drop=True)
     for col in cats:
         X[col] = X[col].astype("category" if keep_nan else str).astype("category")
@@ -424,69 +424,69 @@ _LOAN = {"grade": "set from the interest rate's band", "sub_grade": "likewise",
          "disbursement_method": "after the rate is set"}  # fmt: skip
 
 _ENTRIES = [
-    Dataset("mpg", "regression", REG, "confirm", 234, "hwy", "plotnine.data.mpg (ggplot2; EPA fueleconomy.gov)", f"{_PLOT}; EPA data public domain", _mpg),  # noqa: E501
-    Dataset("star98", "regression", REG, "dev", 303, "PR50M / MATHTOT", "statsmodels.datasets.star98 (J. Gill, Generalized Linear Models)", f"{_SM}; data used with the author's permission", _star98),  # noqa: E501
-    Dataset("penguins", "regression", REG, "confirm", 333, "body_mass_g", "plotnine.data.penguins (palmerpenguins; Palmer Station LTER)", f"{_PLOT}; data CC0", _penguins),  # noqa: E501
-    Dataset("diabetes", "regression", REG, "dev", 442, "disease progression", "sklearn.datasets.load_diabetes (Efron et al. 2004)", _SKL, _diabetes),  # noqa: E501
-    Dataset("friedman3", "regression", REG, "dev", 1_000, "y", "sklearn.datasets.make_friedman3, random_state=0", _SYN, _friedman3),  # noqa: E501
-    Dataset("linear", "regression", REG, "confirm", 1_000, "y", "generated (numpy default_rng(0))", _SYN, _linear),  # noqa: E501
-    Dataset("friedman2", "regression", REG, "confirm", 2_000, "y", "sklearn.datasets.make_friedman2, random_state=0", _SYN, _friedman2),  # noqa: E501
-    Dataset("many_features", "regression", REG, "dev", 3_000, "y", "generated (numpy default_rng(1))", _SYN, _many_features),  # noqa: E501
-    Dataset("heavy_tailed", "regression", REG, "confirm", 5_000, "y", "generated (numpy default_rng(2))", _SYN, _heavy_tailed),  # noqa: E501
-    Dataset("fair", "regression", REG, "dev", 6_366, "affairs", "statsmodels.datasets.fair (R. Fair 1978, JPE)", f"{_SM}; data included with the author's permission", _fair),  # noqa: E501
-    Dataset("txhousing", "regression", REG, "confirm", 7_134, "sales", "plotnine.data.txhousing (ggplot2; TAMU Real Estate Center)", _PLOT, _txhousing),  # noqa: E501
-    Dataset("bikeshare", "regression", REG, "dev", 8_645, "bikers", "skauto.datasets.load_bikeshare (UCI Bike Sharing, Fanaee-T 2013)", "CC BY 4.0", _bikeshare),  # noqa: E501
-    Dataset("friedman1", "regression", REG, "dev", 20_000, "y", "sklearn.datasets.make_friedman1, random_state=0", _SYN, _friedman1),  # noqa: E501
-    Dataset("randhie", "regression", REG, "confirm", 20_190, "mdvis", "statsmodels.datasets.randhie (RAND HIE)", f"{_SM}; data public domain", _randhie),  # noqa: E501
-    Dataset("diamonds", "regression", REG, "dev", 53_940, "price", "plotnine.data.diamonds (ggplot2)", _PLOT, _diamonds),  # noqa: E501
-    Dataset("large_mixed", "regression", REG, "dev", 600_000, "y", "generated (numpy default_rng(3))", _SYN, _large_mixed),  # noqa: E501
-    Dataset("breast_cancer", "classification", CLF, "confirm", 569, "diagnosis (malignant / benign, as strings)", "sklearn.datasets.load_breast_cancer (UCI, Wolberg et al. 1995)", _UCI, _breast_cancer),  # noqa: E501
-    Dataset("anes96", "classification", CLF, "dev", 944, "vote (Clinton / Dole)", "statsmodels.datasets.anes96 (ANES 1996)", f"{_SM}; ANES data public domain", _anes96),  # noqa: E501
-    Dataset("digits", "classification", CLF, "dev", 1_797, "digit (10 classes)", "sklearn.datasets.load_digits (UCI optdigits)", _UCI, _digits),  # noqa: E501
-    Dataset("imbalanced", "classification", CLF, "confirm", 5_000, "y (95/5)", "sklearn.datasets.make_classification, random_state=0", _SYN, _imbalanced),  # noqa: E501
-    Dataset("fair", "classification", CLF, "dev", 6_366, "affairs > 0", "statsmodels.datasets.fair (R. Fair 1978, JPE)", f"{_SM}; data included with the author's permission", _fair_any),  # noqa: E501
-    Dataset("noisy_multiclass", "classification", CLF, "confirm", 20_000, "y (5 classes)", "sklearn.datasets.make_classification, random_state=0", _SYN, _noisy_multiclass),  # noqa: E501
-    Dataset("diamonds_cut", "classification", CLF, "dev", 53_940, "cut (5 classes)", "plotnine.data.diamonds (ggplot2)", _PLOT, _diamonds_cut),  # noqa: E501
-    Dataset("large", "classification", CLF, "confirm", 300_000, "y (3 classes, 60/30/10)", "sklearn.datasets.make_classification, random_state=0", _SYN, _large),  # noqa: E501
-    _r("CASchools", "AER", "CASchools", REG, 420, "score", "district test score, (read + math) / 2 built here: Stock and Watson's response", {"district": _ID, "school": _ID, "read": "the target is built from it", "math": "the target is built from it"}, prepare=_caschools),  # noqa: E501
-    _r("Carseats", "ISLR", "Carseats", REG, 400, "Sales", "unit sales of child car seats, ISLR's response"),  # noqa: E501
-    _r("Salaries", "carData", "Salaries", REG, 397, "salary", "9-month academic salary, the documented response"),  # noqa: E501
-    _r("HousePrices", "AER", "HousePrices", REG, 546, "price", "sale price of houses (Anglin and Gencay's hedonic regression)"),  # noqa: E501
-    _r("biomass", "modeldata", "biomass", REG, 536, "HHV", "higher heating value, the documented outcome", {"sample": _ID, "dataset": "the package's own Training/Testing label"}),  # noqa: E501
-    _r("Sacramento", "modeldata", "Sacramento", REG, 932, "price", "home sale price, the documented outcome"),  # noqa: E501
-    _r("wage2", "wooldridge", "wage2", REG, 663, "wage", "monthly earnings, the response of Wooldridge's wage equation", {"lwage": "log(wage): the target itself"}),  # noqa: E501
-    _r("concrete", "modeldata", "concrete", REG, 1_030, "compressive_strength", "compressive strength, the documented outcome"),  # noqa: E501
-    _r("SaratogaHouses", "mosaicData", "SaratogaHouses", REG, 1_728, "price", "house price, the documented response"),  # noqa: E501
-    _r("Wage", "ISLR", "Wage", REG, 3_000, "wage", "worker's raw wage, ISLR's response", {"logwage": "log(wage): the target itself"}),  # noqa: E501
-    _r("ames", "modeldata", "ames", REG, 2_930, "Sale_Price", "sale price of houses in Ames, the documented outcome"),  # noqa: E501
-    _r("CollegeDistance", "AER", "CollegeDistance", REG, 4_739, "education", "years of education (7 values), the response in Rouse and in Stock and Watson"),  # noqa: E501
-    _r("NMES1988", "AER", "NMES1988", REG, 4_406, "visits", "physician office visits (a count), Deb and Trivedi's response", {"nvisits": _OTHER, "ovisits": _OTHER, "novisits": _OTHER, "emergency": _OTHER}),  # noqa: E501
-    _r("Exam", "mlmRev", "Exam", REG, 4_059, "normexam", "normalized exam score, the documented response", {"school": _ID, "student": _ID}),  # noqa: E501
-    _r("Computers", "Ecdat", "Computers", REG, 6_259, "price", "price of personal computers (hedonic price regression)"),  # noqa: E501
-    _r("TenMileRace", "mosaicData", "TenMileRace", REG, 8_636, "net", "net running time (start line to finish line)", {"time": "gun time: another measure of the target"}),  # noqa: E501
-    _r("deliveries", "modeldata", "deliveries", REG, 10_012, "time_to_delivery", "delivery time in minutes, the documented outcome"),  # noqa: E501
-    _r("CPSSW9298", "AER", "CPSSW9298", REG, 13_501, "earnings", "average hourly earnings, Stock and Watson's response"),  # noqa: E501
-    _r("hotel_rates", "modeldata", "hotel_rates", REG, 15_402, "avg_price_per_room", "average daily rate of a room, the documented outcome", {"arrival_date": "a string copy of arrival_date_num"}),  # noqa: E501
-    _r("CPS1988", "AER", "CPS1988", REG, 28_155, "wage", "weekly wage, the response of the wage equation (AER models its log)"),  # noqa: E501
-    _r("Chem97", "mlmRev", "Chem97", REG, 31_022, "score", "A-level chemistry score (0 to 10 in steps of 2), the documented response", {"lea": _ID, "school": _ID, "student": _ID}),  # noqa: E501
-    _r("SwissLabor", "AER", "SwissLabor", CLF, 872, "participation", "labour force participation (no / yes), the documented probit response"),  # noqa: E501
-    _r("OJ", "ISLR", "OJ", CLF, 1_070, "Purchase", "brand of orange juice purchased (CH / MM), ISLR's response"),  # noqa: E501
-    _r("TitanicSurvival", "carData", "TitanicSurvival", CLF, 1_046, "survived", "survival of the passenger (no / yes)"),  # noqa: E501
-    _r("attrition", "modeldata", "attrition", CLF, 1_470, "Attrition", "whether the employee left (No / Yes), the documented outcome"),  # noqa: E501
-    _r("Chile", "carData", "Chile", CLF, 2_440, "vote", "intended vote in the 1988 plebiscite (A / N / U / Y), the documented response"),  # noqa: E501
-    _r("spam7", "DAAG", "spam7", CLF, 4_601, "yesno", "spam or not (n / y), the documented response"),  # noqa: E501
-    _r("mlc_churn", "modeldata", "mlc_churn", CLF, 5_000, "churn", "customer churn (no / yes), the documented outcome"),  # noqa: E501
-    _r("WVS", "carData", "WVS", CLF, 5_381, "poverty", "opinion of the government's effort against poverty (3 ordered levels)"),  # noqa: E501
-    _r("Default", "ISLR", "Default", CLF, 10_000, "default", "credit card default (No / Yes), ISLR's response"),  # noqa: E501
-    _r("mm_nhis", "stevedata", "mm_nhis", CLF, 18_790, "hlth", "self-reported health, 1 to 5: the outcome of Mastering Metrics, chapter 1", {"perweight": "survey weight"}),  # noqa: E501
-    _r("nassCDS", "DAAG", "nassCDS", CLF, 26_216, "dead", "occupant killed or not (alive / dead), the documented response", {"injSeverity": "injury severity, 4 = killed: leaks the target", "caseid": _ID, "weight": "survey weight"}),  # noqa: E501
-    _r("MplsStops", "carData", "MplsStops", CLF, 43_699, "personSearch", "whether the person stopped was searched (NO / YES)", {"idNum": _ID, "date": "time of the stop (an identifier)", "citationIssued": "another outcome of the stop", "vehicleSearch": "another outcome of the stop"}),  # noqa: E501
-    _r("permeability", "modeldata", "permeability_qsar", REG, 165, "permeability", "cell permeability of molecules (right-skewed) from 1,107 chemical fingerprint bits", suite="rough", keep_nan=True),  # noqa: E501
-    _r("loans", "openintro", "loans_full_schema", REG, 10_000, "interest_rate", "interest rate of Lending Club loans; 5 columns over 50% missing, job title 4,741 levels", _LOAN, suite="rough", keep_nan=True),  # noqa: E501
-    _r("flights", "nycflights13", "flights", REG, 327_346, "arr_delay", "arrival delay in minutes of NYC flights, 2013 (heavy right tail); destination 105 levels", _FLIGHT, suite="rough", keep_nan=True),  # noqa: E501
-    _r("grants", "modeldata", "grants_other", CLF, 8_190, "class", "success of grant applications, 1,502 features, sponsor code 291 levels", suite="rough", keep_nan=True),  # noqa: E501
-    _r("gss_abortion", "stevedata", "gss_abortion", CLF, 36_794, "abany", "abortion legal for any reason (GSS); relactiv 70%, hispanic 59% missing", {"id": _ID, **{c: "another item of the battery" for c in ["abdefect", "abnomore", "abhlth", "abpoor", "abrape", "absingle"]}}, suite="rough", keep_nan=True),  # noqa: E501
-    _r("flights_late", "nycflights13", "flights", CLF, 327_346, "late", "arrival 15 minutes late or more (U.S. DOT), the flights table's classification", {**_FLIGHT, "arr_delay": "the target is built from it"}, prepare=_late, suite="rough", keep_nan=True),  # noqa: E501
+    Dataset("mpg", "regression", REG, "confirm", 234, "hwy", "plotnine.data.mpg (ggplot2; EPA fueleconomy.gov)", f"{_PLOT}; EPA data public domain", _mpg),
+    Dataset("star98", "regression", REG, "dev", 303, "PR50M / MATHTOT", "statsmodels.datasets.star98 (J. Gill, Generalized Linear Models)", f"{_SM}; data used with the author's permission", _star98),
+    Dataset("penguins", "regression", REG, "confirm", 333, "body_mass_g", "plotnine.data.penguins (palmerpenguins; Palmer Station LTER)", f"{_PLOT}; data CC0", _penguins),
+    Dataset("diabetes", "regression", REG, "dev", 442, "disease progression", "sklearn.datasets.load_diabetes (Efron et al. 2004)", _SKL, _diabetes),
+    Dataset("friedman3", "regression", REG, "dev", 1_000, "y", "sklearn.datasets.make_friedman3, random_state=0", _SYN, _friedman3),
+    Dataset("linear", "regression", REG, "confirm", 1_000, "y", "generated (numpy default_rng(0))", _SYN, _linear),
+    Dataset("friedman2", "regression", REG, "confirm", 2_000, "y", "sklearn.datasets.make_friedman2, random_state=0", _SYN, _friedman2),
+    Dataset("many_features", "regression", REG, "dev", 3_000, "y", "generated (numpy default_rng(1))", _SYN, _many_features),
+    Dataset("heavy_tailed", "regression", REG, "confirm", 5_000, "y", "generated (numpy default_rng(2))", _SYN, _heavy_tailed),
+    Dataset("fair", "regression", REG, "dev", 6_366, "affairs", "statsmodels.datasets.fair (R. Fair 1978, JPE)", f"{_SM}; data included with the author's permission", _fair),
+    Dataset("txhousing", "regression", REG, "confirm", 7_134, "sales", "plotnine.data.txhousing (ggplot2; TAMU Real Estate Center)", _PLOT, _txhousing),
+    Dataset("bikeshare", "regression", REG, "dev", 8_645, "bikers", "skauto.datasets.load_bikeshare (UCI Bike Sharing, Fanaee-T 2013)", "CC BY 4.0", _bikeshare),
+    Dataset("friedman1", "regression", REG, "dev", 20_000, "y", "sklearn.datasets.make_friedman1, random_state=0", _SYN, _friedman1),
+    Dataset("randhie", "regression", REG, "confirm", 20_190, "mdvis", "statsmodels.datasets.randhie (RAND HIE)", f"{_SM}; data public domain", _randhie),
+    Dataset("diamonds", "regression", REG, "dev", 53_940, "price", "plotnine.data.diamonds (ggplot2)", _PLOT, _diamonds),
+    Dataset("large_mixed", "regression", REG, "dev", 600_000, "y", "generated (numpy default_rng(3))", _SYN, _large_mixed),
+    Dataset("breast_cancer", "classification", CLF, "confirm", 569, "diagnosis (malignant / benign, as strings)", "sklearn.datasets.load_breast_cancer (UCI, Wolberg et al. 1995)", _UCI, _breast_cancer),
+    Dataset("anes96", "classification", CLF, "dev", 944, "vote (Clinton / Dole)", "statsmodels.datasets.anes96 (ANES 1996)", f"{_SM}; ANES data public domain", _anes96),
+    Dataset("digits", "classification", CLF, "dev", 1_797, "digit (10 classes)", "sklearn.datasets.load_digits (UCI optdigits)", _UCI, _digits),
+    Dataset("imbalanced", "classification", CLF, "confirm", 5_000, "y (95/5)", "sklearn.datasets.make_classification, random_state=0", _SYN, _imbalanced),
+    Dataset("fair", "classification", CLF, "dev", 6_366, "affairs > 0", "statsmodels.datasets.fair (R. Fair 1978, JPE)", f"{_SM}; data included with the author's permission", _fair_any),
+    Dataset("noisy_multiclass", "classification", CLF, "confirm", 20_000, "y (5 classes)", "sklearn.datasets.make_classification, random_state=0", _SYN, _noisy_multiclass),
+    Dataset("diamonds_cut", "classification", CLF, "dev", 53_940, "cut (5 classes)", "plotnine.data.diamonds (ggplot2)", _PLOT, _diamonds_cut),
+    Dataset("large", "classification", CLF, "confirm", 300_000, "y (3 classes, 60/30/10)", "sklearn.datasets.make_classification, random_state=0", _SYN, _large),
+    _r("CASchools", "AER", "CASchools", REG, 420, "score", "district test score, (read + math) / 2 built here: Stock and Watson's response", {"district": _ID, "school": _ID, "read": "the target is built from it", "math": "the target is built from it"}, prepare=_caschools),
+    _r("Carseats", "ISLR", "Carseats", REG, 400, "Sales", "unit sales of child car seats, ISLR's response"),
+    _r("Salaries", "carData", "Salaries", REG, 397, "salary", "9-month academic salary, the documented response"),
+    _r("HousePrices", "AER", "HousePrices", REG, 546, "price", "sale price of houses (Anglin and Gencay's hedonic regression)"),
+    _r("biomass", "modeldata", "biomass", REG, 536, "HHV", "higher heating value, the documented outcome", {"sample": _ID, "dataset": "the package's own Training/Testing label"}),
+    _r("Sacramento", "modeldata", "Sacramento", REG, 932, "price", "home sale price, the documented outcome"),
+    _r("wage2", "wooldridge", "wage2", REG, 663, "wage", "monthly earnings, the response of Wooldridge's wage equation", {"lwage": "log(wage): the target itself"}),
+    _r("concrete", "modeldata", "concrete", REG, 1_030, "compressive_strength", "compressive strength, the documented outcome"),
+    _r("SaratogaHouses", "mosaicData", "SaratogaHouses", REG, 1_728, "price", "house price, the documented response"),
+    _r("Wage", "ISLR", "Wage", REG, 3_000, "wage", "worker's raw wage, ISLR's response", {"logwage": "log(wage): the target itself"}),
+    _r("ames", "modeldata", "ames", REG, 2_930, "Sale_Price", "sale price of houses in Ames, the documented outcome"),
+    _r("CollegeDistance", "AER", "CollegeDistance", REG, 4_739, "education", "years of education (7 values), the response in Rouse and in Stock and Watson"),
+    _r("NMES1988", "AER", "NMES1988", REG, 4_406, "visits", "physician office visits (a count), Deb and Trivedi's response", {"nvisits": _OTHER, "ovisits": _OTHER, "novisits": _OTHER, "emergency": _OTHER}),
+    _r("Exam", "mlmRev", "Exam", REG, 4_059, "normexam", "normalized exam score, the documented response", {"school": _ID, "student": _ID}),
+    _r("Computers", "Ecdat", "Computers", REG, 6_259, "price", "price of personal computers (hedonic price regression)"),
+    _r("TenMileRace", "mosaicData", "TenMileRace", REG, 8_636, "net", "net running time (start line to finish line)", {"time": "gun time: another measure of the target"}),
+    _r("deliveries", "modeldata", "deliveries", REG, 10_012, "time_to_delivery", "delivery time in minutes, the documented outcome"),
+    _r("CPSSW9298", "AER", "CPSSW9298", REG, 13_501, "earnings", "average hourly earnings, Stock and Watson's response"),
+    _r("hotel_rates", "modeldata", "hotel_rates", REG, 15_402, "avg_price_per_room", "average daily rate of a room, the documented outcome", {"arrival_date": "a string copy of arrival_date_num"}),
+    _r("CPS1988", "AER", "CPS1988", REG, 28_155, "wage", "weekly wage, the response of the wage equation (AER models its log)"),
+    _r("Chem97", "mlmRev", "Chem97", REG, 31_022, "score", "A-level chemistry score (0 to 10 in steps of 2), the documented response", {"lea": _ID, "school": _ID, "student": _ID}),
+    _r("SwissLabor", "AER", "SwissLabor", CLF, 872, "participation", "labour force participation (no / yes), the documented probit response"),
+    _r("OJ", "ISLR", "OJ", CLF, 1_070, "Purchase", "brand of orange juice purchased (CH / MM), ISLR's response"),
+    _r("TitanicSurvival", "carData", "TitanicSurvival", CLF, 1_046, "survived", "survival of the passenger (no / yes)"),
+    _r("attrition", "modeldata", "attrition", CLF, 1_470, "Attrition", "whether the employee left (No / Yes), the documented outcome"),
+    _r("Chile", "carData", "Chile", CLF, 2_440, "vote", "intended vote in the 1988 plebiscite (A / N / U / Y), the documented response"),
+    _r("spam7", "DAAG", "spam7", CLF, 4_601, "yesno", "spam or not (n / y), the documented response"),
+    _r("mlc_churn", "modeldata", "mlc_churn", CLF, 5_000, "churn", "customer churn (no / yes), the documented outcome"),
+    _r("WVS", "carData", "WVS", CLF, 5_381, "poverty", "opinion of the government's effort against poverty (3 ordered levels)"),
+    _r("Default", "ISLR", "Default", CLF, 10_000, "default", "credit card default (No / Yes), ISLR's response"),
+    _r("mm_nhis", "stevedata", "mm_nhis", CLF, 18_790, "hlth", "self-reported health, 1 to 5: the outcome of Mastering Metrics, chapter 1", {"perweight": "survey weight"}),
+    _r("nassCDS", "DAAG", "nassCDS", CLF, 26_216, "dead", "occupant killed or not (alive / dead), the documented response", {"injSeverity": "injury severity, 4 = killed: leaks the target", "caseid": _ID, "weight": "survey weight"}),
+    _r("MplsStops", "carData", "MplsStops", CLF, 43_699, "personSearch", "whether the person stopped was searched (NO / YES)", {"idNum": _ID, "date": "time of the stop (an identifier)", "citationIssued": "another outcome of the stop", "vehicleSearch": "another outcome of the stop"}),
+    _r("permeability", "modeldata", "permeability_qsar", REG, 165, "permeability", "cell permeability of molecules (right-skewed) from 1,107 chemical fingerprint bits", suite="rough", keep_nan=True),
+    _r("loans", "openintro", "loans_full_schema", REG, 10_000, "interest_rate", "interest rate of Lending Club loans; 5 columns over 50% missing, job title 4,741 levels", _LOAN, suite="rough", keep_nan=True),
+    _r("flights", "nycflights13", "flights", REG, 327_346, "arr_delay", "arrival delay in minutes of NYC flights, 2013 (heavy right tail); destination 105 levels", _FLIGHT, suite="rough", keep_nan=True),
+    _r("grants", "modeldata", "grants_other", CLF, 8_190, "class", "success of grant applications, 1,502 features, sponsor code 291 levels", suite="rough", keep_nan=True),
+    _r("gss_abortion", "stevedata", "gss_abortion", CLF, 36_794, "abany", "abortion legal for any reason (GSS); relactiv 70%, hispanic 59% missing", {"id": _ID, **{c: "another item of the battery" for c in ["abdefect", "abnomore", "abhlth", "abpoor", "abrape", "absingle"]}}, suite="rough", keep_nan=True),
+    _r("flights_late", "nycflights13", "flights", CLF, 327_346, "late", "arrival 15 minutes late or more (U.S. DOT), the flights table's classification", {**_FLIGHT, "arr_delay": "the target is built from it"}, prepare=_late, suite="rough", keep_nan=True),
 ]
 SUITES = {}
 for _d in _ENTRIES:

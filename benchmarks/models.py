@@ -77,8 +77,8 @@ def mlp_pipeline(task=REG, X=None):
     MLP (regression: the target standardized by TransformedTargetRegressor)."""
     if task == REG:
         mlp = neural_network.MLPRegressor(random_state=0)
-        return make_pipeline(make_preprocessor(X), TransformedTargetRegressor(mlp, transformer=StandardScaler()))  # noqa: E501  # fmt: skip
-    return make_pipeline(make_preprocessor(X), neural_network.MLPClassifier(random_state=0))  # noqa: E501  # fmt: skip
+        return make_pipeline(make_preprocessor(X), TransformedTargetRegressor(mlp, transformer=StandardScaler()))  # fmt: skip
+    return make_pipeline(make_preprocessor(X), neural_network.MLPClassifier(random_state=0))  # fmt: skip
 
 
 def _skauto(task, data, rows):
@@ -94,11 +94,11 @@ def _ridge(task, data, rows):
 
 
 def _logreg(task, data, rows):
-    return make_pipeline(make_preprocessor(data[0]), linear_model.LogisticRegressionCV(max_iter=5000))  # noqa: E501  # fmt: skip
+    return make_pipeline(make_preprocessor(data[0]), linear_model.LogisticRegressionCV(max_iter=5000))  # fmt: skip
 
 
 def _hgb(task, data, rows):
-    cls = _task(task, ensemble.HistGradientBoostingRegressor, ensemble.HistGradientBoostingClassifier)  # noqa: E501  # fmt: skip
+    cls = _task(task, ensemble.HistGradientBoostingRegressor, ensemble.HistGradientBoostingClassifier)  # fmt: skip
     return cls(random_state=0)
 
 
@@ -143,7 +143,7 @@ def grid_estimate(task, data, quick):
     mlp = model[-1].regressor_ if task == REG else model[-1]
     per_unit_epoch = seconds / (mlp.n_iter_ * middle[prefix + "hidden_layer_sizes"][0])
     work = [h[0] * it * len(grid[prefix + "learning_rate_init"])
-            for h in grid[prefix + "hidden_layer_sizes"] for it in grid[prefix + "max_iter"]]  # noqa: E501  # fmt: skip
+            for h in grid[prefix + "hidden_layer_sizes"] for it in grid[prefix + "max_iter"]]  # fmt: skip
     total = per_unit_epoch * (3 * sum(work) + max(work) * len(X_train) / n)
     return total / N_JOBS, seconds
 
@@ -172,7 +172,7 @@ def _plain(task, data, rows):
     best = (rows.get("grid") or {}).get("best_params")
     if not best:
         raise Skip("no grid result to take the best configuration from")
-    return mlp_pipeline(task, data[0]).set_params(**{k: tuple(v) if isinstance(v, list) else v for k, v in best.items()})  # noqa: E501  # fmt: skip
+    return mlp_pipeline(task, data[0]).set_params(**{k: tuple(v) if isinstance(v, list) else v for k, v in best.items()})  # fmt: skip
 
 
 def note(model, estimator):
@@ -184,7 +184,7 @@ def note(model, estimator):
     if model == "grid":
         extra = {"best_params": estimator.best_params_,
                  "estimate_seconds": estimator.estimate_seconds}  # fmt: skip
-        return f"best: {short_params(estimator.best_params_)}; est. {estimator.estimate_seconds:.0f} s", extra  # noqa: E501  # fmt: skip
+        return f"best: {short_params(estimator.best_params_)}; est. {estimator.estimate_seconds:.0f} s", extra  # fmt: skip
     if model == "ridge":
         return f"alpha={last.alpha_:g}", {}
     if model == "logreg":
@@ -203,7 +203,7 @@ MODELS = {m.name: m for m in [
     Model("lightgbm", "LightGBM defaults", _lightgbm, versions=("lightgbm",)),
     Model("ridge", "RidgeCV", _ridge, tasks=(REG,)),
     Model("logreg", "LogRegCV", _logreg, tasks=("classification",)),
-    Model("realmlp", "RealMLP-TD", _pytabkit("RealMLP_TD_"), versions=("pytabkit", "torch"), capped=True),  # noqa: E501
-    Model("tabm", "TabM-D", _pytabkit("TabM_D_"), versions=("pytabkit", "torch"), capped=True),  # noqa: E501
+    Model("realmlp", "RealMLP-TD", _pytabkit("RealMLP_TD_"), versions=("pytabkit", "torch"), capped=True),
+    Model("tabm", "TabM-D", _pytabkit("TabM_D_"), versions=("pytabkit", "torch"), capped=True),
 ]}  # fmt: skip
 LABELS = {name: m.label for name, m in MODELS.items()}

@@ -42,8 +42,8 @@ def main(argv=None):
     paths = [Path(f) for f in args.files] or sorted(RESULTS_DIR.glob("bench_*.json"))
     for path in paths:
         text = markdown(path.stem, json.loads(path.read_text())) + "\n"
-        old = path.with_suffix(".md").read_text() if path.with_suffix(".md").exists() else ""  # noqa: E501
-        diff = [d for d in difflib.ndiff(old.splitlines(), text.splitlines()) if d[:1] in "+-"]  # noqa: E501
+        old = path.with_suffix(".md").read_text() if path.with_suffix(".md").exists() else ""
+        diff = [d for d in difflib.ndiff(old.splitlines(), text.splitlines()) if d[:1] in "+-"]
         print(f"{path.name}: {'same' if not diff else f'{len(diff)} lines differ'}")
         if args.write:
             path.with_suffix(".md").write_text(text, encoding="utf-8")

@@ -85,7 +85,7 @@ def scores(task, estimator, X_test, y_test):
 def capped(name, data, args):
     """The reason a capped model does not run on ``data``, or None."""
     if MODELS[name].capped and len(data[0]) > args.realmlp_max_rows:
-        return f"skipped: {len(data[0]):,} training rows > --realmlp-max-rows {args.realmlp_max_rows:,}"  # noqa: E501
+        return f"skipped: {len(data[0]):,} training rows > --realmlp-max-rows {args.realmlp_max_rows:,}"
 
 
 def measure(name, task, data, rows, args):
@@ -94,7 +94,7 @@ def measure(name, task, data, rows, args):
     if reason := capped(name, data, args):
         return {"note": reason}
     if name == "grid":
-        model = dataclasses.replace(model, build=grid_builder(args.grid_limit, args.quick))  # noqa: E501  # fmt: skip
+        model = dataclasses.replace(model, build=grid_builder(args.grid_limit, args.quick))  # fmt: skip
     load = round(os.getloadavg()[0], 2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -134,7 +134,7 @@ def cache_key(dataset, model, data):
     versions = ",".join(f"{d}={package_version(d)}"
                         for d in VERSIONED + list(MODELS[model].versions))  # fmt: skip
     shape = f"{len(X_train)}+{len(X_test)}x{X_train.shape[1]}"
-    return f"{dataset}/{model}/{shape}/y:{hashlib.sha1(raw).hexdigest()[:10]}/{versions}"  # noqa: E501  # fmt: skip
+    return f"{dataset}/{model}/{shape}/y:{hashlib.sha1(raw).hexdigest()[:10]}/{versions}"  # fmt: skip
 
 
 def cache_path(quick):
@@ -169,7 +169,7 @@ def run_models(ds, data, models, args, cache, commit):
             rows[name] = {**cache[key], "source": "cache"}
             continue
         if not wanted:
-            reason = capped(name, data, args) or "not run (--only/--skip-grid, nothing cached)"  # noqa: E501
+            reason = capped(name, data, args) or "not run (--only/--skip-grid, nothing cached)"
             rows[name] = {"note": reason, "source": "not run"}
             continue
         print(f"[{ds.name}] {name} ...", flush=True)
@@ -192,11 +192,11 @@ def resplit(ds, rows, args, cache, commit):
     models = ["skauto", *sorted({r.base[0] for r in failed})]
     splits = []
     for seed in range(1, args.resplits + 1):
-        split_rows = run_models(ds, ds.split(seed, args.quick), models, args, cache, commit)  # noqa: E501  # fmt: skip
+        split_rows = run_models(ds, ds.split(seed, args.quick), models, args, cache, commit)  # fmt: skip
         margins = {r.name: r.value(split_rows) for r in failed}
         splits.append({"random_state": seed, "rows": split_rows, "margins": margins})
     return {"models": models, "splits": splits,
-            "rules": {r.name: report.resplit_summary(r, rows, splits) for r in failed}}  # noqa: E501  # fmt: skip
+            "rules": {r.name: report.resplit_summary(r, rows, splits) for r in failed}}  # fmt: skip
 
 
 def parse_args(suite, argv):
@@ -211,8 +211,8 @@ def parse_args(suite, argv):
     parser.add_argument("--no-cache", action="store_true", help="run every model")
     parser.add_argument("--grid-limit", type=float, default=600,
                         help="skip the grid above this estimate (seconds)")
-    parser.add_argument("--realmlp-max-rows", type=int, default=REALMLP_MAX_TRAIN_ROWS,  # noqa: E501
-                        help="skip RealMLP-TD and TabM-D above this many training rows")  # noqa: E501
+    parser.add_argument("--realmlp-max-rows", type=int, default=REALMLP_MAX_TRAIN_ROWS,
+                        help="skip RealMLP-TD and TabM-D above this many training rows")
     parser.add_argument("--resplits", type=int,
                         default=RESPLITS if suite == "unseen" else 0,
                         help="more splits for each failed rule (unseen)")
@@ -242,7 +242,7 @@ def main(suite, argv=None):
         info["versions"][dist] = package_version(dist)
     cache, start, results = load_cache(args.quick), time.perf_counter(), {}
     full = set(args.datasets) == set(datasets.SUITES[suite])
-    stem = STEMS[suite] + ("" if full else "_partial") + (f"_{args.tag}" if args.tag else "")  # noqa: E501  # fmt: skip
+    stem = STEMS[suite] + ("" if full else "_partial") + (f"_{args.tag}" if args.tag else "")  # fmt: skip
     data = {"suite": suite, "argv": argv, "machine": info, "datasets": results,
             "resplits": args.resplits, "compare_to": args.compare_to}  # fmt: skip
     for i, name in enumerate(args.datasets):
@@ -252,12 +252,12 @@ def main(suite, argv=None):
         rows = run_models(ds, split, models, args, cache, info["git_commit"])
         meta = {**ds.as_dict(), "r2_ceiling": ds.r2_ceiling(args.quick)}
         results[name] = {"meta": meta, "rows": rows,
-                         "resplit": resplit(ds, rows, args, cache, info["git_commit"])}  # noqa: E501  # fmt: skip
+                         "resplit": resplit(ds, rows, args, cache, info["git_commit"])}  # fmt: skip
         info["run_seconds"] = time.perf_counter() - start
         info["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
         done = i == len(args.datasets) - 1
         markdown, data["summary"] = report.report(data)
         if not done:  # a report so far, in case the run is stopped
-            markdown = f"**Unfinished run: {i + 1} of {len(args.datasets)} datasets done.**\n\n{markdown}"  # noqa: E501  # fmt: skip
+            markdown = f"**Unfinished run: {i + 1} of {len(args.datasets)} datasets done.**\n\n{markdown}"  # fmt: skip
         write_results(stem, markdown, data, quick=args.quick)
     print(markdown)
