@@ -362,8 +362,6 @@ def report(data, args):
     return "\n".join(lines)
 
 
-
-
 def quiet_optuna():
     try:
         import optuna

@@ -64,7 +64,6 @@ PROBLEMS = doc_part(__doc__, "Problems")
 NOTES = doc_part(__doc__, "Notes").rstrip("\n")
 
 
-
 def problems():
     X, y = load_breast_cancer(return_X_y=True)
     X_iris, y_iris = load_iris(return_X_y=True)
@@ -164,8 +163,6 @@ def report(data, args):
     for name, runs in data["results"].items():
         lines += [f"## {name}", "", table(runs), "", checks(name, runs), ""]
     return "\n".join([*lines, NOTES, "", machine_markdown(data["machine"])])
-
-
 
 
 if __name__ == "__main__":
