@@ -7,6 +7,18 @@ and by one plain fit of the configuration the grid found best (row 5).
     python benchmarks/bench_mlp.py                     # both datasets, all rows
     python benchmarks/bench_mlp.py --dataset bikeshare --skip-grid
     python benchmarks/bench_mlp.py --quick             # smoke run, seconds
+
+Protocol
+--------
+Rows 2, 3, 5 and the scaled-target MLP wrap MLPRegressor(random_state=0) in
+TransformedTargetRegressor(transformer=StandardScaler()); every MLP row
+gets the same ColumnTransformer (numeric standardized, categoricals
+one-hot). HistGradientBoosting gets the raw frame (categorical dtype used
+natively). The halving searches use resource n_samples; given lists,
+HalvingRandomSearchCV samples the same grid without replacement.
+Every estimator gets random_state=0, its other parameters at their
+defaults. ConvergenceWarnings are silenced. Fit seconds are wall-clock
+(searches with n_jobs=2), the refit included.
 """
 
 import argparse
@@ -15,6 +27,7 @@ import json
 from _common import (
     RESULTS_DIR,
     command_line,
+    doc_part,
     fmt,
     machine_markdown,
     main_study,
@@ -39,6 +52,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 
 PREFIX = PREFIX["regression"]
+PROTOCOL = doc_part(__doc__, "Protocol").rstrip("\n")
 LABELS = {
     "self_tuning": "1. SelfTuningMLPRegressor() defaults",
     "grid": "2. GridSearchCV(cv=3) over MLPRegressor",
@@ -54,11 +68,7 @@ LABELS = {
 def measure(estimator, data, note=""):
     X_train, X_test, y_train, y_test = data
     seconds = timed_fit(estimator, X_train, y_train)
-    return {
-        "test_r2": estimator.score(X_test, y_test),
-        "fit_seconds": seconds,
-        "note": note,
-    }
+    return {"test_r2": estimator.score(X_test, y_test), "fit_seconds": seconds, "note": note}
 
 
 def search_row(search, data):
@@ -181,15 +191,7 @@ def report(data, args):
         "",
         *target_checks(rows),
         "",
-        "Rows 2, 3, 5 and the scaled-target MLP wrap MLPRegressor(random_state=0) in",
-        "TransformedTargetRegressor(transformer=StandardScaler()); every MLP row",
-        "gets the same ColumnTransformer (numeric standardized, categoricals",
-        "one-hot). HistGradientBoosting gets the raw frame (categorical dtype used",
-        "natively). The halving searches use resource n_samples; given lists,",
-        "HalvingRandomSearchCV samples the same grid without replacement.",
-        "Every estimator gets random_state=0, its other parameters at their",
-        "defaults. ConvergenceWarnings are silenced. Fit seconds are wall-clock",
-        "(searches with n_jobs=2), the refit included.",
+        PROTOCOL,
         "",
         machine_markdown(info),
     ]

@@ -146,43 +146,22 @@ def make_problems(quick):
     epochs = [5, 15, 45] if quick else [25, 100, 400]
     mlp = make_pipeline(make_preprocessor(), MLPRegressor(random_state=0))
     sgd = SGDRegressor(tol=None, random_state=0)
-    return {
-        "mlp": Problem(
-            "mlp",
-            mlp,
-            {
-                "mlpregressor__hidden_layer_sizes": Dim([16, 64, 256], integer=True),
-                "mlpregressor__learning_rate_init": Dim([1e-4, 1e-3, 1e-2]),
-            },
-            "mlpregressor__max_iter",
-            Dim(epochs, integer=True),
-            (X_train, X_test, ys_train, ys_test),
-        ),
-        "hgb": Problem(
-            "hgb",
-            HistGradientBoostingRegressor(random_state=0),
-            {
-                "learning_rate": Dim([0.03, 0.1, 0.3]),
+    mlp_dims = {"mlpregressor__hidden_layer_sizes": Dim([16, 64, 256], integer=True),
+                "mlpregressor__learning_rate_init": Dim([1e-4, 1e-3, 1e-2])}
+    hgb_dims = {"learning_rate": Dim([0.03, 0.1, 0.3]),
                 "max_leaf_nodes": Dim([15, 31, 63], integer=True),
-                "l2_regularization": Dim([0.0, 0.1, 1.0], log=False),
-            },
-            "max_iter",
-            Dim([10, 30, 90] if quick else [30, 100, 300], integer=True),
-            (X_train, X_test, y_train, y_test),
-        ),
-        "sgd": Problem(
-            "sgd",
-            sgd,
-            {
-                "alpha": Dim([1e-6, 1e-4, 1e-2]),
-                "eta0": Dim([1e-3, 1e-2, 1e-1]),
-                "learning_rate": Dim(["constant", "invscaling", "adaptive"]),
-            },
-            "max_iter",
-            Dim([3, 9, 27] if quick else [5, 15, 45], integer=True),
-            (Xp_train, Xp_test, ys_train, ys_test),
-        ),
-    }
+                "l2_regularization": Dim([0.0, 0.1, 1.0], log=False)}
+    sgd_dims = {"alpha": Dim([1e-6, 1e-4, 1e-2]), "eta0": Dim([1e-3, 1e-2, 1e-1]),
+                "learning_rate": Dim(["constant", "invscaling", "adaptive"])}
+    return {
+        "mlp": Problem("mlp", mlp, mlp_dims, "mlpregressor__max_iter", Dim(epochs, integer=True),
+                       (X_train, X_test, ys_train, ys_test)),
+        "hgb": Problem("hgb", HistGradientBoostingRegressor(random_state=0), hgb_dims, "max_iter",
+                       Dim([10, 30, 90] if quick else [30, 100, 300], integer=True),
+                       (X_train, X_test, y_train, y_test)),
+        "sgd": Problem("sgd", sgd, sgd_dims, "max_iter", Dim([3, 9, 27] if quick else [5, 15, 45], integer=True),
+                       (Xp_train, Xp_test, ys_train, ys_test)),
+    }  # fmt: skip
 
 
 def random_space(problem, with_resource=False, kind="scipy"):
@@ -207,62 +186,27 @@ def _categorical(values):
 
 def searches(problem, AutoSearchCV, skip_grid):
     """(label, factory) pairs; a factory takes the rows measured so far."""
-    est, res, max_r = problem.estimator, problem.resource, problem.max_resource
+    est, res = problem.estimator, problem.resource
     grid, full_grid = problem.grid(with_resource=False), problem.grid(True)
     halving = {**COMMON, "factor": 3, "random_state": 0}
-    on_resource = {"resource": res, "max_resources": max_r}
-    n_grid = len(ParameterGrid(full_grid))
-    short = res.split("__")[-1]
-    out = []
-    if AutoSearchCV is not None:
-        kw = {**on_resource, **COMMON, "random_state": 0}
-        out.append(("AutoSearchCV", lambda rows: AutoSearchCV(est, grid, **kw)))
+    on_resource = {"resource": res, "max_resources": problem.max_resource}
+    n_grid, short, sampled = len(ParameterGrid(full_grid)), res.split("__")[-1], random_space(problem)
+    out = [] if AutoSearchCV is None else [
+        ("AutoSearchCV", lambda rows: AutoSearchCV(est, grid, **on_resource, **COMMON, random_state=0))]
     if not skip_grid:
-        out.append(
-            ("GridSearchCV", lambda rows: GridSearchCV(est, full_grid, **COMMON))
-        )
-    out.append(
-        (
-            "HalvingGridSearchCV (n_samples)",
-            lambda rows: HalvingGridSearchCV(est, full_grid, **halving),
-        )
-    )
-    out.append(
-        (
-            f"HalvingGridSearchCV ({short})",
-            lambda rows: HalvingGridSearchCV(est, grid, **on_resource, **halving),
-        )
-    )
-    sampled = random_space(problem)
-    out.append(
-        (
-            f"HalvingRandomSearchCV ({short}, {n_grid} candidates)",
-            lambda rows: HalvingRandomSearchCV(
-                est,
-                sampled,
-                n_candidates=n_grid,
-                min_resources="exhaust",
-                **on_resource,
-                **halving,
-            ),
-        )
-    )
+        out.append(("GridSearchCV", lambda rows: GridSearchCV(est, full_grid, **COMMON)))
+    out += [
+        ("HalvingGridSearchCV (n_samples)", lambda rows: HalvingGridSearchCV(est, full_grid, **halving)),
+        (f"HalvingGridSearchCV ({short})", lambda rows: HalvingGridSearchCV(est, grid, **on_resource, **halving)),
+        (f"HalvingRandomSearchCV ({short}, {n_grid} candidates)", lambda rows: HalvingRandomSearchCV(
+            est, sampled, n_candidates=n_grid, min_resources="exhaust", **on_resource, **halving)),
+    ]  # fmt: skip
     OptunaSearchCV = optional("optuna_integration", "OptunaSearchCV")
     if OptunaSearchCV is not None:
-        optuna_space = random_space(problem, with_resource=True, kind="optuna")
-        out.append(
-            (
-                "OptunaSearchCV (same wall time)",
-                lambda rows: OptunaSearchCV(
-                    est,
-                    optuna_space,
-                    n_trials=None,
-                    timeout=optuna_timeout(rows, f"HalvingGridSearchCV ({short})"),
-                    random_state=0,
-                    **COMMON,
-                ),
-            )
-        )
+        space = random_space(problem, with_resource=True, kind="optuna")
+        out.append(("OptunaSearchCV (same wall time)", lambda rows: OptunaSearchCV(
+            est, space, n_trials=None, random_state=0, **COMMON,
+            timeout=optuna_timeout(rows, f"HalvingGridSearchCV ({short})"))))  # fmt: skip
     return out
 
 
