@@ -192,6 +192,13 @@ def run_footer(info):
     )
 
 
+def page(title, script, data, *paragraphs):
+    """A study's report: its title, the command line of ``data["argv"]``, the
+    ``paragraphs`` and the machine paragraph, separated by blank lines."""
+    command = f"Command: {command_line(script, data.get('argv', []))}"
+    return "\n\n".join([title, command, *paragraphs, machine_markdown(data["machine"])])
+
+
 def command_line(script, argv):
     """The command that produced a result, as Markdown code."""
     return "`" + " ".join(["python", f"benchmarks/{Path(script).name}", *argv]) + "`"

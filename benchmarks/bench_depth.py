@@ -22,11 +22,10 @@ import time
 
 import numpy as np
 from _common import (
-    command_line,
     fmt,
-    machine_markdown,
     main_study,
     markdown_table,
+    page,
     silence_convergence_warnings,
 )
 from datasets import SUITES
@@ -113,14 +112,8 @@ def report(data, args):
         f"{sum(g > 0.002 for g in gains)} of {len(gains)} datasets gain more "
         f"than 0.002, {sum(g < -0.002 for g in gains)} lose more than 0.002."
     )
-    return "\n\n".join([
-        "# bench_depth: one hidden layer against two and three",
-        f"Command: {command_line(__file__, data.get('argv', []))}",
-        __doc__.split("\n\n")[1].replace("\n", " "),
-        markdown_table(headers, table),
-        verdict,
-        machine_markdown(data["machine"]),
-    ])  # fmt: skip
+    return page("# bench_depth: one hidden layer against two and three", __file__, data,
+                __doc__.split("\n\n")[1].replace("\n", " "), markdown_table(headers, table), verdict)  # fmt: skip
 
 
 if __name__ == "__main__":

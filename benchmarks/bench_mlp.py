@@ -26,14 +26,13 @@ import json
 
 from _common import (
     RESULTS_DIR,
-    command_line,
     doc_part,
     fmt,
-    machine_markdown,
     main_study,
     make_preprocessor,
     markdown_table,
     optional,
+    page,
     short_params,
     silence_convergence_warnings,
     timed_fit,
@@ -181,21 +180,9 @@ def target_checks(rows):
 
 
 def report(data, args):
-    dataset, rows, info, quick = data["dataset"], data["rows"], data["machine"], args.quick
-    lines = [
-        f"# bench_mlp: {dataset}{' (quick smoke run)' if quick else ''}",
-        "",
-        f"Command: {command_line(__file__, data.get('argv', []))}",
-        "",
-        table(rows),
-        "",
-        *target_checks(rows),
-        "",
-        PROTOCOL,
-        "",
-        machine_markdown(info),
-    ]
-    return "\n".join(lines)
+    rows, quick = data["rows"], args.quick
+    title = f"# bench_mlp: {data['dataset']}{' (quick smoke run)' if quick else ''}"
+    return page(title, __file__, data, table(rows), "\n".join(target_checks(rows)), PROTOCOL)
 
 
 def parser():

@@ -19,11 +19,10 @@ import os
 
 import numpy as np
 from _common import (
-    command_line,
     fmt,
-    machine_markdown,
     main_study,
     markdown_table,
+    page,
     silence_convergence_warnings,
     warm_up_workers,
 )
@@ -86,15 +85,10 @@ def report(data, args):
         for name, rows in results.items()
         for r in rows
     ]
-    return "\n\n".join([
-        "# bench_resplit: the small datasets over several splits",
-        f"Command: {command_line(__file__, data.get('argv', []))}",
-        "Test R² over 75/25 splits `random_state=0..` (the suite's split is 0).",
-        markdown_table(headers, [summary(n, rows) for n, rows in results.items()]),
-        "## Every split",
-        markdown_table(["dataset", "split", *MODELS, "issue 9 rule"], per_split),
-        machine_markdown(data["machine"]),
-    ])  # fmt: skip
+    return page("# bench_resplit: the small datasets over several splits", __file__, data,
+                "Test R² over 75/25 splits `random_state=0..` (the suite's split is 0).",
+                markdown_table(headers, [summary(n, rows) for n, rows in results.items()]),
+                "## Every split", markdown_table(["dataset", "split", *MODELS, "issue 9 rule"], per_split))  # fmt: skip
 
 
 if __name__ == "__main__":

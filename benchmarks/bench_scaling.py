@@ -28,15 +28,14 @@ import json
 import tracemalloc
 
 from _common import (
-    command_line,
     doc_part,
     fmt,
-    machine_markdown,
     main_study,
     markdown_table,
     measure_fit,
     measure_in_subprocess,
     optional,
+    page,
     silence_convergence_warnings,
 )
 from sklearn.datasets import make_friedman1
@@ -88,7 +87,7 @@ def run_size(n_samples, args):
 
 
 def report(data, args):
-    results, info = data["results"], data["machine"]
+    results = data["results"]
     rows, previous = [], None
     for r in results:
         if not r.get("available"):
@@ -104,22 +103,13 @@ def report(data, args):
     headers = ["rows", "fit s", "time × vs previous size", "extra RSS MB"]
     headers += ["tracemalloc peak MB", "data MB", "test R² (10k fresh rows)"]
     last = results[-1]
-    lines = [
-        f"# bench_scaling: {args.estimator} on make_friedman1",
-        "",
-        f"Command: {command_line(__file__, data.get('argv', []))}",
-        "",
-        markdown_table(headers, rows),
-        "",
-    ]
+    tail = "\n"  # without the target's line, a blank line more before METHOD
     if last.get("available") and last["n_samples"] == 1_000_000:
         ok = last["extra_rss_mb"] < MEMORY_TARGET_MB
-        lines.append(
-            f"{'PASS' if ok else 'FAIL'}: extra RSS at 1e6 rows "
-            f"{last['extra_rss_mb']:.0f} MB < {MEMORY_TARGET_MB} MB"
-        )
-    lines += ["", METHOD, "", machine_markdown(info)]
-    return "\n".join(lines)
+        tail = (f"\n\n{'PASS' if ok else 'FAIL'}: extra RSS at 1e6 rows "
+                f"{last['extra_rss_mb']:.0f} MB < {MEMORY_TARGET_MB} MB")  # fmt: skip
+    table = markdown_table(headers, rows) + tail
+    return page(f"# bench_scaling: {args.estimator} on make_friedman1", __file__, data, table, METHOD)
 
 
 def parser():

@@ -43,14 +43,13 @@ import warnings
 from dataclasses import dataclass, field
 
 from _common import (
-    command_line,
     doc_part,
     fmt,
-    machine_markdown,
     main_study,
     make_preprocessor,
     markdown_table,
     optional,
+    page,
     short_params,
     silence_convergence_warnings,
     warm_up_workers,
@@ -289,21 +288,15 @@ def target_checks(name, rows):
 
 
 def report(data, args):
-    results, info, quick = data["results"], data["machine"], args.quick
-    problems = make_problems(quick)
-    lines = [f"# bench_search: bikeshare{' (quick smoke run)' if quick else ''}", ""]
-    lines += [f"Command: {command_line(__file__, data.get('argv', []))}"]
-    for name, rows in results.items():
+    problems, parts = make_problems(args.quick), []
+    for name, rows in data["results"].items():
         p = problems[name]
-        lines += ["", f"## {name}: {type(p.estimator).__name__}", ""]
-        lines += [f"Grid: {p.grid(True)}; resource `{p.resource}`.", ""]
-        lines += [table(rows), ""]
-        lines += [
-            f"Optuna's timeout: the wall time of {rows.get('_optuna_timeout_from')}."
-        ]
-        lines += ["", *target_checks(name, rows)]
-    lines += ["", PROBLEMS, "", NOTES, "", machine_markdown(info)]
-    return "\n".join(lines)
+        parts += [f"## {name}: {type(p.estimator).__name__}",
+                  f"Grid: {p.grid(True)}; resource `{p.resource}`.", table(rows),
+                  f"Optuna's timeout: the wall time of {rows.get('_optuna_timeout_from')}.",
+                  "\n".join(target_checks(name, rows))]  # fmt: skip
+    title = f"# bench_search: bikeshare{' (quick smoke run)' if args.quick else ''}"
+    return page(title, __file__, data, *parts, PROBLEMS, NOTES)
 
 
 def quiet_optuna():

@@ -42,12 +42,11 @@ import warnings
 
 import numpy as np
 from _common import (
-    command_line,
     doc_part,
     fmt,
-    machine_markdown,
     main_study,
     markdown_table,
+    page,
     short_params,
 )
 from sklearn.datasets import load_breast_cancer, load_iris
@@ -158,11 +157,10 @@ def run_study(args):
 
 
 def report(data, args):
-    lines = ["# bench_small_grid: small grids of cheap estimators", ""]
-    lines += [f"Command: {command_line(__file__, data.get('argv', []))}", "", PROBLEMS]
-    for name, runs in data["results"].items():
-        lines += [f"## {name}", "", table(runs), "", checks(name, runs), ""]
-    return "\n".join([*lines, NOTES, "", machine_markdown(data["machine"])])
+    parts = [p for name, runs in data["results"].items()
+             for p in (f"## {name}", table(runs), checks(name, runs))]  # fmt: skip
+    return page("# bench_small_grid: small grids of cheap estimators", __file__, data,
+                PROBLEMS.rstrip("\n"), *parts, NOTES)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -37,14 +37,13 @@ import json
 import sys
 
 from _common import (
-    command_line,
     doc_part,
     fmt,
-    machine_markdown,
     main_study,
     markdown_table,
     measure_fit,
     measure_in_subprocess,
+    page,
     silence_convergence_warnings,
 )
 from scipy.stats import loguniform
@@ -117,7 +116,7 @@ def verdict(results, scenario, small, large):
 
 
 def report(data, args):
-    results, info = data["results"], data["machine"]
+    results = data["results"]
     counts = QUICK_CANDIDATES if args.quick else CANDIDATES
     rows = []
     for r in results:
@@ -133,17 +132,9 @@ def report(data, args):
     headers = ["scenario", "candidates", "fit s", "extra RSS MB", "peak RSS MB"]
     headers += ["cv_results_ rows", "cv_results_ MB", "candidates per rung"]
     headers += ["best validation score"]
-    lines = [
-        "# bench_stress: 1,000 candidates in bounded memory",
-        "",
-        f"Command: {command_line(__file__, data.get('argv', []))}",
-        "",
-        markdown_table(headers, rows),
-        "",
-    ]
-    lines += [f"- {verdict(results, s, *counts)}" for s in SCENARIOS]
-    lines += ["", METHOD, "", machine_markdown(info)]
-    return "\n".join(lines)
+    verdicts = "\n".join(f"- {verdict(results, s, *counts)}" for s in SCENARIOS)
+    return page("# bench_stress: 1,000 candidates in bounded memory", __file__, data,
+                markdown_table(headers, rows), verdicts, METHOD)  # fmt: skip
 
 
 def parser():

@@ -22,10 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from _common import (
-    command_line,
-    machine_markdown,
     main_study,
     markdown_table,
+    page,
 )
 from threadpoolctl import threadpool_limits
 
@@ -126,17 +125,10 @@ def report(data, args):
     headers = ["shape", "features", "rows", "networks", "hidden units", "steps"]
     headers += ["one thread (s)", "two threads (s)", "halves in turn (s)"]
     headers += ["two threads / one"]
-    return "\n\n".join(
-        [
-            "# bench_threads: two threads on two halves of a population",
-            "Command: " + command_line(__file__, data.get("argv", [])),
-            f"Median of {args.repeats} alternated repeats; {EPOCHS} epochs of "
-            f"mini-batches of {BATCH}, {FOLDS} fold copies per candidate, "
-            "BLAS on one thread.",
-            markdown_table(headers, rows),
-            machine_markdown(data["machine"]),
-        ]
-    )
+    return page("# bench_threads: two threads on two halves of a population", __file__, data,
+                f"Median of {args.repeats} alternated repeats; {EPOCHS} epochs of mini-batches of "
+                f"{BATCH}, {FOLDS} fold copies per candidate, BLAS on one thread.",
+                markdown_table(headers, rows))  # fmt: skip
 
 
 if __name__ == "__main__":
