@@ -1,13 +1,14 @@
 """Helpers shared by the benchmark scripts: data, timing, machine, tables, files."""
 
-import argparse
 import importlib
 import importlib.util
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
+import sys
 import time
 import warnings
 from datetime import datetime, timezone
@@ -15,34 +16,14 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn.compose import ColumnTransformer, make_column_selector
-from sklearn.datasets import make_friedman1
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-from skauto.datasets import load_bikeshare
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 QUICK_TRAIN_ROWS = 600
-
-
-def load_split(dataset, *, quick=False):
-    """Return ``X_train, X_test, y_train, y_test`` (DataFrames and arrays).
-
-    Both datasets are split 75/25 with ``random_state=0``. ``quick`` keeps the
-    first 600 training rows and 300 test rows, for smoke runs.
-    """
-    if dataset == "bikeshare":
-        X, y = load_bikeshare(return_X_y=True, as_frame=True)
-        y = y.to_numpy(dtype=np.float64)
-    elif dataset == "friedman":
-        X, y = make_friedman1(n_samples=20_000, noise=1.0, random_state=0)
-        X = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
-    else:
-        raise ValueError(f"unknown dataset {dataset!r}")
-    return quick_split(*train_test_split(X, y, random_state=0), quick=quick)
 
 
 def quick_split(X_train, X_test, y_train, y_test, *, quick):
@@ -54,15 +35,17 @@ def quick_split(X_train, X_test, y_train, y_test, *, quick):
     return X_train, X_test, y_train, y_test
 
 
-def make_preprocessor():
-    """Numeric columns standardized, categorical (pandas ``category``) one-hot."""
+def make_preprocessor(X=None):
+    """Numeric columns standardized, categorical (pandas ``category``) one-hot;
+    where the frame ``X`` has missing numeric values, numeric columns are imputed first
+    (median, with a missing-value indicator). Without missing values the
+    output is bitwise that of the preprocessor without the imputer."""
+    numeric = StandardScaler()
+    if X is not None and X.select_dtypes(exclude="category").isna().to_numpy().any():
+        numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), numeric)  # fmt: skip
     return ColumnTransformer(
         [
-            (
-                "num",
-                StandardScaler(),
-                make_column_selector(dtype_exclude="category"),
-            ),
+            ("num", numeric, make_column_selector(dtype_exclude="category")),
             (
                 "cat",
                 OneHotEncoder(handle_unknown="ignore", sparse_output=False),
@@ -175,7 +158,8 @@ def machine_markdown(info):
 
     Call it at the end of the run: it records the load average then too.
     """
-    info["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
+    live = [round(v, 2) for v in os.getloadavg()]
+    info.setdefault("load_average_end", live)  # regenerated reports keep theirs
     versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v)
     start, end = info["load_average_1_5_15"], info["load_average_end"]
     cores = info["cpus_usable"]
@@ -206,6 +190,13 @@ def run_footer(info):
         + f" skauto imported from {info.get('skauto_path')}."
         + f" The run took {info['run_seconds']:.0f} s."
     )
+
+
+def page(title, script, data, *paragraphs):
+    """A study's report: its title, the command line of ``data["argv"]``, the
+    ``paragraphs`` and the machine paragraph, separated by blank lines."""
+    command = f"Command: {command_line(script, data.get('argv', []))}"
+    return "\n\n".join([title, command, *paragraphs, machine_markdown(data["machine"])])
 
 
 def command_line(script, argv):
@@ -277,42 +268,6 @@ def rss_mb(which):
     return _status_kb(which) / 1024
 
 
-# ---------------------------------------------- the suites: bench_suite.py and
-# bench_classifier.py (options, cached baseline rows, provenance)
-
-
-def suite_parser(description, suite, models, grid_limit):
-    """The options of the suite benchmarks; ``parse_suite_args`` reads them."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--quick", action="store_true", help="600 training rows")
-    parser.add_argument("--datasets", default=",".join(suite), help="a,b,...")
-    parser.add_argument("--only", default=",".join(models), help="models to run")
-    parser.add_argument("--skip-grid", action="store_true", help="never run grid")
-    parser.add_argument(
-        "--no-cache", action="store_true", help="run every baseline again"
-    )
-    parser.add_argument(
-        "--grid-limit",
-        type=float,
-        default=grid_limit,
-        help="skip the grid if its estimated seconds exceed this",
-    )
-    parser.add_argument("--tag", default="", help="suffix of the result files")
-    return parser
-
-
-def parse_suite_args(parser, argv, suite, models):
-    """Parse; ``--datasets`` and ``--only`` as lists of known names."""
-    args = parser.parse_args(argv)
-    args.datasets = [d for d in args.datasets.split(",") if d]
-    args.only = [m for m in args.only.split(",") if m]
-    for value, known in [(args.datasets, suite), (args.only, models)]:
-        unknown = sorted(set(value) - set(known))
-        if unknown:
-            parser.error(f"unknown {unknown}; known: {', '.join(known)}")
-    return args
-
-
 def package_version(dist):
     """Installed version of the distribution ``dist``; None if not installed."""
     try:
@@ -331,24 +286,56 @@ def now_utc():
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def cache_path(stem, quick):
-    """``results/<stem>.json`` (``results/quick/`` for quick runs)."""
-    directory = RESULTS_DIR / "quick" if quick else RESULTS_DIR
-    return directory / f"{stem}.json"
+def main_study(parser, run, report, argv=None):
+    """The shared main of the one-question studies.
+
+    ``run(args)`` yields ``(stem, part)`` pairs: each part is written, with
+    ``argv`` and the machine description, to ``results/<stem>.json``, and
+    ``report(data, args)`` to ``<stem>.md``; ``regenerate.py`` calls the same
+    ``report`` on the JSON.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv)
+    parts = iter(run(args))
+    while True:
+        info = machine_info()
+        if (item := next(parts, None)) is None:
+            return
+        data = {"argv": argv, "machine": info, **item[1]}
+        markdown = report(data, args)
+        print(markdown)
+        write_results(item[0], markdown, data, quick=getattr(args, "quick", False))
 
 
-def load_cache(stem, quick):
-    """The cached rows, ``{key: row}``; empty when there is no cache file."""
-    path = cache_path(stem, quick)
-    return json.loads(path.read_text()) if path.exists() else {}
+def measure_in_subprocess(script, argv):
+    """Run ``script --worker ...`` in a fresh process; its last line's JSON."""
+    out = subprocess.run([sys.executable, script, "--worker", *map(str, argv)],
+                         capture_output=True, text=True)  # fmt: skip
+    if out.returncode != 0:
+        print(out.stderr)
+        return {"error": out.stderr[-1000:]}
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"    {json.dumps(result, default=repr)}", flush=True)
+    return result
 
 
-def save_cache(stem, rows, quick, *, default):
-    """Add ``rows`` to the cache file, read again first (another run going on
-    at the same time may have added rows since this one started); ``default``
-    is json.dumps's for values JSON does not know."""
-    cache = {**load_cache(stem, quick), **rows}
-    path = cache_path(stem, quick)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(dict(sorted(cache.items())), indent=1, default=default)
-    path.write_text(text + "\n", encoding="utf-8")
+def measure_fit(estimator, X, y):
+    """Fit in this process: wall seconds, and the extra resident memory (the
+    peak during ``fit`` minus the memory before it; on Linux the peak is reset
+    first through ``/proc/self/clear_refs`` and read from ``VmHWM``)."""
+    import gc
+
+    gc.collect()
+    method = reset_peak_rss()
+    before = rss_mb("VmRSS") if method == "VmHWM" else rss_mb("ru_maxrss")
+    seconds = timed_fit(estimator, X, y)
+    peak = rss_mb(method)
+    return {"fit_seconds": seconds, "extra_rss_mb": peak - before,
+            "rss_before_fit_mb": before, "peak_rss_mb": peak, "rss_method": method}  # fmt: skip
+
+
+def doc_part(doc, title):
+    """The text of a docstring after the line ``title`` and its underline, up
+    to the next underlined title: the prose a study's report quotes."""
+    text = doc.split(f"\n{title}\n{'-' * len(title)}\n", 1)[1]
+    return re.split(r"\n[^\n]+\n-{3,}\n", text, maxsplit=1)[0]

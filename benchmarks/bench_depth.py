@@ -18,21 +18,21 @@ validation scores would pick (mean validation R² over the seeds).
 """
 
 import argparse
-import sys
 import time
 
 import numpy as np
 from _common import (
-    command_line,
     fmt,
-    machine_info,
-    machine_markdown,
+    main_study,
     markdown_table,
+    page,
     silence_convergence_warnings,
-    write_results,
 )
-from bench_mlp import PREFIX, mlp_pipeline
-from suite_data import SUITE, load_suite_split
+from datasets import SUITES
+from models import PREFIX, mlp_pipeline
+
+SUITE = SUITES["regression"]
+PREFIX = PREFIX["regression"]
 
 ARCHITECTURES = [(256,), (512,), (128, 128), (256, 256), (128, 128, 128)]
 LRS = (1e-3, 3e-3)
@@ -40,7 +40,7 @@ SEEDS = (0, 1)
 
 
 def run_dataset(name):
-    data = load_suite_split(name)
+    data = SUITE[name].split()
     rows = {}
     for sizes in ARCHITECTURES:
         vals, tests, seconds = [], [], 0.0
@@ -85,21 +85,25 @@ def summary(name, rows):
             f"{rd - r1:+.4f}"]  # fmt: skip
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=None, help="a,b,... (default: all)")
     parser.add_argument("--max-rows", type=int, default=10_000)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run(args):
     silence_convergence_warnings()
-    info = machine_info()
     names = (
         args.datasets.split(",")
         if args.datasets
         else [n for n, d in SUITE.items() if d.n_rows <= args.max_rows]
     )
-    results = {name: run_dataset(name) for name in names}
-    table = [summary(name, rows) for name, rows in results.items()]
+    yield "bench_depth", {"results": {name: run_dataset(name) for name in names}}
+
+
+def report(data, args):
+    table = [summary(name, rows) for name, rows in data["results"].items()]
     headers = ["dataset", "role", *map(str, ARCHITECTURES), "1 layer (by validation)",
                "2-3 layers (by validation)", "deeper - 1 layer"]  # fmt: skip
     gains = [float(r[-1]) for r in table]
@@ -108,17 +112,9 @@ def main(argv=None):
         f"{sum(g > 0.002 for g in gains)} of {len(gains)} datasets gain more "
         f"than 0.002, {sum(g < -0.002 for g in gains)} lose more than 0.002."
     )
-    print(verdict)
-    markdown = "\n\n".join([
-        "# bench_depth: one hidden layer against two and three",
-        f"Command: {command_line(__file__, argv)}",
-        __doc__.split("\n\n")[1].replace("\n", " "),
-        markdown_table(headers, table),
-        verdict,
-        machine_markdown(info),
-    ])  # fmt: skip
-    write_results("bench_depth", markdown, {"machine": info, "results": results})
+    return page("# bench_depth: one hidden layer against two and three", __file__, data,
+                __doc__.split("\n\n")[1].replace("\n", " "), markdown_table(headers, table), verdict)  # fmt: skip
 
 
 if __name__ == "__main__":
-    main()
+    main_study(parser(), run, report)

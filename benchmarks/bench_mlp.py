@@ -7,29 +7,39 @@ and by one plain fit of the configuration the grid found best (row 5).
     python benchmarks/bench_mlp.py                     # both datasets, all rows
     python benchmarks/bench_mlp.py --dataset bikeshare --skip-grid
     python benchmarks/bench_mlp.py --quick             # smoke run, seconds
+
+Protocol
+--------
+Rows 2, 3, 5 and the scaled-target MLP wrap MLPRegressor(random_state=0) in
+TransformedTargetRegressor(transformer=StandardScaler()); every MLP row
+gets the same ColumnTransformer (numeric standardized, categoricals
+one-hot). HistGradientBoosting gets the raw frame (categorical dtype used
+natively). The halving searches use resource n_samples; given lists,
+HalvingRandomSearchCV samples the same grid without replacement.
+Every estimator gets random_state=0, its other parameters at their
+defaults. ConvergenceWarnings are silenced. Fit seconds are wall-clock
+(searches with n_jobs=2), the refit included.
 """
 
 import argparse
 import json
-import sys
 
 from _common import (
     RESULTS_DIR,
-    command_line,
+    doc_part,
     fmt,
-    load_split,
-    machine_info,
-    machine_markdown,
+    main_study,
     make_preprocessor,
     markdown_table,
     optional,
+    page,
     short_params,
     silence_convergence_warnings,
     timed_fit,
     warm_up_workers,
-    write_results,
 )
-from sklearn.compose import TransformedTargetRegressor
+from datasets import get
+from models import GRID, PREFIX, QUICK_GRID, mlp_pipeline
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import (
@@ -39,19 +49,9 @@ from sklearn.model_selection import (
 )
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-GRID = {
-    "hidden_layer_sizes": [(16,), (64,), (256,)],
-    "learning_rate_init": [1e-4, 1e-3, 1e-2],
-    "max_iter": [25, 100, 400],
-}
-QUICK_GRID = {
-    "hidden_layer_sizes": [(8,), (16,)],
-    "learning_rate_init": [1e-3, 1e-2],
-    "max_iter": [5, 15],
-}
-PREFIX = "transformedtargetregressor__regressor__"
+PREFIX = PREFIX["regression"]
+PROTOCOL = doc_part(__doc__, "Protocol").rstrip("\n")
 LABELS = {
     "self_tuning": "1. SelfTuningMLPRegressor() defaults",
     "grid": "2. GridSearchCV(cv=3) over MLPRegressor",
@@ -64,21 +64,10 @@ LABELS = {
 }
 
 
-def mlp_pipeline():
-    """The expert user's model: preprocessing, MLP, target standardized."""
-    mlp = MLPRegressor(random_state=0)
-    ttr = TransformedTargetRegressor(mlp, transformer=StandardScaler())
-    return make_pipeline(make_preprocessor(), ttr)
-
-
 def measure(estimator, data, note=""):
     X_train, X_test, y_train, y_test = data
     seconds = timed_fit(estimator, X_train, y_train)
-    return {
-        "test_r2": estimator.score(X_test, y_test),
-        "fit_seconds": seconds,
-        "note": note,
-    }
+    return {"test_r2": estimator.score(X_test, y_test), "fit_seconds": seconds, "note": note}
 
 
 def search_row(search, data):
@@ -98,7 +87,7 @@ def previous_best_params(dataset):
 
 
 def run_rows(dataset, quick, skip_grid):
-    data = load_split(dataset, quick=quick)
+    data = get("regression", {"friedman": "friedman1"}.get(dataset, dataset)).split(quick=quick)
     grid = {PREFIX + k: v for k, v in (QUICK_GRID if quick else GRID).items()}
     search_kw = {"cv": 3, "n_jobs": 2}
     halving_kw = {**search_kw, "factor": 3, "random_state": 0}
@@ -190,32 +179,13 @@ def target_checks(rows):
     return lines
 
 
-def report(dataset, rows, info, argv, quick):
-    lines = [
-        f"# bench_mlp: {dataset}{' (quick smoke run)' if quick else ''}",
-        "",
-        f"Command: {command_line(__file__, argv)}",
-        "",
-        table(rows),
-        "",
-        *target_checks(rows),
-        "",
-        "Rows 2, 3, 5 and the scaled-target MLP wrap MLPRegressor(random_state=0) in",
-        "TransformedTargetRegressor(transformer=StandardScaler()); every MLP row",
-        "gets the same ColumnTransformer (numeric standardized, categoricals",
-        "one-hot). HistGradientBoosting gets the raw frame (categorical dtype used",
-        "natively). The halving searches use resource n_samples; given lists,",
-        "HalvingRandomSearchCV samples the same grid without replacement.",
-        "Every estimator gets random_state=0, its other parameters at their",
-        "defaults. ConvergenceWarnings are silenced. Fit seconds are wall-clock",
-        "(searches with n_jobs=2), the refit included.",
-        "",
-        machine_markdown(info),
-    ]
-    return "\n".join(lines)
+def report(data, args):
+    rows, quick = data["rows"], args.quick
+    title = f"# bench_mlp: {data['dataset']}{' (quick smoke run)' if quick else ''}"
+    return page(title, __file__, data, table(rows), "\n".join(target_checks(rows)), PROTOCOL)
 
 
-def main(argv=None):
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--dataset", choices=["bikeshare", "friedman", "all"], default="all"
@@ -228,20 +198,18 @@ def main(argv=None):
         action="store_true",
         help="skip rows 2-3; row 5 reuses the best parameters in the results JSON",
     )
-    args = parser.parse_args(argv)
-    argv = sys.argv[1:] if argv is None else argv
+    return parser
+
+
+def run(args):
     silence_convergence_warnings()
     warm_up_workers(2)
     datasets = ["bikeshare", "friedman"] if args.dataset == "all" else [args.dataset]
     for dataset in datasets:
-        info = machine_info()
         rows = run_rows(dataset, args.quick, args.skip_grid)
-        markdown = report(dataset, rows, info, argv, args.quick)
-        print(markdown)
-        data = {"dataset": dataset, "argv": argv, "machine": info, "rows": rows}
         stem = f"bench_mlp_{dataset}" + ("_skip_grid" if args.skip_grid else "")
-        write_results(stem, markdown, data, quick=args.quick)
+        yield stem, {"dataset": dataset, "rows": rows}
 
 
 if __name__ == "__main__":
-    main()
+    main_study(parser(), run, report)

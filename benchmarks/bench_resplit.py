@@ -16,38 +16,33 @@ its mean fit time over the grid's.
 
 import argparse
 import os
-import sys
 
 import numpy as np
 from _common import (
-    command_line,
     fmt,
-    machine_info,
-    machine_markdown,
+    main_study,
     markdown_table,
+    page,
     silence_convergence_warnings,
     warm_up_workers,
-    write_results,
 )
-from bench_suite import run_grid, run_mlp, run_ridge, run_skauto
-from sklearn.model_selection import train_test_split
-from suite_data import load_frame
+from datasets import get
+from runner import measure, parse_args
 
-MODELS = {"SelfTuning": run_skauto, "MLP defaults": run_mlp,
-          "MLP grid": run_grid, "RidgeCV": run_ridge}  # fmt: skip
+MODELS = {"SelfTuning": "skauto", "MLP defaults": "mlp", "MLP grid": "grid",
+          "RidgeCV": "ridge"}  # fmt: skip
 TOLERANCE = 0.002
 
 
 def run_dataset(name, n_splits):
-    X, y, _ = load_frame(name)
-    rows = []
+    dataset, rows, options = get("regression", name), [], parse_args("regression", [])
     for seed in range(n_splits):
-        data = train_test_split(X, y, random_state=seed)
+        data = dataset.split(seed)
         row = {"split": seed, "load_average_1min": round(os.getloadavg()[0], 2)}
-        for model, run in MODELS.items():
-            result = run(data, False)
-            row[model] = result["test_r2"]
-            row[f"{model} seconds"] = result["fit_seconds"]
+        for model, key in MODELS.items():
+            result = measure(key, "regression", data, {}, options)
+            row[model] = result.get("test_r2")
+            row[f"{model} seconds"] = result.get("fit_seconds")
         best = max(row["MLP defaults"], row["MLP grid"])
         row["pass"] = row["SelfTuning"] >= best - TOLERANCE
         print(f"[{name}] split {seed}: " + ", ".join(
@@ -66,17 +61,22 @@ def summary(name, rows):
             f"{passed}/{len(rows)}", fmt(time_ratio, ".3f")]  # fmt: skip
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default="mpg,penguins", help="a,b,...")
     parser.add_argument("--splits", type=int, default=5)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run(args):
     silence_convergence_warnings()
     warm_up_workers()
-    info = machine_info()
     names = args.datasets.split(",")
-    results = {name: run_dataset(name, args.splits) for name in names}
+    yield "bench_resplit", {"results": {name: run_dataset(name, args.splits) for name in names}}
+
+
+def report(data, args):
+    results = data["results"]
     headers = ["dataset", "splits", *(f"mean {m}" for m in MODELS),
                "SelfTuning >= max(MLP, grid) - 0.002",
                "SelfTuning ÷ grid time"]  # fmt: skip
@@ -85,17 +85,11 @@ def main(argv=None):
         for name, rows in results.items()
         for r in rows
     ]
-    markdown = "\n\n".join([
-        "# bench_resplit: the small datasets over several splits",
-        f"Command: {command_line(__file__, argv)}",
-        "Test R² over 75/25 splits `random_state=0..` (the suite's split is 0).",
-        markdown_table(headers, [summary(n, rows) for n, rows in results.items()]),
-        "## Every split",
-        markdown_table(["dataset", "split", *MODELS, "issue 9 rule"], per_split),
-        machine_markdown(info),
-    ])  # fmt: skip
-    write_results("bench_resplit", markdown, {"machine": info, "results": results})
+    return page("# bench_resplit: the small datasets over several splits", __file__, data,
+                "Test R² over 75/25 splits `random_state=0..` (the suite's split is 0).",
+                markdown_table(headers, [summary(n, rows) for n, rows in results.items()]),
+                "## Every split", markdown_table(["dataset", "split", *MODELS, "issue 9 rule"], per_split))  # fmt: skip
 
 
 if __name__ == "__main__":
-    main()
+    main_study(parser(), run, report)

@@ -1,38 +1,12 @@
 """Fit time and peak memory of SelfTuningMLPRegressor as the data grows (issue 3).
 
-Each size runs in a fresh subprocess; METHOD below says how it is measured.
+Each size runs in a fresh subprocess; the Method section below says how it is measured.
 
     python benchmarks/bench_scaling.py            # 1e4, 1e5, 1e6 rows
     python benchmarks/bench_scaling.py --quick    # 1e3, 1e4 rows
-"""
 
-import argparse
-import gc
-import json
-import subprocess
-import sys
-import time
-import tracemalloc
-
-from _common import (
-    command_line,
-    fmt,
-    machine_info,
-    machine_markdown,
-    markdown_table,
-    optional,
-    reset_peak_rss,
-    rss_mb,
-    silence_convergence_warnings,
-    write_results,
-)
-from sklearn.datasets import make_friedman1
-from sklearn.ensemble import HistGradientBoostingRegressor
-
-SIZES = [10_000, 100_000, 1_000_000]
-QUICK_SIZES = [1_000, 10_000]
-MEMORY_TARGET_MB = 500
-METHOD = """\
+Method
+------
 Each size runs in a fresh subprocess, so that one size's memory cannot hide
 in another's. The subprocess makes the data (make_friedman1, noise=1.0,
 random_state=0), then measures:
@@ -47,6 +21,31 @@ random_state=0), then measures:
   Python and numpy allocations during that fit (threads' and BLAS's own
   buffers are not seen; this fit is not timed).
 """
+
+import argparse
+import gc
+import json
+import tracemalloc
+
+from _common import (
+    doc_part,
+    fmt,
+    main_study,
+    markdown_table,
+    measure_fit,
+    measure_in_subprocess,
+    optional,
+    page,
+    silence_convergence_warnings,
+)
+from sklearn.datasets import make_friedman1
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+METHOD = doc_part(__doc__, "Method")
+
+SIZES = [10_000, 100_000, 1_000_000]
+QUICK_SIZES = [1_000, 10_000]
+MEMORY_TARGET_MB = 500
 
 
 def make_estimator(name):
@@ -65,24 +64,10 @@ def worker(n_samples, estimator_name, trace):
     if estimator is None:
         print(json.dumps({"n_samples": n_samples, "available": False}))
         return
-    gc.collect()
-    method = reset_peak_rss()
-    before = rss_mb("VmRSS") if method == "VmHWM" else rss_mb("ru_maxrss")
-    start = time.perf_counter()
-    estimator.fit(X, y)
-    seconds = time.perf_counter() - start
-    peak = rss_mb("VmHWM" if method == "VmHWM" else "ru_maxrss")
-    result = {
-        "n_samples": n_samples,
-        "available": True,
-        "fit_seconds": seconds,
-        "extra_rss_mb": peak - before,
-        "rss_before_fit_mb": before,
-        "data_mb": (X.nbytes + y.nbytes) / 2**20,
-        "rss_method": method,
-        "test_r2": estimator.score(X_test, y_test),
-        "best_params": getattr(estimator, "best_params_", None),
-    }
+    result = {"n_samples": n_samples, "available": True, **measure_fit(estimator, X, y),
+              "data_mb": (X.nbytes + y.nbytes) / 2**20,
+              "test_r2": estimator.score(X_test, y_test),
+              "best_params": getattr(estimator, "best_params_", None)}  # fmt: skip
     if trace:
         del estimator
         gc.collect()
@@ -95,19 +80,14 @@ def worker(n_samples, estimator_name, trace):
 
 
 def run_size(n_samples, args):
-    command = [sys.executable, __file__, "--worker", str(n_samples)]
-    command += ["--estimator", args.estimator] + (["--tracemalloc"] * args.tracemalloc)
     print(f"{n_samples} rows ...", flush=True)
-    out = subprocess.run(command, capture_output=True, text=True)
-    if out.returncode != 0:
-        print(out.stderr)
-        return {"n_samples": n_samples, "available": False, "error": out.stderr[-500:]}
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"    {json.dumps(result, default=repr)}", flush=True)
-    return result
+    argv = [n_samples, "--estimator", args.estimator] + ["--tracemalloc"] * args.tracemalloc
+    result = measure_in_subprocess(__file__, argv)
+    return {"n_samples": n_samples, "available": "error" not in result, **result}
 
 
-def report(results, args, info):
+def report(data, args):
+    results = data["results"]
     rows, previous = [], None
     for r in results:
         if not r.get("available"):
@@ -123,46 +103,35 @@ def report(results, args, info):
     headers = ["rows", "fit s", "time × vs previous size", "extra RSS MB"]
     headers += ["tracemalloc peak MB", "data MB", "test R² (10k fresh rows)"]
     last = results[-1]
-    lines = [
-        f"# bench_scaling: {args.estimator} on make_friedman1",
-        "",
-        f"Command: {command_line(__file__, sys.argv[1:])}",
-        "",
-        markdown_table(headers, rows),
-        "",
-    ]
+    tail = "\n"  # without the target's line, a blank line more before METHOD
     if last.get("available") and last["n_samples"] == 1_000_000:
         ok = last["extra_rss_mb"] < MEMORY_TARGET_MB
-        lines.append(
-            f"{'PASS' if ok else 'FAIL'}: extra RSS at 1e6 rows "
-            f"{last['extra_rss_mb']:.0f} MB < {MEMORY_TARGET_MB} MB"
-        )
-    lines += ["", METHOD, "", machine_markdown(info)]
-    return "\n".join(lines)
+        tail = (f"\n\n{'PASS' if ok else 'FAIL'}: extra RSS at 1e6 rows "
+                f"{last['extra_rss_mb']:.0f} MB < {MEMORY_TARGET_MB} MB")  # fmt: skip
+    table = markdown_table(headers, rows) + tail
+    return page(f"# bench_scaling: {args.estimator} on make_friedman1", __file__, data, table, METHOD)
 
 
-def main():
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e3 and 1e4 rows")
     parser.add_argument("--sizes", type=int, nargs="+", help="override the sizes")
     parser.add_argument("--estimator", choices=["skauto", "hgb"], default="skauto")
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:
-        worker(args.worker, args.estimator, args.tracemalloc)
-        return
-    info = machine_info()
-    sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
-    results = [run_size(n, args) for n in sizes]
-    markdown = report(results, args, info)
-    print(markdown)
-    stem = "bench_scaling" + (
-        "" if args.estimator == "skauto" else f"_{args.estimator}"
-    )
-    data = {"argv": sys.argv[1:], "machine": info, "results": results}
-    write_results(stem, markdown, data, quick=args.quick or bool(args.sizes))
+    return parser
+
+
+def run(args):
+    args.quick = args.quick or bool(args.sizes)  # results/quick/
+    results = [run_size(n, args) for n in args.sizes or (QUICK_SIZES if args.quick else SIZES)]
+    suffix = "" if args.estimator == "skauto" else f"_{args.estimator}"
+    yield f"bench_scaling{suffix}", {"results": results}
 
 
 if __name__ == "__main__":
-    main()
+    _args = parser().parse_args()
+    if _args.worker:
+        worker(_args.worker, _args.estimator, _args.tracemalloc)
+    else:
+        main_study(parser(), run, report)

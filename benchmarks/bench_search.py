@@ -1,32 +1,60 @@
 """AutoSearchCV against scikit-learn's searches and Optuna on bikeshare (issue 4).
 
-PROBLEMS below says what each problem searches.
+The Problems section below says what each problem searches.
 
     python benchmarks/bench_search.py                 # all problems
     python benchmarks/bench_search.py --problem hgb --skip-grid
     python benchmarks/bench_search.py --quick         # smoke run
+
+Problems
+--------
+Three problems, each searched by every competitor with cv=3 and n_jobs=2 on
+the same 75/25 split, in the same run:
+
+- mlp: MLPRegressor (behind the ColumnTransformer, target standardized) over
+  hidden_layer_sizes x learning_rate_init, resource max_iter (epochs);
+- hgb: HistGradientBoostingRegressor (raw frame, native categoricals) over
+  learning_rate x max_leaf_nodes x l2_regularization, resource max_iter;
+- sgd: SGDRegressor (on the one-hot encoded, standardized features, target
+  standardized, tol=None so that max_iter is the number of epochs) over
+  alpha x eta0 x learning_rate, resource max_iter.
+
+Notes
+-----
+Every search gets the same estimator and cv=3, n_jobs=2. GridSearchCV and
+HalvingGridSearchCV (n_samples) search the full grid, the resource included;
+the searches on the resource get the grid without it and max_resources = its
+largest value (min_resources and n_candidates at their defaults, but
+HalvingRandomSearchCV gets as many candidates as the full grid has points,
+sampled from the grid's ranges: log-uniform, uniform for l2_regularization;
+and min_resources="exhaust", HalvingGridSearchCV's default, since its own
+default "smallest" would stop its last rung far below max_resources).
+AutoSearchCV continues survivors (warm_start); scikit-learn refits each rung
+from scratch. OptunaSearchCV (TPE, random_state=0) samples the same ranges,
+resource included, until its timeout (a trial running then completes).
+Fits = rows of cv_results_ (AutoSearchCV: rung_results_) x folds + 1 refit
+(under continuation, a row is an increment). Wall seconds include the refit.
+In the PASS/FAIL lines, test scores within 1e-4 count as equal.
 """
 
 import argparse
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
 
 from _common import (
-    command_line,
+    doc_part,
     fmt,
-    load_split,
-    machine_info,
-    machine_markdown,
+    main_study,
     make_preprocessor,
     markdown_table,
     optional,
+    page,
     short_params,
     silence_convergence_warnings,
     warm_up_workers,
-    write_results,
 )
+from datasets import get
 from scipy.stats import loguniform, uniform
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
@@ -40,20 +68,11 @@ from sklearn.model_selection import (
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 
+PROBLEMS = doc_part(__doc__, "Problems")
+NOTES = doc_part(__doc__, "Notes").rstrip("\n")
+
 COMMON = {"cv": 3, "n_jobs": 2}
 TIE = 1e-4  # test scores this close count as equal in the PASS/FAIL lines
-PROBLEMS = """\
-Three problems, each searched by every competitor with cv=3 and n_jobs=2 on
-the same 75/25 split, in the same run:
-
-- mlp: MLPRegressor (behind the ColumnTransformer, target standardized) over
-  hidden_layer_sizes x learning_rate_init, resource max_iter (epochs);
-- hgb: HistGradientBoostingRegressor (raw frame, native categoricals) over
-  learning_rate x max_leaf_nodes x l2_regularization, resource max_iter;
-- sgd: SGDRegressor (on the one-hot encoded, standardized features, target
-  standardized, tol=None so that max_iter is the number of epochs) over
-  alpha x eta0 x learning_rate, resource max_iter.
-"""
 
 
 class LogInt:
@@ -119,50 +138,29 @@ def scaled_target(y_train, y_test):
 
 
 def make_problems(quick):
-    X_train, X_test, y_train, y_test = load_split("bikeshare", quick=quick)
+    X_train, X_test, y_train, y_test = get("regression", "bikeshare").split(quick=quick)
     ys_train, ys_test = scaled_target(y_train, y_test)
     pre = make_preprocessor().fit(X_train)
     Xp_train, Xp_test = pre.transform(X_train), pre.transform(X_test)
     epochs = [5, 15, 45] if quick else [25, 100, 400]
     mlp = make_pipeline(make_preprocessor(), MLPRegressor(random_state=0))
     sgd = SGDRegressor(tol=None, random_state=0)
-    return {
-        "mlp": Problem(
-            "mlp",
-            mlp,
-            {
-                "mlpregressor__hidden_layer_sizes": Dim([16, 64, 256], integer=True),
-                "mlpregressor__learning_rate_init": Dim([1e-4, 1e-3, 1e-2]),
-            },
-            "mlpregressor__max_iter",
-            Dim(epochs, integer=True),
-            (X_train, X_test, ys_train, ys_test),
-        ),
-        "hgb": Problem(
-            "hgb",
-            HistGradientBoostingRegressor(random_state=0),
-            {
-                "learning_rate": Dim([0.03, 0.1, 0.3]),
+    mlp_dims = {"mlpregressor__hidden_layer_sizes": Dim([16, 64, 256], integer=True),
+                "mlpregressor__learning_rate_init": Dim([1e-4, 1e-3, 1e-2])}
+    hgb_dims = {"learning_rate": Dim([0.03, 0.1, 0.3]),
                 "max_leaf_nodes": Dim([15, 31, 63], integer=True),
-                "l2_regularization": Dim([0.0, 0.1, 1.0], log=False),
-            },
-            "max_iter",
-            Dim([10, 30, 90] if quick else [30, 100, 300], integer=True),
-            (X_train, X_test, y_train, y_test),
-        ),
-        "sgd": Problem(
-            "sgd",
-            sgd,
-            {
-                "alpha": Dim([1e-6, 1e-4, 1e-2]),
-                "eta0": Dim([1e-3, 1e-2, 1e-1]),
-                "learning_rate": Dim(["constant", "invscaling", "adaptive"]),
-            },
-            "max_iter",
-            Dim([3, 9, 27] if quick else [5, 15, 45], integer=True),
-            (Xp_train, Xp_test, ys_train, ys_test),
-        ),
-    }
+                "l2_regularization": Dim([0.0, 0.1, 1.0], log=False)}
+    sgd_dims = {"alpha": Dim([1e-6, 1e-4, 1e-2]), "eta0": Dim([1e-3, 1e-2, 1e-1]),
+                "learning_rate": Dim(["constant", "invscaling", "adaptive"])}
+    return {
+        "mlp": Problem("mlp", mlp, mlp_dims, "mlpregressor__max_iter", Dim(epochs, integer=True),
+                       (X_train, X_test, ys_train, ys_test)),
+        "hgb": Problem("hgb", HistGradientBoostingRegressor(random_state=0), hgb_dims, "max_iter",
+                       Dim([10, 30, 90] if quick else [30, 100, 300], integer=True),
+                       (X_train, X_test, y_train, y_test)),
+        "sgd": Problem("sgd", sgd, sgd_dims, "max_iter", Dim([3, 9, 27] if quick else [5, 15, 45], integer=True),
+                       (Xp_train, Xp_test, ys_train, ys_test)),
+    }  # fmt: skip
 
 
 def random_space(problem, with_resource=False, kind="scipy"):
@@ -187,62 +185,27 @@ def _categorical(values):
 
 def searches(problem, AutoSearchCV, skip_grid):
     """(label, factory) pairs; a factory takes the rows measured so far."""
-    est, res, max_r = problem.estimator, problem.resource, problem.max_resource
+    est, res = problem.estimator, problem.resource
     grid, full_grid = problem.grid(with_resource=False), problem.grid(True)
     halving = {**COMMON, "factor": 3, "random_state": 0}
-    on_resource = {"resource": res, "max_resources": max_r}
-    n_grid = len(ParameterGrid(full_grid))
-    short = res.split("__")[-1]
-    out = []
-    if AutoSearchCV is not None:
-        kw = {**on_resource, **COMMON, "random_state": 0}
-        out.append(("AutoSearchCV", lambda rows: AutoSearchCV(est, grid, **kw)))
+    on_resource = {"resource": res, "max_resources": problem.max_resource}
+    n_grid, short, sampled = len(ParameterGrid(full_grid)), res.split("__")[-1], random_space(problem)
+    out = [] if AutoSearchCV is None else [
+        ("AutoSearchCV", lambda rows: AutoSearchCV(est, grid, **on_resource, **COMMON, random_state=0))]
     if not skip_grid:
-        out.append(
-            ("GridSearchCV", lambda rows: GridSearchCV(est, full_grid, **COMMON))
-        )
-    out.append(
-        (
-            "HalvingGridSearchCV (n_samples)",
-            lambda rows: HalvingGridSearchCV(est, full_grid, **halving),
-        )
-    )
-    out.append(
-        (
-            f"HalvingGridSearchCV ({short})",
-            lambda rows: HalvingGridSearchCV(est, grid, **on_resource, **halving),
-        )
-    )
-    sampled = random_space(problem)
-    out.append(
-        (
-            f"HalvingRandomSearchCV ({short}, {n_grid} candidates)",
-            lambda rows: HalvingRandomSearchCV(
-                est,
-                sampled,
-                n_candidates=n_grid,
-                min_resources="exhaust",
-                **on_resource,
-                **halving,
-            ),
-        )
-    )
+        out.append(("GridSearchCV", lambda rows: GridSearchCV(est, full_grid, **COMMON)))
+    out += [
+        ("HalvingGridSearchCV (n_samples)", lambda rows: HalvingGridSearchCV(est, full_grid, **halving)),
+        (f"HalvingGridSearchCV ({short})", lambda rows: HalvingGridSearchCV(est, grid, **on_resource, **halving)),
+        (f"HalvingRandomSearchCV ({short}, {n_grid} candidates)", lambda rows: HalvingRandomSearchCV(
+            est, sampled, n_candidates=n_grid, min_resources="exhaust", **on_resource, **halving)),
+    ]  # fmt: skip
     OptunaSearchCV = optional("optuna_integration", "OptunaSearchCV")
     if OptunaSearchCV is not None:
-        optuna_space = random_space(problem, with_resource=True, kind="optuna")
-        out.append(
-            (
-                "OptunaSearchCV (same wall time)",
-                lambda rows: OptunaSearchCV(
-                    est,
-                    optuna_space,
-                    n_trials=None,
-                    timeout=optuna_timeout(rows, f"HalvingGridSearchCV ({short})"),
-                    random_state=0,
-                    **COMMON,
-                ),
-            )
-        )
+        space = random_space(problem, with_resource=True, kind="optuna")
+        out.append(("OptunaSearchCV (same wall time)", lambda rows: OptunaSearchCV(
+            est, space, n_trials=None, random_state=0, **COMMON,
+            timeout=optuna_timeout(rows, f"HalvingGridSearchCV ({short})"))))  # fmt: skip
     return out
 
 
@@ -324,37 +287,16 @@ def target_checks(name, rows):
     return [f"{'PASS' if ok else 'FAIL'} [{name}] {text}" for ok, text in checks]
 
 
-def report(results, problems, info, quick):
-    lines = [f"# bench_search: bikeshare{' (quick smoke run)' if quick else ''}", ""]
-    lines += [f"Command: {command_line(__file__, sys.argv[1:])}"]
-    for name, rows in results.items():
+def report(data, args):
+    problems, parts = make_problems(args.quick), []
+    for name, rows in data["results"].items():
         p = problems[name]
-        lines += ["", f"## {name}: {type(p.estimator).__name__}", ""]
-        lines += [f"Grid: {p.grid(True)}; resource `{p.resource}`.", ""]
-        lines += [table(rows), ""]
-        lines += [
-            f"Optuna's timeout: the wall time of {rows.get('_optuna_timeout_from')}."
-        ]
-        lines += ["", *target_checks(name, rows)]
-    lines += ["", PROBLEMS, "", NOTES, "", machine_markdown(info)]
-    return "\n".join(lines)
-
-
-NOTES = """\
-Every search gets the same estimator and cv=3, n_jobs=2. GridSearchCV and
-HalvingGridSearchCV (n_samples) search the full grid, the resource included;
-the searches on the resource get the grid without it and max_resources = its
-largest value (min_resources and n_candidates at their defaults, but
-HalvingRandomSearchCV gets as many candidates as the full grid has points,
-sampled from the grid's ranges: log-uniform, uniform for l2_regularization;
-and min_resources="exhaust", HalvingGridSearchCV's default, since its own
-default "smallest" would stop its last rung far below max_resources).
-AutoSearchCV continues survivors (warm_start); scikit-learn refits each rung
-from scratch. OptunaSearchCV (TPE, random_state=0) samples the same ranges,
-resource included, until its timeout (a trial running then completes).
-Fits = rows of cv_results_ (AutoSearchCV: rung_results_) x folds + 1 refit
-(under continuation, a row is an increment). Wall seconds include the refit.
-In the PASS/FAIL lines, test scores within 1e-4 count as equal."""
+        parts += [f"## {name}: {type(p.estimator).__name__}",
+                  f"Grid: {p.grid(True)}; resource `{p.resource}`.", table(rows),
+                  f"Optuna's timeout: the wall time of {rows.get('_optuna_timeout_from')}.",
+                  "\n".join(target_checks(name, rows))]  # fmt: skip
+    title = f"# bench_search: bikeshare{' (quick smoke run)' if args.quick else ''}"
+    return page(title, __file__, data, *parts, PROBLEMS, NOTES)
 
 
 def quiet_optuna():
@@ -367,29 +309,27 @@ def quiet_optuna():
     warnings.filterwarnings("ignore", category=FutureWarning, module="optuna")
 
 
-def main():
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--problem", choices=["mlp", "hgb", "sgd", "all"], default="all"
     )
     parser.add_argument("--quick", action="store_true", help="600 rows, small budgets")
     parser.add_argument("--skip-grid", action="store_true", help="no GridSearchCV")
-    args = parser.parse_args()
+    return parser
+
+
+def run(args):
     silence_convergence_warnings()
     quiet_optuna()
-    info = machine_info()
     problems = make_problems(args.quick)
     names = list(problems) if args.problem == "all" else [args.problem]
     AutoSearchCV = optional("skauto.model_selection", "AutoSearchCV")
     warm_up_workers(COMMON["n_jobs"])
     results = {n: run_problem(problems[n], AutoSearchCV, args.skip_grid) for n in names}
-    markdown = report(results, problems, info, args.quick)
-    print(markdown)
     stem = "bench_search" + (f"_{args.problem}" if args.problem != "all" else "")
-    stem += "_skip_grid" if args.skip_grid else ""
-    data = {"argv": sys.argv[1:], "machine": info, "results": results}
-    write_results(stem, markdown, data, quick=args.quick)
+    yield stem + ("_skip_grid" if args.skip_grid else ""), {"results": results}
 
 
 if __name__ == "__main__":
-    main()
+    main_study(parser(), run, report)

@@ -9,7 +9,8 @@ test R2 and the fit time move with the seed, on the same split and pipeline.
 import argparse
 
 import numpy as np
-from _common import load_split, make_preprocessor, timed_fit
+from _common import make_preprocessor, timed_fit
+from datasets import get
 from sklearn.pipeline import make_pipeline
 
 from skauto.neural_network import SelfTuningMLPRegressor
@@ -22,7 +23,8 @@ def main(argv=None):
     )
     parser.add_argument("--seeds", type=int, default=4)
     args = parser.parse_args(argv)
-    X_train, X_test, y_train, y_test = load_split(args.dataset)
+    name = "friedman1" if args.dataset == "friedman" else args.dataset
+    X_train, X_test, y_train, y_test = get("regression", name).split()
     scores, seconds = [], []
     for seed in range(args.seeds):
         model = make_pipeline(

@@ -8,23 +8,46 @@ load; the table reports the median and the minimum.
 
     python benchmarks/bench_small_grid.py
     python benchmarks/bench_small_grid.py --repeats 3
+
+Problems
+--------
+- lr: LogisticRegression() over 13 values of C (np.logspace(-4, 4, 13)) on
+  breast_cancer, unscaled (lbfgs stops at max_iter=100 for most C);
+- lr_scaled: the same behind StandardScaler (converges);
+- svc: scikit-learn's own GridSearchCV example, SVC() over
+  {"kernel": ("linear", "rbf"), "C": [1, 10]} on iris (4 points).
+
+Notes
+-----
+Both searches get the user's code unchanged but for the class name: default
+cv (5-fold, stratified), n_jobs=None, refit=True. Seconds are wall-clock
+seconds of fit (refit included), GridSearchCV, AutoSearchCV and GridSearchCV
+inside threadpoolctl's one-thread limit (BLAS, OpenMP) alternating,
+repeated; the best parameters and score are those of the last repeat.
+AutoSearchCV runs the fits of data this small (under 1e6 values) on one
+BLAS and OpenMP thread: the third
+row shows what of its lead comes from that rather than from the search
+(SVC's libsvm uses no BLAS).
+AutoSearchCV's resource="auto" is n_samples for both estimators; with
+training folds under 1000 samples (455 and 120 here), min_resources="auto"
+makes one exhaustive rung, the same fits as GridSearchCV's, but for
+lr_scaled's StandardScaler, which AutoSearchCV fits once per training fold
+rather than once per candidate (the pipeline's memory; same scores).
 """
 
 import argparse
 import statistics
-import sys
 import time
 import warnings
 
 import numpy as np
 from _common import (
-    command_line,
+    doc_part,
     fmt,
-    machine_info,
-    machine_markdown,
+    main_study,
     markdown_table,
+    page,
     short_params,
-    write_results,
 )
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.linear_model import LogisticRegression
@@ -36,13 +59,8 @@ from threadpoolctl import threadpool_limits
 
 from skauto.model_selection import AutoSearchCV
 
-PROBLEMS = """\
-- lr: LogisticRegression() over 13 values of C (np.logspace(-4, 4, 13)) on
-  breast_cancer, unscaled (lbfgs stops at max_iter=100 for most C);
-- lr_scaled: the same behind StandardScaler (converges);
-- svc: scikit-learn's own GridSearchCV example, SVC() over
-  {"kernel": ("linear", "rbf"), "C": [1, 10]} on iris (4 points).
-"""
+PROBLEMS = doc_part(__doc__, "Problems")
+NOTES = doc_part(__doc__, "Notes").rstrip("\n")
 
 
 def problems():
@@ -123,42 +141,27 @@ def checks(name, runs):
     return "\n".join(lines)
 
 
-def main():
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+    return parser
+
+
+def run_study(args):
     warnings.filterwarnings("ignore")  # the unscaled lr warns at every fit
-    info = machine_info()
     results = {}
     for name, (estimator, grid, X, y) in problems().items():
         print(f"[{name}] ...", flush=True)
         results[name] = run_problem(estimator, grid, X, y, args.repeats)
-    lines = ["# bench_small_grid: small grids of cheap estimators", ""]
-    lines += [f"Command: {command_line(__file__, sys.argv[1:])}", "", PROBLEMS]
-    for name, runs in results.items():
-        lines += [f"## {name}", "", table(runs), "", checks(name, runs), ""]
-    lines += [NOTES, "", machine_markdown(info)]
-    markdown = "\n".join(lines)
-    print(markdown)
-    write_results("bench_small_grid", markdown, {"results": results, "machine": info})
+    yield "bench_small_grid", {"results": results}
 
 
-NOTES = """\
-Both searches get the user's code unchanged but for the class name: default
-cv (5-fold, stratified), n_jobs=None, refit=True. Seconds are wall-clock
-seconds of fit (refit included), GridSearchCV, AutoSearchCV and GridSearchCV
-inside threadpoolctl's one-thread limit (BLAS, OpenMP) alternating,
-repeated; the best parameters and score are those of the last repeat.
-AutoSearchCV runs the fits of data this small (under 1e6 values) on one
-BLAS and OpenMP thread: the third
-row shows what of its lead comes from that rather than from the search
-(SVC's libsvm uses no BLAS).
-AutoSearchCV's resource="auto" is n_samples for both estimators; with
-training folds under 1000 samples (455 and 120 here), min_resources="auto"
-makes one exhaustive rung, the same fits as GridSearchCV's, but for
-lr_scaled's StandardScaler, which AutoSearchCV fits once per training fold
-rather than once per candidate (the pipeline's memory; same scores)."""
+def report(data, args):
+    parts = [p for name, runs in data["results"].items()
+             for p in (f"## {name}", table(runs), checks(name, runs))]  # fmt: skip
+    return page("# bench_small_grid: small grids of cheap estimators", __file__, data,
+                PROBLEMS.rstrip("\n"), *parts, NOTES)  # fmt: skip
 
 
 if __name__ == "__main__":
-    main()
+    main_study(parser(), run_study, report)

@@ -1,50 +1,16 @@
 """Stress: 1,000 candidates finish in bounded memory (issue 12).
 
 Two searches, each with 100 and with 1,000 candidates, each run in a fresh
-subprocess; METHOD below says how memory is measured.
+subprocess; the Method section below says how memory is measured.
 
     python benchmarks/bench_stress.py            # 100 and 1,000 candidates
     python benchmarks/bench_stress.py --quick    # 10 and 100 candidates
-"""
 
-import argparse
-import gc
-import json
-import subprocess
-import sys
-import time
-
-from _common import (
-    command_line,
-    fmt,
-    machine_info,
-    machine_markdown,
-    markdown_table,
-    reset_peak_rss,
-    rss_mb,
-    silence_convergence_warnings,
-    write_results,
-)
-from scipy.stats import loguniform
-from sklearn.datasets import make_friedman1, make_regression
-from sklearn.linear_model import Ridge
-
-from skauto.model_selection import AutoSearchCV
-from skauto.neural_network import SelfTuningMLPRegressor
-
-SCENARIOS = ["search_ridge", "self_tuner"]
-CANDIDATES = [100, 1000]
-QUICK_CANDIDATES = [10, 100]
-N_SAMPLES = 2000
-# Target: the extra memory of 1,000 candidates stays under this. The
-# self-tuner's population is one network as wide as all candidates together,
-# so its memory grows with the number of candidates (weights, Adam moments,
-# a batch of activations); AutoSearchCV keeps scores, not models, per candidate.
-MEMORY_TARGET_MB = 500
-METHOD = f"""\
+Method
+------
 Each (scenario, number of candidates) runs in a fresh subprocess, so that one
 run's memory cannot hide in another's. The subprocess makes the data
-({N_SAMPLES} rows), then measures:
+(2000 rows), then measures:
 
 - fit seconds: wall-clock of ``fit``;
 - extra RSS: the peak resident memory during ``fit`` minus the resident
@@ -56,15 +22,48 @@ run's memory cannot hide in another's. The subprocess makes the data
 
 Scenarios:
 
-- ``search_ridge``: ``AutoSearchCV(Ridge(), {{"alpha": loguniform(1e-4, 1e2)}},
+- ``search_ridge``: ``AutoSearchCV(Ridge(), {"alpha": loguniform(1e-4, 1e2)},
   n_candidates=N, resource="n_samples", cv=3, random_state=0)`` on
-  ``make_regression(n_samples={N_SAMPLES}, n_features=20, noise=10,
+  ``make_regression(n_samples=2000, n_features=20, noise=10,
   random_state=0)``, ``n_jobs=1`` (everything in the measured process);
 - ``self_tuner``: ``SelfTuningMLPRegressor(n_candidates=N, random_state=0)``
   (all other parameters at their defaults) on ``make_friedman1(
-  n_samples={N_SAMPLES}, noise=1.0, random_state=0)``: the population of N
+  n_samples=2000, noise=1.0, random_state=0)``: the population of N
   networks is trained at once, as one wide network.
 """
+
+import argparse
+import json
+import sys
+
+from _common import (
+    doc_part,
+    fmt,
+    main_study,
+    markdown_table,
+    measure_fit,
+    measure_in_subprocess,
+    page,
+    silence_convergence_warnings,
+)
+from scipy.stats import loguniform
+from sklearn.datasets import make_friedman1, make_regression
+from sklearn.linear_model import Ridge
+
+from skauto.model_selection import AutoSearchCV
+from skauto.neural_network import SelfTuningMLPRegressor
+
+METHOD = doc_part(__doc__, "Method")
+
+SCENARIOS = ["search_ridge", "self_tuner"]
+CANDIDATES = [100, 1000]
+QUICK_CANDIDATES = [10, 100]
+N_SAMPLES = 2000
+# Target: the extra memory of 1,000 candidates stays under this. The
+# self-tuner's population is one network as wide as all candidates together,
+# so its memory grows with the number of candidates (weights, Adam moments,
+# a batch of activations); AutoSearchCV keeps scores, not models, per candidate.
+MEMORY_TARGET_MB = 500
 
 
 def make_case(scenario, n_candidates):
@@ -89,48 +88,18 @@ def worker(scenario, n_candidates):
     """Measure one run; print one JSON line."""
     silence_convergence_warnings()
     est, X, y = make_case(scenario, n_candidates)
-    gc.collect()
-    method = reset_peak_rss()
-    before = rss_mb("VmRSS") if method == "VmHWM" else rss_mb("ru_maxrss")
-    start = time.perf_counter()
-    est.fit(X, y)
-    seconds = time.perf_counter() - start
-    peak = rss_mb(method)
+    result = {"scenario": scenario, "n_candidates": n_candidates, **measure_fit(est, X, y)}
     results_mb = sum(getattr(v, "nbytes", 0) for v in est.cv_results_.values()) / 2**20
-    print(
-        json.dumps(
-            {
-                "scenario": scenario,
-                "n_candidates": n_candidates,
-                "fit_seconds": seconds,
-                "extra_rss_mb": peak - before,
-                "rss_before_fit_mb": before,
-                "peak_rss_mb": peak,
-                "rss_method": method,
-                "cv_results_rows": len(est.cv_results_["params"]),
-                "cv_results_mb": results_mb,
-                "n_candidates_per_rung": list(est.n_candidates_),
-                "best_score": float(est.best_score_),
-                "train_r2": float(est.score(X, y)),
-            }
-        )
-    )
+    result.update(cv_results_rows=len(est.cv_results_["params"]), cv_results_mb=results_mb,
+                  n_candidates_per_rung=list(est.n_candidates_),
+                  best_score=float(est.best_score_), train_r2=float(est.score(X, y)))  # fmt: skip
+    print(json.dumps(result))
 
 
-def run(scenario, n_candidates):
-    command = [sys.executable, __file__, "--worker", scenario, str(n_candidates)]
+def run_case(scenario, n_candidates):
     print(f"{scenario}, {n_candidates} candidates ...", flush=True)
-    out = subprocess.run(command, capture_output=True, text=True)
-    if out.returncode != 0:
-        print(out.stderr)
-        return {
-            "scenario": scenario,
-            "n_candidates": n_candidates,
-            "error": out.stderr[-1000:],
-        }
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"    {json.dumps(result)}", flush=True)
-    return result
+    result = measure_in_subprocess(__file__, [scenario, n_candidates])
+    return {"scenario": scenario, "n_candidates": n_candidates, **result}
 
 
 def verdict(results, scenario, small, large):
@@ -146,7 +115,9 @@ def verdict(results, scenario, small, large):
     )
 
 
-def report(results, counts, info):
+def report(data, args):
+    results = data["results"]
+    counts = QUICK_CANDIDATES if args.quick else CANDIDATES
     rows = []
     for r in results:
         if "error" in r:
@@ -161,35 +132,25 @@ def report(results, counts, info):
     headers = ["scenario", "candidates", "fit s", "extra RSS MB", "peak RSS MB"]
     headers += ["cv_results_ rows", "cv_results_ MB", "candidates per rung"]
     headers += ["best validation score"]
-    lines = [
-        "# bench_stress: 1,000 candidates in bounded memory",
-        "",
-        f"Command: {command_line(__file__, sys.argv[1:])}",
-        "",
-        markdown_table(headers, rows),
-        "",
-    ]
-    lines += [f"- {verdict(results, s, *counts)}" for s in SCENARIOS]
-    lines += ["", METHOD, "", machine_markdown(info)]
-    return "\n".join(lines)
+    verdicts = "\n".join(f"- {verdict(results, s, *counts)}" for s in SCENARIOS)
+    return page("# bench_stress: 1,000 candidates in bounded memory", __file__, data,
+                markdown_table(headers, rows), verdicts, METHOD)  # fmt: skip
 
 
-def main():
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 and 100 candidates")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:
-        worker(args.worker[0], int(args.worker[1]))
-        return
-    info = machine_info()
+    return parser
+
+
+def run(args):
     counts = QUICK_CANDIDATES if args.quick else CANDIDATES
-    results = [run(s, n) for s in SCENARIOS for n in counts]
-    markdown = report(results, counts, info)
-    print(markdown)
-    data = {"argv": sys.argv[1:], "machine": info, "results": results}
-    write_results("bench_stress", markdown, data, quick=args.quick)
+    yield "bench_stress", {"results": [run_case(s, n) for s in SCENARIOS for n in counts]}
 
 
 if __name__ == "__main__":
-    main()
+    if "--worker" in sys.argv:
+        worker(sys.argv[2], int(sys.argv[3]))
+    else:
+        main_study(parser(), run, report)

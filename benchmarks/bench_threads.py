@@ -17,17 +17,14 @@ fold copies on a few hundred rows) and a first rung (81 x 4 copies).
 
 import argparse
 import statistics
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from _common import (
-    command_line,
-    machine_info,
-    machine_markdown,
+    main_study,
     markdown_table,
-    write_results,
+    page,
 )
 from threadpoolctl import threadpool_limits
 
@@ -102,42 +99,37 @@ def measure(n_features, n_rows, n_networks, repeats):
     return int(sizes.sum()), steps, medians
 
 
-def main(argv=None):
+def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--tag", default="", help="suffix of the result files")
-    args = parser.parse_args(argv)
-    info = machine_info()
-    rows, data = [], []
+    return parser
+
+
+def run(args):
+    data = []
     for label, n_features, n_rows, n_networks in SHAPES:
         units, steps, medians = measure(n_features, n_rows, n_networks, args.repeats)
-        ratio = medians["two threads"] / medians["one thread"]
-        print(f"{label}: {medians} two threads / one = {ratio:.2f}", flush=True)
-        rows.append(
-            [label, n_features, n_rows, n_networks, units, steps]
-            + [f"{medians[name]:.3f}" for name in medians]
-            + [f"{ratio:.2f}"]
-        )
+        print(f"{label}: {medians}", flush=True)
         data.append({"shape": label, "units": units, "steps": steps, **medians})
+    yield "bench_threads" + (f"_{args.tag}" if args.tag else ""), {"shapes": data}
+
+
+def report(data, args):
+    rows = []
+    for (label, n_features, n_rows, n_networks), d in zip(SHAPES, data["shapes"], strict=True):
+        medians = {k: d[k] for k in ["one thread", "two threads", "halves in turn"]}
+        rows.append([label, n_features, n_rows, n_networks, d["units"], d["steps"]]
+                    + [f"{v:.3f}" for v in medians.values()]
+                    + [f"{medians['two threads'] / medians['one thread']:.2f}"])  # fmt: skip
     headers = ["shape", "features", "rows", "networks", "hidden units", "steps"]
     headers += ["one thread (s)", "two threads (s)", "halves in turn (s)"]
     headers += ["two threads / one"]
-    markdown = "\n\n".join(
-        [
-            "# bench_threads: two threads on two halves of a population",
-            "Command: "
-            + command_line(__file__, sys.argv[1:] if argv is None else argv),
-            f"Median of {args.repeats} alternated repeats; {EPOCHS} epochs of "
-            f"mini-batches of {BATCH}, {FOLDS} fold copies per candidate, "
-            "BLAS on one thread.",
-            markdown_table(headers, rows),
-            machine_markdown(info),
-        ]
-    )
-    print(markdown)
-    stem = "bench_threads" + (f"_{args.tag}" if args.tag else "")
-    write_results(stem, markdown, {"machine": info, "shapes": data})
+    return page("# bench_threads: two threads on two halves of a population", __file__, data,
+                f"Median of {args.repeats} alternated repeats; {EPOCHS} epochs of mini-batches of "
+                f"{BATCH}, {FOLDS} fold copies per candidate, BLAS on one thread.",
+                markdown_table(headers, rows))  # fmt: skip
 
 
 if __name__ == "__main__":
-    main()
+    main_study(parser(), run, report)
