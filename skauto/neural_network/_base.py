@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 from threadpoolctl import threadpool_limits
 
 from .._callbacks import CallbackSupportMixin, TaskTree, public_attributes
@@ -39,6 +39,7 @@ from ._data import folds_from_splits, prepare
 from ._ensemble import _best_row, network_attributes, returned_model
 from ._executor import PopulationExecutor, Trace, spawn
 from ._memory import max_features
+from ._tabular import Table
 
 # The halving rungs use about this many training rows in all (3 to 30 epochs).
 _HALVING_SAMPLES = 3e5
@@ -59,6 +60,13 @@ _SCALE_LAYER = {"lr_mult": 6.0, "l1": 0.05}
 # checks without an improvement of 1e-4 the learning rate is divided by 4,
 # after two such cuts a survivor stops.
 _FINAL_RULE = Patience(patience=5, tol=1e-4, cut=0.25, n_cuts=2)
+
+# how X is checked: numbers, sparse or dense, missing values allowed
+_X_CHECKS = {
+    "accept_sparse": "csr",
+    "dtype": [np.float64, np.float32],
+    "ensure_all_finite": "allow-nan",
+}
 
 _RANGES = {
     # searched range: (integers?, lowest allowed value; 0 means "> 0")
@@ -99,6 +107,7 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
             None,
         ],
         "max_time": [Number(Real, 0, None, closed="neither"), None],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -116,6 +125,7 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         batch_size="auto",
         validation_fraction="auto",
         cv="auto",
+        categorical_features="from_dtype",
         max_time=None,
         random_state=None,
         verbose=0,
@@ -130,6 +140,7 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         self.batch_size = batch_size
         self.validation_fraction = validation_fraction
         self.cv = cv
+        self.categorical_features = categorical_features
         self.max_time = max_time
         self.random_state = random_state
         self.verbose = verbose
@@ -163,7 +174,7 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         # what scikit-learn's callbacks are given to score a fitted model
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         callback_data = {"X": X, "y": y, "metadata": metadata}
-        X, Y, w = self._check_data(X, y, sample_weight, task)
+        X, Y, w, table = self._check_data(X, y, sample_weight, task)
         rng = np.random.default_rng(
             check_random_state(self.random_state).randint(2**32)
         )
@@ -174,8 +185,9 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
             type(self).__name__,
         )  # fmt: skip
         data, self._features = prepare(
-            X, Y, w, task, rng, folds=folds, n_val=n_val, max_features=width
-        )
+            X, Y, w, task, rng, folds=folds, n_val=n_val, max_features=width,
+            table=table,
+        )  # fmt: skip
         self.batch_size_ = self._batch_size(data)
         schedule = self._schedule(data)
         self.plan_ = [(r.n_candidates, r.n_resources) for r in schedule.plan()]
@@ -235,32 +247,41 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         return ranges
 
     def _check_X(self, X, y, **kwargs):
-        """validate_data with a message for non-numeric X; dense X, 2 rows."""
+        """Checked X: numbers (float, dense; NaN kept) and, for a table with
+        categorical columns, their codes; at least 2 rows."""
+        name = type(self).__name__
+        self._table = Table(self.categorical_features).fit(X, name)
+        codes = None
         try:
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=["csr", "csc", "coo"],
-                dtype=[np.float64, np.float32],
-                **kwargs,
-            )
+            if self._table is None:
+                X, y = validate_data(self, X, y, **_X_CHECKS, **kwargs)
+            else:
+                validate_data(self, X, skip_check_array=True)
+                X, codes = self._table.split(X)
+                X, y = check_X_y(X, y, ensure_min_features=0, **_X_CHECKS, **kwargs)
         except ValueError as exc:
             if "could not convert" not in str(exc):
                 raise
             raise ValueError(
-                f"X holds values that are not numbers ({exc}). "
-                f"{type(self).__name__} needs numeric features: encode text and "
-                "categorical columns first, for example with a OneHotEncoder in "
-                "a ColumnTransformer."
+                f"X holds values that are not numbers ({exc}). {name} takes "
+                "categorical columns of a dataframe (category, object or string "
+                "dtype), or those named in categorical_features; encode others "
+                "first, for example with a OneHotEncoder in a ColumnTransformer."
             ) from exc
-        X = X.toarray() if sp.issparse(X) else X
+        if sp.issparse(X):
+            if np.isnan(X.data).any():
+                raise ValueError(
+                    f"X is sparse with missing values (NaN); {name} takes NaN in "
+                    "dense X only. Impute them, or pass a dense array."
+                )
+            X = X.toarray()
         if X.shape[0] < 2:
             raise ValueError(
-                f"{type(self).__name__} needs at least 2 samples (one to train, "
-                f"one to validate); got {X.shape[0]} sample."
+                f"{name} needs at least 2 samples (one to train, one to "
+                f"validate); got {X.shape[0]} sample."
             )
-        return X, y
+        table = None if codes is None else (codes, self._table.levels)
+        return X, y, table
 
     @staticmethod
     def _check_weights(sample_weight, X):
@@ -277,13 +298,13 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
     def _check_data(self, X, y, sample_weight, task):
         """Checked X (float64, dense), the 2-D encoded target and weights."""
         name = type(self).__name__
-        X, y = self._check_X(
+        X, y, table = self._check_X(
             X, task.coerce(y, name), multi_output=True, y_numeric=task.y_numeric
         )
         Y, fitted = task.encode(y, name)
         vars(self).update(fitted)
         w = task.weigh(self._check_weights(sample_weight, X), y)
-        return X, Y, w
+        return X, Y, w, table
 
     def _folds(self, X, Y, w, task):
         """``prepare``'s folds: 1 (a hold-out), k, or the user's splits."""
@@ -440,19 +461,29 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
     def _decision(self, X):
         """Raw outputs of the returned network, in chunks (bounded memory)."""
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", reset=False, dtype=[np.float64, np.float32]
-        )
+        codes = None
+        if self._table is None:
+            X = validate_data(self, X, reset=False, **_X_CHECKS)
+        else:
+            validate_data(self, X, reset=False, skip_check_array=True)
+            X, codes = self._table.split(X)
+            X = check_array(X, ensure_min_features=0, **_X_CHECKS)
         (W1, W2), (b1, b2) = self.coefs_, self.intercepts_
         out = np.empty((X.shape[0], W2.shape[1]), np.result_type(X, W1))
         for i in range(0, X.shape[0], 4096):
-            Z = self._features.transform(X[i : i + 4096])
+            rows = slice(i, i + 4096)
+            Z = self._features.transform(
+                X[rows], None if codes is None else codes[rows]
+            )
             out[i : i + 4096] = np.maximum(Z @ W1 + b1, 0) @ W2 + b2
         return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True  # a missing value gets an indicator
+        tags.input_tags.categorical = True  # categorical_features, as HGB
+        tags.input_tags.string = True  # text columns of a dataframe are categorical
         return tags
 
 

@@ -13,6 +13,8 @@ import scipy.sparse as sp
 from sklearn.preprocessing import SplineTransformer
 from sklearn.utils.extmath import randomized_svd
 
+from ._tabular import _TARGET_FOLDS, Encoder
+
 # From _SPLINE_ROWS[0] to _SPLINE_ROWS[1] rows, every feature of at least
 # _SPLINE_KNOTS distinct values is also fed to the networks as a cubic B-spline
 # basis on _SPLINE_KNOTS quantile knots (8 columns): a smooth, piecewise
@@ -60,20 +62,24 @@ class Features:
     each scaled to unit variance.
     """
 
-    def __init__(self, mean, scale):
+    def __init__(self, mean, scale, clip=None):
         self.mean, self.scale = mean, scale
-        self.splines = self.projection = None
+        self.clip = _tame if clip is None else clip
+        self.splines = self.projection = self.encoder = None
 
     def rows(self, X, rows):
         """float32 features of ``X[rows]`` (standardized values clipped to
         +-1e6), in chunks."""
-        return self.expand(_tame(_standardize(X, rows, self.mean, self.scale)))
+        return self.expand(self.clip(_standardize(X, rows, self.mean, self.scale)))
 
-    def transform(self, X):
-        """Features of new rows (dense or sparse), in X's float dtype."""
+    def transform(self, X, codes=None):
+        """Features of new rows (dense or sparse; with a table's categorical
+        codes), in X's float dtype."""
+        if self.encoder is not None:
+            X = self.encoder.transform(X, codes)
         X = X.toarray() if sp.issparse(X) else X
         return self.expand(
-            _tame((X - self.mean) / self.scale).astype(X.dtype, copy=False)
+            self.clip((X - self.mean) / self.scale).astype(X.dtype, copy=False)
         )
 
     def fit_projection(self, Z, k):
@@ -126,7 +132,7 @@ class Features:
         return np.hstack([Z, basis.astype(Z.dtype)])
 
 
-def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None):
+def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None, table=None):
     """Split, scale (float32), encode; return the :class:`Data` and the
     fitted :class:`Features`.
 
@@ -136,7 +142,8 @@ def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None):
     splits), or ``(validation rows, training rows)`` (the user's hold-out).
     More than ``max_features`` columns (with the spline basis), or more than
     training rows, are reduced: the spline basis dropped, then the columns
-    projected on their principal directions (see Features).
+    projected on their principal directions (see Features). ``table``: the
+    codes and levels of X's categorical columns (see ``_tabular``), or None.
     """
     n = len(X)
     train, val, row_folds = _split_rows(n, task.strata(Y), w, rng, folds, n_val)
@@ -149,9 +156,30 @@ def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None):
     if w_val is not None and not all(w_val[r].any() for r in folds):
         _warn_unweighted_validation()
         w_val = None
-    features = Features(*_mean_scale(X, train, w))
+    # X_fit[fit_rows] are the training rows of X, X_val[val_rows] the
+    # validation rows (the training rows with folds); w_fit aligns with X_fit
+    X_fit, fit_rows, w_fit, X_val, val_rows, encoder = X, train, w, X, val, None
+    if table is not None or (not sp.issparse(X) and np.isnan(X).any()):
+        codes, levels = (None, None) if table is None else table
+        encoder = Encoder()
+        cross = (
+            np.arange(len(train)) % _TARGET_FOLDS if row_folds is None else row_folds
+        )
+        X_fit = encoder.fit_transform(
+            X[train], None if codes is None else codes[train], levels, Y[train], cross
+        )
+        fit_rows, w_fit = np.arange(len(train)), w_train
+        X_val, val_rows = X_fit, fit_rows
+        if row_folds is None:
+            X_val = encoder.transform(X[val], None if codes is None else codes[val])
+            val_rows = np.arange(len(val))
+    if _SCALING == "robust":
+        features = Features(*_median_spread(X_fit, fit_rows), clip=_smooth_clip)
+    else:
+        features = Features(*_mean_scale(X_fit, fit_rows, w_fit))
+    features.encoder = encoder
     y_mean, y_scale = task.target_scale(Y, train, w)
-    Z = _tame(_standardize(X, train, features.mean, features.scale))
+    Z = features.clip(_standardize(X_fit, fit_rows, features.mean, features.scale))
     w_train = None if w is None else (w_train / w_train.mean()).astype(np.float32)
     if task.splines:
         features.fit_splines(Z, n, w_train)
@@ -176,7 +204,7 @@ def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None):
         y_scale=y_scale,
     )
     if row_folds is None:
-        data.X_val = features.rows(X, val)
+        data.X_val = features.rows(X_val, val_rows)
         data.y_val = _standardize(Y, val, y_mean, y_scale)
     else:
         data.X_val, data.y_val = data.X, data.y
@@ -275,6 +303,30 @@ def _tame(z, t=3.0):
     big = np.abs(z) > t
     z[big] = np.sign(z[big]) * (t + np.log1p(np.abs(z[big]) - t))
     return z
+
+
+_SCALING = "standard"
+
+
+def _smooth_clip(z, t=3.0):
+    """``z / sqrt(1 + (z / t)**2)``, in place: about z near 0, within +-t
+    (RealMLP's smooth clipping)."""
+    z /= np.sqrt(1 + (z / t) ** 2)
+    return z
+
+
+def _median_spread(a, rows, block=16):
+    """Median of each column of ``a[rows]`` and its interquartile range (half
+    the range where that is 0, 1 for a constant column): one row cannot move
+    either, as it moves a mean and a standard deviation."""
+    center, spread = np.empty(a.shape[1]), np.empty(a.shape[1])
+    for j in range(0, a.shape[1], block):
+        cols = a[rows, j : j + block].astype(np.float64)
+        q1, q2, q3 = np.quantile(cols, [0.25, 0.5, 0.75], axis=0)
+        half = 0.5 * (cols.max(axis=0) - cols.min(axis=0))
+        center[j : j + block] = q2
+        spread[j : j + block] = np.where(q3 > q1, q3 - q1, np.where(half > 0, half, 1))
+    return center, spread
 
 
 def _mean_scale(a, rows, w=None):
