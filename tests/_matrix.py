@@ -225,10 +225,10 @@ def _data(kind, n=N, p=P, seed=0):
 
 
 # ------------------------------------------------------------------- running
-def check_outcome(expected, est, X, y=None, **fit_params):
+def check_outcome(expected, est, X, y=None, *, limit=TIME_LIMIT, **fit_params):
     """Fit under a time limit and assert ``expected``."""
     fit_args = (X,) if y is None else (X, y)
-    with time_limit(TIME_LIMIT):
+    with time_limit(limit):
         if isinstance(expected, Learns):
             return check_learns(expected, est, X, y, **fit_params)
         if isinstance(expected, WorksOrRaises):
