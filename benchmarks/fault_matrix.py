@@ -76,9 +76,19 @@ from skauto.neural_network import (  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TIMEOUT, CAP_GIB = 60.0, 3.0
-CRASH_TYPES = (AttributeError, KeyError, IndexError, ZeroDivisionError,
-               OverflowError, FloatingPointError, UnboundLocalError, NameError,
-               AssertionError, RecursionError, np.linalg.LinAlgError)  # fmt: skip
+CRASH_TYPES = (
+    AttributeError,
+    KeyError,
+    IndexError,
+    ZeroDivisionError,
+    OverflowError,
+    FloatingPointError,
+    UnboundLocalError,
+    NameError,
+    AssertionError,
+    RecursionError,
+    np.linalg.LinAlgError,
+)
 QUIET = ("ConvergenceWarning", "FutureWarning", "DeprecationWarning")
 
 
@@ -108,29 +118,50 @@ def _grid(task):
 ROWS = {
     r.name: r
     for r in [
-        Row("SelfTuningMLPRegressor", "reg",
+        Row(
+            "SelfTuningMLPRegressor",
+            "reg",
             lambda p: SelfTuningMLPRegressor(random_state=0, **p),
-            lambda p: MLPRegressor(random_state=0, **p), "mlp"),
-        Row("SelfTuningMLPClassifier", "clf",
+            lambda p: MLPRegressor(random_state=0, **p),
+            "mlp",
+        ),
+        Row(
+            "SelfTuningMLPClassifier",
+            "clf",
             lambda p: SelfTuningMLPClassifier(random_state=0, **p),
-            lambda p: MLPClassifier(random_state=0, **p), "mlp"),
-        Row("AutoSearchCV(Ridge)", "reg",
+            lambda p: MLPClassifier(random_state=0, **p),
+            "mlp",
+        ),
+        Row(
+            "AutoSearchCV(Ridge)",
+            "reg",
             lambda p: AutoSearchCV(*_dist("reg"), random_state=0, **p),
             lambda p: HalvingRandomSearchCV(*_dist("reg"), random_state=0, **p),
-            "search"),
-        Row("AutoSearchCV(LogisticRegression)", "clf",
+            "search",
+        ),
+        Row(
+            "AutoSearchCV(LogisticRegression)",
+            "clf",
             lambda p: AutoSearchCV(*_dist("clf"), random_state=0, **p),
             lambda p: HalvingRandomSearchCV(*_dist("clf"), random_state=0, **p),
-            "search"),
-        Row("GridSearchCV(Ridge)", "reg",
+            "search",
+        ),
+        Row(
+            "GridSearchCV(Ridge)",
+            "reg",
             lambda p: GridSearchCV(*_grid("reg"), **p),
-            lambda p: SkGrid(*_grid("reg"), **p), "search"),
-        Row("RandomizedSearchCV(LogisticRegression)", "clf",
+            lambda p: SkGrid(*_grid("reg"), **p),
+            "search",
+        ),
+        Row(
+            "RandomizedSearchCV(LogisticRegression)",
+            "clf",
             lambda p: RandomizedSearchCV(*_dist("clf"), n_iter=5, random_state=0, **p),
             lambda p: SkRandom(*_dist("clf"), n_iter=5, random_state=0, **p),
-            "search"),
+            "search",
+        ),
     ]
-}  # fmt: skip
+}
 MLPS = tuple(n for n, r in ROWS.items() if r.family == "mlp")
 SEARCHES = tuple(n for n, r in ROWS.items() if r.family == "search")
 CLASSIFIERS = tuple(n for n, r in ROWS.items() if r.task == "clf")
@@ -328,12 +359,15 @@ SCORERS = [
 def _cv_values(n=240):
     folds = list(KFold(3, shuffle=True, random_state=0).split(np.zeros((n, 1))))
     return [
-        ("int 2", 2, True), ("int n+1", n + 1, False), ("int 1", 1, False),
-        ("True", True, False), ("float 3.0", 3.0, False),
+        ("int 2", 2, True),
+        ("int n+1", n + 1, False),
+        ("int 1", 1, False),
+        ("True", True, False),
+        ("float 3.0", 3.0, False),
         ("KFold(3)", KFold(3, shuffle=True, random_state=0), True),
         ("list of splits", folds, True),
         ("split with empty train", [(np.array([], int), np.arange(n))], False),
-    ]  # fmt: skip
+    ]
 
 
 def _time_setup(seconds, row):
@@ -353,12 +387,23 @@ def _overran(limit):
 
 
 # ------------------------------------------------------------ parameter cases
-HUGE_GRID = {"alpha": list(np.logspace(-3, 3, 1000)),
-             "tol": list(np.logspace(-6, -1, 1000)),
-             "max_iter": list(range(100, 1100))}  # fmt: skip
+HUGE_GRID = {
+    "alpha": list(np.logspace(-3, 3, 1000)),
+    "tol": list(np.logspace(-6, -1, 1000)),
+    "max_iter": list(range(100, 1100)),
+}
 EXTRA_VALUES = {
-    "hidden_size_range": [(1e5, 1e5), (1, 1e9), (0, 5), (5,), (16.5, 32),
-                          ("a", "b"), (True, 5), (64, 16), (8, 8)],
+    "hidden_size_range": [
+        (1e5, 1e5),
+        (1, 1e9),
+        (0, 5),
+        (5,),
+        (16.5, 32),
+        ("a", "b"),
+        (True, 5),
+        (64, 16),
+        (8, 8),
+    ],
     "learning_rate_range": [(1e-300, 1e300), (0, 1e-2), (1e-2, 1e-4), (1, 10)],
     "alpha_range": [(0, 0), (1e300, 1e300), (-1, 1)],
     "n_candidates": [1e6, 10**6, 10**12],
@@ -367,13 +412,17 @@ EXTRA_VALUES = {
     "max_resources": [10**12],
     "n_brackets": [10**6],
     "resource": ["oops", "alpha"],
-}  # fmt: skip
+}
 MLP_MAP = {
-    "max_epochs": "max_iter", "batch_size": "batch_size",
-    "validation_fraction": "validation_fraction", "verbose": "verbose",
-    "hidden_size_range": "hidden_layer_sizes", "learning_rate_range":
-    "learning_rate_init", "alpha_range": "alpha", "random_state": "random_state",
-}  # fmt: skip
+    "max_epochs": "max_iter",
+    "batch_size": "batch_size",
+    "validation_fraction": "validation_fraction",
+    "verbose": "verbose",
+    "hidden_size_range": "hidden_layer_sizes",
+    "learning_rate_range": "learning_rate_init",
+    "alpha_range": "alpha",
+    "random_state": "random_state",
+}
 
 
 def _label(value):
@@ -385,7 +434,7 @@ def _interval_values(c):
     from numbers import Integral
 
     integer = c.type is Integral
-    for side, bound, outward in [("low", c.left, -1), ("high", c.right, 1)]:
+    for bound, outward in [(c.left, -1), (c.right, 1)]:
         if bound is None:
             continue
         if integer:
@@ -450,59 +499,140 @@ def parameter_cases():
             if name == "n_candidates" and row.name.startswith("Auto"):
                 values.append(5)  # on a grid of 1e9 points
             for v in values:
-                yield Case("parameter", f"{name}={_label(v)}", (row.name,),
-                           lambda r, n=name, v=v: _param_setup(r, n, v), name)  # fmt: skip
+                yield Case(
+                    "parameter",
+                    f"{name}={_label(v)}",
+                    (row.name,),
+                    lambda r, n=name, v=v: _param_setup(r, n, v),
+                    name,
+                )
 
 
 # ------------------------------------------------------------------ the table
 def _validation_modes(row):
     """Rare classes under every validation mode the row has."""
     if row.family == "mlp":
-        modes = [("cv auto (folds)", {}, 300), ("hold-out above 2,000", {}, 3003),
-                 ("cv=3", {"cv": 3}, 300), ("hold-out cv=None", {"cv": None}, 300)]
+        modes = [
+            ("cv auto (folds)", {}, 300),
+            ("hold-out above 2,000", {}, 3003),
+            ("cv=3", {"cv": 3}, 300),
+            ("hold-out cv=None", {"cv": None}, 300),
+        ]
     else:
-        modes = [("cv default", {}, 300), ("cv=3", {"cv": 3}, 300),
-                 ("KFold(3)", {"cv": KFold(3, shuffle=True, random_state=0)}, 300)]
-    return modes  # fmt: skip
+        modes = [
+            ("cv default", {}, 300),
+            ("cv=3", {"cv": 3}, 300),
+            ("KFold(3)", {"cv": KFold(3, shuffle=True, random_state=0)}, 300),
+        ]
+    return modes
 
 
 def cases():
     out = [Case("data", n, tuple(ROWS), lambda r, s=s: s) for n, s in DATA]
-    out += [Case("sample weights", n, tuple(ROWS), lambda r, f=f: S(fit={"sample_weight": f}),
-                 r"sample.?weight") for n, f in WEIGHTS]  # fmt: skip
+    out += [
+        Case(
+            "sample weights",
+            n,
+            tuple(ROWS),
+            lambda r, f=f: S(fit={"sample_weight": f}),
+            r"sample.?weight",
+        )
+        for n, f in WEIGHTS
+    ]
     for n, cw in CLASS_WEIGHTS:
-        out.append(Case("class_weight", n, ("SelfTuningMLPClassifier",),
-                        lambda r, cw=cw: S(params={"class_weight": cw}, cp_params=None),
-                        "class_weight"))  # fmt: skip
-        out.append(Case("class_weight", f"{n} (estimator's)", SEARCHES[1::2],
-                        lambda r, cw=cw: S(params={"estimator__class_weight": cw},
-                                           cp_params={"estimator__class_weight": cw}),
-                        "class_weight"))  # fmt: skip
+        out.append(
+            Case(
+                "class_weight",
+                n,
+                ("SelfTuningMLPClassifier",),
+                lambda r, cw=cw: S(params={"class_weight": cw}, cp_params=None),
+                "class_weight",
+            )
+        )
+        out.append(
+            Case(
+                "class_weight",
+                f"{n} (estimator's)",
+                SEARCHES[1::2],
+                lambda r, cw=cw: S(
+                    params={"estimator__class_weight": cw},
+                    cp_params={"estimator__class_weight": cw},
+                ),
+                "class_weight",
+            )
+        )
     for rare in (1, 2, 3):
         for row in (ROWS[n] for n in CLASSIFIERS):
             for mode, params, n in _validation_modes(row):
-                out.append(Case("rare classes", f"{rare} positives, {mode}", (row.name,),
-                                lambda r, p=params, n=n, k=rare: S(params=p, cp_params=p if r.family == "search" else {},
-                                                                   n=n, rare=k)))  # fmt: skip
-    out += [Case("scorers", f"scorer {n}", SEARCHES,
-                 lambda r, f=f: S(params={"scoring": f}, cp_params={"scoring": f}),
-                 r"scor") for n, f in SCORERS]  # fmt: skip
+                out.append(
+                    Case(
+                        "rare classes",
+                        f"{rare} positives, {mode}",
+                        (row.name,),
+                        lambda r, p=params, n=n, k=rare: S(
+                            params=p,
+                            cp_params=p if r.family == "search" else {},
+                            n=n,
+                            rare=k,
+                        ),
+                    )
+                )
+    out += [
+        Case(
+            "scorers",
+            f"scorer {n}",
+            SEARCHES,
+            lambda r, f=f: S(params={"scoring": f}, cp_params={"scoring": f}),
+            r"scor",
+        )
+        for n, f in SCORERS
+    ]
     for label, cv, ok in _cv_values():
-        out.append(Case("cv", f"cv {label}", tuple(ROWS),
-                        lambda r, cv=cv, label=label: S(
-                            n=240, params={"cv": cv},
-                            cp_params=None if r.family == "mlp" else {"cv": cv},
-                            check=_splits(cv) if isinstance(cv, int) and cv > 1
-                            and r.family == "mlp" else None),
-                        r"\bcv\b|split|fold", must_work=ok))  # fmt: skip
+        out.append(
+            Case(
+                "cv",
+                f"cv {label}",
+                tuple(ROWS),
+                lambda r, cv=cv, label=label: S(
+                    n=240,
+                    params={"cv": cv},
+                    cp_params=None if r.family == "mlp" else {"cv": cv},
+                    check=_splits(cv)
+                    if isinstance(cv, int) and cv > 1 and r.family == "mlp"
+                    else None,
+                ),
+                r"\bcv\b|split|fold",
+                must_work=ok,
+            )
+        )
     for seconds in (0.5, 3.0):
-        out.append(Case("max_time", f"max_time={seconds}", tuple(r for r in ROWS if "Grid" not in r),
-                        lambda r, s=seconds: S(**{**vars(_time_setup(s, r)),
-                                                  "check": _overran(s)}), "max_time"))  # fmt: skip
-    out.append(Case("conventions", "float32 X keeps float32", ("SelfTuningMLPRegressor",),
-                    lambda r: S(X=lambda X: X.astype(np.float32), check=_dtype_kept)))  # fmt: skip
-    out.append(Case("conventions", "n_iter_ == len(validation_scores_)", MLPS,
-                    lambda r: S(check=_curves)))  # fmt: skip
+        out.append(
+            Case(
+                "max_time",
+                f"max_time={seconds}",
+                tuple(r for r in ROWS if "Grid" not in r),
+                lambda r, s=seconds: S(
+                    **{**vars(_time_setup(s, r)), "check": _overran(s)}
+                ),
+                "max_time",
+            )
+        )
+    out.append(
+        Case(
+            "conventions",
+            "float32 X keeps float32",
+            ("SelfTuningMLPRegressor",),
+            lambda r: S(X=lambda X: X.astype(np.float32), check=_dtype_kept),
+        )
+    )
+    out.append(
+        Case(
+            "conventions",
+            "n_iter_ == len(validation_scores_)",
+            MLPS,
+            lambda r: S(check=_curves),
+        )
+    )
     return out + list(parameter_cases())
 
 
@@ -536,11 +666,15 @@ def _scores(row, est, Xt, yt, y_train):
         return out
     labels = np.unique(y_train)
     freq = np.array([np.mean(y_train == c) for c in labels])
-    out["constant_log_loss"] = float(log_loss(yt, np.tile(freq, (len(yt), 1)), labels=labels))
+    out["constant_log_loss"] = float(
+        log_loss(yt, np.tile(freq, (len(yt), 1)), labels=labels)
+    )
     out["accuracy"] = float(accuracy_score(yt, pred))
     proba = np.clip(est.predict_proba(Xt), 1e-15, 1)
-    out["log_loss"] = float(log_loss(yt, proba / proba.sum(1, keepdims=True), labels=est.classes_))
-    return out  # fmt: skip
+    out["log_loss"] = float(
+        log_loss(yt, proba / proba.sum(1, keepdims=True), labels=est.classes_)
+    )
+    return out
 
 
 def _error(exc):
@@ -549,10 +683,14 @@ def _error(exc):
     text, lines = " ".join(str(exc).split()), str(exc).strip().splitlines()
     if "fits failed" in text:  # "All the 45 fits failed. The first error was: ..."
         text = text.split(".")[0] + ": ... " + lines[-1].strip()
-    return {"type": type(exc).__name__, "message": text, "last_frame": last,
-            "numpy": bool(re.search(r"/(numpy|scipy)/", last)),
-            "crash_type": isinstance(exc, CRASH_TYPES),
-            "memory": isinstance(exc, MemoryError)}  # fmt: skip
+    return {
+        "type": type(exc).__name__,
+        "message": text,
+        "last_frame": last,
+        "numpy": bool(re.search(r"/(numpy|scipy)/", last)),
+        "crash_type": isinstance(exc, CRASH_TYPES),
+        "memory": isinstance(exc, MemoryError),
+    }
 
 
 def run_one(conn, row_name, case, counterpart, cap):
@@ -578,8 +716,9 @@ def run_one(conn, row_name, case, counterpart, cap):
                 out["check"] = setup.check(est, Xt, out["seconds"])
         except BaseException as exc:  # noqa: BLE001 - the outcome is the point
             out["error"] = _error(exc)
-    out["warnings"] = sorted({" ".join(f"{w.category.__name__}: {w.message}".split())[:300]
-                              for w in caught})
+    out["warnings"] = sorted(
+        {" ".join(f"{w.category.__name__}: {w.message}".split())[:300] for w in caught}
+    )
     out["peak_mib"] = round(_vm("VmHWM") / 2**20)
     conn.send(out)
 
@@ -628,7 +767,8 @@ def _silently_wrong(row, r, cp, n):
     if ll > 1.5 * const + 0.05:
         return f"test log-loss {ll:.3g}, class frequencies {const:.3g}"
     if cp and "scores" in cp and s["accuracy"] < cp["scores"]["accuracy"] - 0.2:
-        return f"test accuracy {s['accuracy']:.3g}, counterpart {cp['scores']['accuracy']:.3g}"
+        theirs = cp["scores"]["accuracy"]
+        return f"test accuracy {s['accuracy']:.3g}, counterpart {theirs:.3g}"
     if rep is not None and rep > -1e-3 and ll > 0.1 and row.family == "mlp":
         return f"reports log-loss {-rep:.3g}, test log-loss {ll:.3g}"
     return None
@@ -640,7 +780,9 @@ def classify(row, case, r, cp=None):
         if r["hang"]:
             return "hang", f"still running after {r['wall']:.0f} s"
         code = r["exitcode"]
-        return ("memory" if code == -signal.SIGKILL else "numpy crash"), f"exit code {code}"
+        return (
+            "memory" if code == -signal.SIGKILL else "numpy crash"
+        ), f"exit code {code}"
     if "error" in r:
         e = r["error"]
         detail = f"{e['type']}: {e['message']}"
@@ -648,7 +790,9 @@ def classify(row, case, r, cp=None):
             return "memory", detail
         named = re.search(case.names, e["message"], flags=re.I)
         tail = e["message"].split(": ... ")[-1]
-        same = cp and "error" in cp and cp["error"]["message"].split(": ... ")[-1] == tail
+        same = (
+            cp and "error" in cp and cp["error"]["message"].split(": ... ")[-1] == tail
+        )
         if same and row.family == "search" and (e["numpy"] or not named):
             return "as counterpart", detail
         if e["numpy"] or e["crash_type"]:
@@ -658,7 +802,9 @@ def classify(row, case, r, cp=None):
         return ("refused" if case.must_work else "clear error"), detail
     loud = [w for w in r["warnings"] if not w.startswith(QUIET)]
     if r.get("check"):
-        return ("convention" if case.kind == "conventions" else "silently wrong"), r["check"]
+        return ("convention" if case.kind == "conventions" else "silently wrong"), r[
+            "check"
+        ]
     wrong = _silently_wrong(row, r, cp, case.setup(row).n)
     if wrong and not loud:
         return "silently wrong", wrong
@@ -689,63 +835,126 @@ def run(selected, timeout, cap, save=None):
         mine = fork_run(row_name, case, False, timeout, cap)
         cp = None
         if setup.cp_params is not None:
-            key = (row_name, repr(setup.cp_params)) if case.kind == "parameter" else None
+            key = (
+                (row_name, repr(setup.cp_params)) if case.kind == "parameter" else None
+            )
             if key is None or key not in cache:
                 cp = fork_run(row_name, case, True, timeout, cap)
                 cache[key] = cp
             cp = cache[key]
         outcome, detail = classify(row, case, mine, cp)
         cp_outcome = classify(row, case, cp, None)[0] if cp else "-"
-        rows.append({"estimator": row_name, "class": case.kind, "case": case.name,
-                     "outcome": outcome, "detail": detail,
-                     "seconds": round(mine.get("seconds", mine["wall"]), 2),
-                     "peak_mib": mine.get("peak_mib"), "scores": mine.get("scores"),
-                     "warnings": mine.get("warnings", []), "counterpart": _outcome(cp),
-                     "counterpart_outcome": cp_outcome})  # fmt: skip
-        print(f"[{i}/{len(selected)}] {row_name} | {case.kind} | {case.name} | "
-              f"{outcome} | {detail[:120]}", flush=True)  # fmt: skip
+        rows.append(
+            {
+                "estimator": row_name,
+                "class": case.kind,
+                "case": case.name,
+                "outcome": outcome,
+                "detail": detail,
+                "seconds": round(mine.get("seconds", mine["wall"]), 2),
+                "peak_mib": mine.get("peak_mib"),
+                "scores": mine.get("scores"),
+                "warnings": mine.get("warnings", []),
+                "counterpart": _outcome(cp),
+                "counterpart_outcome": cp_outcome,
+            }
+        )
+        print(
+            f"[{i}/{len(selected)}] {row_name} | {case.kind} | {case.name} | "
+            f"{outcome} | {detail[:120]}",
+            flush=True,
+        )
     return rows
 
 
 def report(doc):
     """The markdown report: totals per estimator and class, then findings."""
     results = doc["results"]
-    names = ["works", "clear error", "as counterpart", "unclear error", "refused", "numpy crash",
-             "hang", "memory", "silently wrong", "convention"]  # fmt: skip
-    done = "" if doc["cases"] == doc.get("selected", doc["cases"]) else (
-        f", stopped early: {doc['cases']} of the {doc['selected']} selected ran")
-    lines = [f"# Fault matrix ({doc['cases']} cases{done})", "",
-             f"Run {doc['date']} at {doc['commit']}, {doc['seconds']:.0f} s, load "
-             f"{doc['load']} (start) / {doc['load_end']} (end); timeout "
-             f"{doc['timeout']:.0f} s, memory cap {doc['cap_gib']} GiB above the "
-             f"process's size; skauto from `{doc['skauto']}`. Command: "
-             "`nice -n 19 python benchmarks/fault_matrix.py`.",
-             "", "## Totals", ""]  # fmt: skip
+    names = [
+        "works",
+        "clear error",
+        "as counterpart",
+        "unclear error",
+        "refused",
+        "numpy crash",
+        "hang",
+        "memory",
+        "silently wrong",
+        "convention",
+    ]
+    done = (
+        ""
+        if doc["cases"] == doc.get("selected", doc["cases"])
+        else (f", stopped early: {doc['cases']} of the {doc['selected']} selected ran")
+    )
+    lines = [
+        f"# Fault matrix ({doc['cases']} cases{done})",
+        "",
+        f"Run {doc['date']} at {doc['commit']}, {doc['seconds']:.0f} s, load "
+        f"{doc['load']} (start) / {doc['load_end']} (end); timeout "
+        f"{doc['timeout']:.0f} s, memory cap {doc['cap_gib']} GiB above the "
+        f"process's size; skauto from `{doc['skauto']}`. Command: "
+        "`nice -n 19 python benchmarks/fault_matrix.py`.",
+        "",
+        "## Totals",
+        "",
+    ]
     header = "| estimator | class | cases | " + " | ".join(names) + " |"
     lines += [header, "|" + "---|" * (3 + len(names))]
     total = Counter(r["outcome"] for r in results)
     groups = Counter((r["estimator"], r["class"]) for r in results)
     for est, kind in sorted(groups):
-        got = Counter(r["outcome"] for r in results if (r["estimator"], r["class"]) == (est, kind))
-        lines.append(f"| {est} | {kind} | {groups[est, kind]} | "
-                     + " | ".join(str(got[n] or "") for n in names) + " |")  # fmt: skip
-    lines.append(f"| **all** | | **{len(results)}** | "
-                 + " | ".join(f"**{total[n]}**" for n in names) + " |")  # fmt: skip
+        got = Counter(
+            r["outcome"] for r in results if (r["estimator"], r["class"]) == (est, kind)
+        )
+        lines.append(
+            f"| {est} | {kind} | {groups[est, kind]} | "
+            + " | ".join(str(got[n] or "") for n in names)
+            + " |"
+        )
+    lines.append(
+        f"| **all** | | **{len(results)}** | "
+        + " | ".join(f"**{total[n]}**" for n in names)
+        + " |"
+    )
     per_est = Counter(r["estimator"] for r in results)
-    lines += ["", "| estimator | cases | " + " | ".join(names) + " |", "|" + "---|" * (2 + len(names))]
+    lines += [
+        "",
+        "| estimator | cases | " + " | ".join(names) + " |",
+        "|" + "---|" * (2 + len(names)),
+    ]
     for est in sorted(per_est):
         got = Counter(r["outcome"] for r in results if r["estimator"] == est)
-        lines.append(f"| {est} | {per_est[est]} | " + " | ".join(str(got[n]) for n in names) + " |")
-    lines += ["", "## Findings (every case neither \"works\" nor \"clear error\")", "",
-              "| estimator | class | case | outcome | message | counterpart |",
-              "|---|---|---|---|---|---|"]  # fmt: skip
+        lines.append(
+            f"| {est} | {per_est[est]} | "
+            + " | ".join(str(got[n]) for n in names)
+            + " |"
+        )
+    lines += [
+        "",
+        '## Findings (every case neither "works" nor "clear error")',
+        "",
+        "| estimator | class | case | outcome | message | counterpart |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in results:
         if r["outcome"] not in ("works", "clear error", "as counterpart"):
-            cells = [r["estimator"], r["class"], r["case"], r["outcome"], r["detail"][:300],
-                     r["counterpart"][:120]]  # fmt: skip
+            cells = [
+                r["estimator"],
+                r["class"],
+                r["case"],
+                r["outcome"],
+                r["detail"][:300],
+                r["counterpart"][:120],
+            ]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    lines += ["", "## The wrapped estimator's own errors, raised as the counterpart raises them",
-              "", "| estimator | class | case | message |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## The wrapped estimator's own errors, raised as the counterpart raises them",
+        "",
+        "| estimator | class | case | message |",
+        "|---|---|---|---|",
+    ]
     for r in results:
         if r["outcome"] == "as counterpart":
             cells = [r["estimator"], r["class"], r["case"], r["detail"][:200]]
@@ -757,8 +966,13 @@ def _commit():
     import subprocess
 
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, cwd=Path(__file__).parent, check=True)  # fmt: skip
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            check=True,
+        )
         return out.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -766,7 +980,9 @@ def _commit():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default="", help="regex on 'estimator | class | case'")
+    parser.add_argument(
+        "--only", default="", help="regex on 'estimator | class | case'"
+    )
     parser.add_argument("--timeout", type=float, default=TIMEOUT)
     parser.add_argument("--cap-gib", type=float, default=CAP_GIB)
     parser.add_argument("--no-write", action="store_true")
@@ -775,22 +991,36 @@ def main(argv=None):
     args = parser.parse_args(argv)
     path = RESULTS / "fault_matrix"
     if args.report:
-        path.with_suffix(".md").write_text(report(json.loads(path.with_suffix(".json").read_text())))
+        path.with_suffix(".md").write_text(
+            report(json.loads(path.with_suffix(".json").read_text()))
+        )
         return
-    selected = [(c, r) for c in cases() for r in c.rows
-                if re.search(args.only, f"{r} | {c.kind} | {c.name}")]  # fmt: skip
+    selected = [
+        (c, r)
+        for c in cases()
+        for r in c.rows
+        if re.search(args.only, f"{r} | {c.kind} | {c.name}")
+    ]
     if args.list:
         print("\n".join(f"{r} | {c.kind} | {c.name}" for c, r in selected))
         return
     load, start = os.getloadavg()[0], time.monotonic()
 
     def document(results):
-        return {"date": time.strftime("%Y-%m-%d %H:%M"), "commit": _commit(),
-           "cases": len(results), "selected": len(selected), "seconds": time.monotonic() - start,
-           "load": round(load, 2), "load_end": round(os.getloadavg()[0], 2),
-           "timeout": args.timeout, "cap_gib": args.cap_gib, "python": sys.version.split()[0],
-           "skauto": skauto.__file__,
-           "results": results}  # fmt: skip
+        return {
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+            "commit": _commit(),
+            "cases": len(results),
+            "selected": len(selected),
+            "seconds": time.monotonic() - start,
+            "load": round(load, 2),
+            "load_end": round(os.getloadavg()[0], 2),
+            "timeout": args.timeout,
+            "cap_gib": args.cap_gib,
+            "python": sys.version.split()[0],
+            "skauto": skauto.__file__,
+            "results": results,
+        }
 
     def save(results):
         if not args.no_write:
