@@ -24,14 +24,9 @@ CASES = {
     "polars X, pandas y": (_pl_frame, pd.Series),
     "pandas X and y": (_pd_frame, pd.Series),
 }
-GAPS = {
-    ("SelfTuningMLPRegressor", name): "issue 22: a polars Series as y raises "
-    "AttributeError: 'Float64' object has no attribute 'kind' (_numeric_y)"
-    for name in ("polars y", "polars X and y", "pandas X, polars y")
-}
 
 
-@pytest.mark.parametrize("row, name, case", matrix(CASES, gaps=GAPS))
+@pytest.mark.parametrize("row, name, case", matrix(CASES))
 def test_dataframe(row, name, case):
     to_X, to_y = case
     X, y = _data(row.kind)

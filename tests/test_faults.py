@@ -446,9 +446,6 @@ def _integral(constraint):
 # A bool for an int parameter: taken as 0 / 1 (bool is an Integral, as
 # scikit-learn's constraints accept it) or refused clearly, never a crash.
 BOOL_GAPS = {
-    (cls, "n_candidates=True"): "issue 22: TypeError: an integer is required"
-    for cls in ("SelfTuningMLPRegressor", "SelfTuningMLPClassifier")
-} | {
     ("RandomizedSearchCV", "max_resources=True"): 'issue 22: "max_resources='
     "'auto' takes the estimator's max_iter=...\", not a word of True"
 }

@@ -39,8 +39,6 @@ CASES = {
 GAPS = {
     ("SelfTuningMLPClassifier", "default cv, 2,400 rows"): "issue 22: the hold-out "
     "gets none of the 3 rows of class 1, which the model then gives P = 1e-8",
-    ("SelfTuningMLPClassifier", "StratifiedKFold(3)"): "issue 22: the self-tuners' "
-    "cv refuses a splitter",
 }
 
 
