@@ -62,7 +62,9 @@ class Rebind:
 
 def main(argv):
     plugin = Rebind()
-    pytest.main([str(TEST_FILE), "-q", "-p", "no:cacheprovider", *argv], [plugin])
+    # scikit-learn's conftest gives the fixtures its tests use (global_random_seed)
+    args = [str(TEST_FILE), "-q", "-p", "no:cacheprovider", "-p", "sklearn.conftest"]
+    pytest.main([*args, *argv], [plugin])
     rows = sorted(plugin.outcomes.items())
     applies = [(n, o, m) for n, (o, m, na) in rows if not na]
     failing = [(n, m) for n, o, m in applies if o == "failed"]
