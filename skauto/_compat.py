@@ -24,6 +24,17 @@ from sklearn.utils.metaestimators import _safe_split  # noqa: F401
 from sklearn.utils.parallel import _get_threadpool_controller  # noqa: F401
 from sklearn.utils.validation import (  # noqa: F401
     _check_method_params,
+    _check_sample_weight,
     validate_data,
 )
-from sklearn.utils.validation import _check_sample_weight as check_sample_weight  # noqa: F401, E402, E501
+
+
+def check_sample_weight(sample_weight, X, **kwargs):
+    """scikit-learn's ``_check_sample_weight``, refusing weights that are all
+    zero on every supported release (1.6 accepts them; from 1.7 it raises
+    this error itself).
+    """
+    weights = _check_sample_weight(sample_weight, X, **kwargs)
+    if sample_weight is not None and weights.size and not weights.any():
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return weights

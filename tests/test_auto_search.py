@@ -115,19 +115,6 @@ def test_basic_regression_attributes():
                                     "status"} == set(results)  # fmt: skip
 
 
-def test_documented_attributes_are_fitted():
-    doc = AutoSearchCV.__doc__.split("Attributes\n    ----------")[1].split("See Also")[
-        0
-    ]
-    documented = set(re.findall(r"^    (\w+_) :", doc, flags=re.M))
-    search = AutoSearchCV(
-        SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-3]}, max_resources=9, cv=2
-    ).fit(X_CLF, Y_CLF)
-    fitted = {a for a in dir(search) if a.endswith("_") and not a.startswith("_")}
-    fitted = {a for a in fitted if hasattr(search, a)}
-    assert documented - {"feature_names_in_"} == fitted
-
-
 def test_grid_is_searched_by_halving():
     grid = {"alpha": [0.01, 0.1, 1.0, 10.0, 100.0], "fit_intercept": [True, False]}
     search = AutoSearchCV(

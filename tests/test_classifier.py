@@ -117,18 +117,6 @@ def test_deterministic_and_picklable(fitted, iris):
     np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
 
 
-def test_documented_attributes_are_fitted(fitted):
-    import re
-
-    doc = SelfTuningMLPClassifier.__doc__
-    section = doc.split("Attributes\n    ----------")[1].split("See Also")[0]
-    documented = set(re.findall(r"^    (\w+_) :", section, flags=re.M))
-    fitted_attrs = {
-        a for a in vars(fitted) if a.endswith("_") and not a.startswith("_")
-    }
-    assert documented - {"feature_names_in_"} == fitted_attrs
-
-
 def test_garbage_model_warns_and_names_the_range(iris):
     reg = SelfTuningMLPClassifier(**FAST, learning_rate_range=(1e3, 1e4))
     with pytest.warns(UserWarning, match=r"log-loss .* twice .*learning_rate_range"):

@@ -316,19 +316,3 @@ def test_auto_search_cv_hyperband_multimetric():
     ]
     other = SearchBudgetDisplay.from_estimator(search, metric="mae")
     assert other.axes_[0].get_ylabel() == "Mean 3-fold CV score (mae)"
-
-
-def test_documented_attributes_are_set():
-    """The Attributes section of the docstring lists what plot sets."""
-    doc = SearchBudgetDisplay.__doc__
-    section = doc.split("Attributes\n    ----------\n")[1].split("\n\n")[0]
-    documented = {
-        line.split(" : ")[0].strip()
-        for line in section.splitlines()
-        if " : " in line and not line.startswith(" " * 8)
-    }
-    display = SearchBudgetDisplay.from_cv_results(
-        fake_search(SuccessiveHalving(3, 1, 3, 3))
-    )
-    fitted = {name for name in vars(display) if name.endswith("_")}
-    assert documented == fitted

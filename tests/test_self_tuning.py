@@ -297,17 +297,6 @@ def test_in_pipeline_cross_val_score_and_grid_search(data):
     assert grid.best_params_["factor"] in (2, 3)
 
 
-def test_documented_attributes_are_fitted(fitted):
-    doc = SelfTuningMLPRegressor.__doc__
-    section = doc.split("Attributes\n    ----------")[1].split("See Also")[0]
-    documented = set(re.findall(r"^    (\w+_) :", section, flags=re.M))
-    fitted_attrs = {
-        a for a in vars(fitted) if a.endswith("_") and not a.startswith("_")
-    }
-    # feature_names_in_ exists only when X has string column names
-    assert documented - {"feature_names_in_"} == fitted_attrs
-
-
 def _spline_data(n_rows, n_continuous):
     rng = np.random.default_rng(0)
     X = np.column_stack(

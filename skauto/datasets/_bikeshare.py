@@ -111,6 +111,7 @@ def load_bikeshare(*, return_X_y=False, as_frame=False):
             Description of the data, its source and its license.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The features and the target, as ``data`` and ``target`` above.
 
     See Also
     --------

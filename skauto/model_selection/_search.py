@@ -31,6 +31,7 @@ from .._compat import (
     _fit_context,
     _MultimetricScorer,
 )
+from .._doc_link import DocLinkMixin
 from .._execution import (
     Evaluator,
     auto_resource,
@@ -110,7 +111,7 @@ class _Run:
     start: float
 
 
-class AutoSearchCV(BaseSearchCV, metaclass=_CheckedKeywords):
+class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
     """Search over hyperparameters by successive halving with cross-validation.
 
     A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`

@@ -5,13 +5,14 @@ from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import ClassifierMixin
 
 from .._compat import StrOptions
+from .._doc_link import DocLinkMixin
 from ._base import BaseSelfTuningMLP
 from ._docs import _fill_doc
 from ._tasks import Classification
 
 
 @_fill_doc(linear_member="logistic regression", score_name="log-loss")
-class SelfTuningMLPClassifier(ClassifierMixin, BaseSelfTuningMLP):
+class SelfTuningMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSelfTuningMLP):
     """Multi-layer perceptron classifier that tunes itself while it trains.
 
     The counterpart of :class:`~skauto.neural_network.SelfTuningMLPRegressor`

@@ -2,13 +2,14 @@
 
 from sklearn.base import RegressorMixin
 
+from .._doc_link import DocLinkMixin
 from ._base import BaseSelfTuningMLP
 from ._docs import _fill_doc
 from ._tasks import Regression
 
 
 @_fill_doc(linear_member="ridge regression", score_name="score")
-class SelfTuningMLPRegressor(RegressorMixin, BaseSelfTuningMLP):
+class SelfTuningMLPRegressor(DocLinkMixin, RegressorMixin, BaseSelfTuningMLP):
     """Multi-layer perceptron regressor that tunes itself while it trains.
 
     ``fit`` trains a population of one-hidden-layer networks of different
