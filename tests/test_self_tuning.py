@@ -254,7 +254,6 @@ def test_verbose_prints_one_line_per_rung(data, capsys):
 @pytest.mark.parametrize(
     "X, y, message",
     [
-        ([[np.nan, 1.0], [1.0, 2.0]], [1.0, 2.0], "NaN"),
         ([[1.0, 1.0], [1.0, 2.0]], [1.0, np.inf], "infinity"),
         (np.empty((0, 2)), [], "0 sample"),
         ([[1.0, 2.0]], [1.0], "1 sample"),
@@ -446,3 +445,65 @@ def test_wide_data_in_bounded_memory():
     assert peak < 300 * 2**20
     assert reg.coefs_[0].shape[0] <= 100 and reg.n_features_in_ == 10_000
     assert reg.predict(X[:3]).shape == (3,)
+
+
+def _raw_table(n=300, seed=0):
+    """A frame with numbers (some missing), a few-level and a many-level
+    categorical, a text column and a boolean; y depends on all of them."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    few = rng.choice(["a", "b", "c"], n)
+    many = rng.integers(0, 90, n)
+    X = pd.DataFrame(
+        {
+            "x": np.where(rng.random(n) < 0.2, np.nan, x),
+            "few": pd.Categorical(few),
+            "many": pd.Categorical([f"level{i}" for i in many]),
+            "text": np.where(x > 0, "up", "down").astype(object),
+            "flag": rng.random(n) < 0.5,
+        }
+    )
+    y = x + (few == "a") + np.sin(many) + 0.1 * rng.normal(size=n)
+    return X, y
+
+
+def test_raw_dataframe_goes_straight_into_fit():
+    X, y = _raw_table()
+    reg = SelfTuningMLPRegressor(**FAST).fit(X, y)
+    assert list(reg.feature_names_in_) == list(X.columns)
+    assert reg.score(X, y) > 0.5
+    # unknown levels and missing values at predict time
+    new = X.head(3).copy()
+    new["few"] = new["few"].cat.add_categories("zzz")
+    new.loc[0, "few"], new.loc[1, "many"], new.loc[2, "x"] = "zzz", None, np.nan
+    assert np.isfinite(reg.predict(new)).all()
+    # the same table with the categorical columns named
+    named = SelfTuningMLPRegressor(**FAST, categorical_features=["few", "many", "text"])
+    np.testing.assert_allclose(named.fit(X, y).predict(X), reg.predict(X))
+    clf = SelfTuningMLPClassifier(**FAST).fit(X, y > 0)
+    assert clf.score(X, y > 0) > 0.6
+
+
+def test_predict_takes_missing_values(data):
+    X, y = data
+    X = X.copy()
+    X[::7, 0] = np.nan
+    reg = SelfTuningMLPRegressor(**FAST).fit(X, y)
+    assert reg.coefs_[0].shape[0] == X.shape[1] + 1  # one indicator column
+    assert np.isfinite(reg.predict(X)).all()
+
+
+@pytest.mark.parametrize(
+    "categorical_features, match",
+    [
+        (["nope"], "names 'nope', which is not a column"),
+        ([7], "column indices in"),
+        ([True, False], "boolean mask of 2 values"),
+    ],
+)
+def test_bad_categorical_features(categorical_features, match):
+    X, y = _raw_table(60)
+    reg = SelfTuningMLPRegressor(**FAST, categorical_features=categorical_features)
+    with pytest.raises(ValueError, match=match):
+        reg.fit(X, y)

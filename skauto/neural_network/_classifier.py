@@ -32,6 +32,7 @@ class SelfTuningMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSelfTuningMLP):
     Parameters
     ----------
     {search_parameters}
+    {table_parameters}
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight`` (as in
         scikit-learn's classifiers); "balanced" weighs each class inversely

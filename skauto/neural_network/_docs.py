@@ -47,6 +47,21 @@ cv : int, "auto" or None, default="auto"
     split of ``validation_fraction``. "auto": 4 folds below 2,000 rows,
     where one hold-out of a few hundred rows cannot rank 81 networks,
     and a hold-out above.""",
+    "table_parameters": """\
+categorical_features : array-like of {bool, int, str}, "from_dtype" or None, \
+default="from_dtype"
+    Which columns of X are categorical, as in
+    :class:`~sklearn.ensemble.HistGradientBoostingRegressor`: "from_dtype"
+    takes the columns of a pandas or polars DataFrame whose dtype is
+    category, object or string; or a boolean mask, column indices or
+    column names; None: none. A categorical column of at most 64 levels is
+    one-hot encoded inside ``fit``; of more, its 64 most frequent levels are
+    one-hot and every level is also given as its mean target on the
+    training rows (cross-fitted, shrunk towards the overall mean) and its
+    log count. Missing values (NaN, None) in a categorical column are a
+    level of their own; in a numeric column they are replaced by the
+    column's training median, with an indicator column. Levels unseen at
+    fit are all zeros and the overall mean at predict time.""",
     "run_parameters": """\
 max_time : float or None, default=None
     Seconds after which the search stops; the best network so far is kept.

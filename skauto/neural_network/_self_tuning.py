@@ -31,6 +31,7 @@ class SelfTuningMLPRegressor(DocLinkMixin, RegressorMixin, BaseSelfTuningMLP):
     Parameters
     ----------
     {search_parameters}
+    {table_parameters}
     {run_parameters}
 
     Attributes
