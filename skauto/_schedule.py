@@ -218,7 +218,45 @@ def _merge_equal_budgets(counts, resources):
     return [counts[i] for i in kept], [resources[i] for i in kept]
 
 
-class SuccessiveHalving:
+class Schedule:
+    """What every halving policy offers its driver (one interface).
+
+    A schedule is one or more *brackets* of successive halving
+    (:class:`SuccessiveHalving` is one bracket, :class:`Hyperband` several,
+    :class:`AsynchronousHalving` either, run asynchronously); ``plan()`` says
+    their rungs in advance, ``ask()`` hands out jobs, ``tell(scores)`` takes
+    their results, ``done`` says when nothing is left to run.
+    """
+
+    @property
+    def brackets(self):
+        """The brackets of successive halving, each a :class:`SuccessiveHalving`
+        (or its asynchronous counterpart), in order."""
+        raise NotImplementedError
+
+    @property
+    def n_candidates(self):
+        """Number of candidates over every bracket."""
+        return sum(len(b.candidates) for b in self.brackets)
+
+    @property
+    def alive(self):
+        """Candidates that may still run (their fitted models are kept)."""
+        return [c for b in self.brackets for c in b.alive]
+
+    def plan(self):
+        """The rungs of every bracket, bracket after bracket."""
+        return [rung for b in self.brackets for rung in b.plan()]
+
+    def bracket_of(self, candidate):
+        """The bracket that holds ``candidate``."""
+        for bracket in self.brackets:
+            if candidate in bracket.candidates:
+                return bracket
+        raise ValueError(f"candidate {candidate} is in no bracket")
+
+
+class SuccessiveHalving(Schedule):
     """Successive halving over ``n_candidates`` candidates.
 
     Every rung gives each live candidate its rung's budget, then keeps the
@@ -320,6 +358,11 @@ class SuccessiveHalving:
             for i, (c, r) in enumerate(zip(counts, resources, strict=True))
         ]
 
+    @property
+    def brackets(self):
+        """This bracket alone: ``[self]``."""
+        return [self]
+
     def plan(self):
         """The rungs this bracket will run if no candidate fails."""
         return list(self._rungs)
@@ -389,7 +432,7 @@ class SuccessiveHalving:
         return _clearly_fell(at(now - 1), at(now))
 
 
-class Hyperband:
+class Hyperband(Schedule):
     """Several successive-halving brackets that hedge against stopping early.
 
     Bracket ``s`` (from the most aggressive, with the most candidates and the
@@ -444,13 +487,14 @@ class Hyperband:
             counts = [max(1, round(c * n_candidates / counts[0])) for c in counts]
         if max_candidates is not None:
             counts = [min(c, max_candidates) for c in counts]
-        self.brackets = []
+        self.factor = factor
+        self._brackets = []
         first = 0
         for b, (s, n) in enumerate(zip(range(s_max, -1, -1), counts, strict=False)):
             # floor, not round: bracket s must keep its s + 1 rungs when
             # max_resources is not a power of factor (100 / 27 -> 3, not 4)
             r0 = max(min_resources, int(max_resources / factor**s))
-            self.brackets.append(
+            self._brackets.append(
                 SuccessiveHalving(
                     n,
                     r0,
@@ -467,15 +511,16 @@ class Hyperband:
         }
 
     @property
-    def n_candidates(self):
-        return len(self._owner)
+    def brackets(self):
+        """The brackets, the most aggressive first."""
+        return list(self._brackets)
 
     @property
     def done(self):
         return all(b.done for b in self.brackets)
 
-    def plan(self):
-        return [rung for b in self.brackets for rung in b.plan()]
+    def bracket_of(self, candidate):
+        return self._owner[candidate]
 
     def ask(self):
         return [job for b in self.brackets for job in b.ask()]
@@ -488,3 +533,230 @@ class Hyperband:
             if id(b) in by_bracket:
                 mine = by_bracket[id(b)]
                 b.tell(mine, {c: e for c, e in (errors or {}).items() if c in mine})
+
+
+class _AsyncBracket:
+    """One bracket of :class:`AsynchronousHalving`: the plan of a
+    :class:`SuccessiveHalving` bracket, run without waiting for its rungs."""
+
+    def __init__(self, bracket):
+        self.bracket = bracket.bracket
+        self.factor = bracket.factor
+        self.early_stopping = bracket.early_stopping
+        self.candidates = list(bracket.candidates)
+        self._rungs = bracket.plan()
+        self._unstarted = list(self.candidates)
+        self._started = [set() for _ in self._rungs]  # rung -> candidates
+        self._done = [{} for _ in self._rungs]  # rung -> {candidate: score}
+        self._pending = {}  # candidate -> rung of its job
+        self.scores = {}  # (iter, candidate) -> score
+        self.errors = {}  # (iter, candidate) -> standard error of the score
+        self._state = None  # (complete, promotable) per rung, until a change
+
+    def plan(self):
+        return list(self._rungs)
+
+    @property
+    def pending(self):
+        return dict(self._pending)
+
+    def next_rung(self, promote_first=False):
+        """The rung of the job ``next_job`` would hand out, or None: the
+        lowest rung with work (a new candidate first), or with
+        ``promote_first`` the highest promotion (ASHA's order)."""
+        promotable = self._promotions()[1]
+        rungs = [k + 1 for k, c in enumerate(promotable) if c is not None]
+        if self._unstarted:
+            rungs.insert(0, 0)
+        if not rungs:
+            return None
+        return rungs[-1] if promote_first else rungs[0]
+
+    def next_job(self, promote_first=False):
+        """Hand out the job of :meth:`next_rung`, or None."""
+        k = self.next_rung(promote_first)
+        if k is None:
+            return None
+        if k == 0:
+            return self._start(self._unstarted.pop(0), 0)
+        return self._start(self._promotions()[1][k - 1], k)
+
+    def _start(self, candidate, rung):
+        self._started[rung].add(candidate)
+        self._pending[candidate] = rung
+        self._state = None
+        return Job(candidate, self.bracket, rung, self._rungs[rung].n_resources)
+
+    def _ranked(self, k):
+        """Candidates with a valid score at rung ``k``, best first (ties: the
+        lower id)."""
+        valid = [(s, c) for c, s in self._done[k].items() if _is_valid(s)]
+        return [c for _, c in sorted(valid, key=lambda sc: (-sc[0], sc[1]))]
+
+    def _promotions(self):
+        """Per rung ``k``: whether every candidate that will reach it has its
+        score (*complete*), and the best candidate due for rung ``k + 1``
+        (None for the last rung or when there is none), in one pass up."""
+        if self._state is not None:
+            return self._state
+        complete, promotable = [], []
+        pending = set(self._pending.values())
+        for k, rung in enumerate(self._rungs):
+            below = not self._unstarted if k == 0 else (
+                complete[k - 1] and promotable[k - 1] is None
+            )  # fmt: skip
+            complete.append(below and k not in pending)
+            last = k == len(self._rungs) - 1
+            promotable.append(None if last else self._due(k, complete[k]))
+        self._state = complete, promotable
+        return self._state
+
+    def _quota(self, k, complete):
+        """How many of rung ``k``'s best may be in rung ``k + 1`` by now: the
+        plan's share of those done (ASHA's top ``1 / factor``); all of the
+        plan's count once rung ``k`` is complete."""
+        n_next = self._rungs[k + 1].n_candidates
+        if complete:
+            return n_next
+        return min(n_next, len(self._done[k]) * n_next // self._rungs[k].n_candidates)
+
+    def _due(self, k, complete):
+        if len(self._started[k + 1]) >= self._rungs[k + 1].n_candidates:
+            return None
+        for c in self._ranked(k)[: self._quota(k, complete)]:
+            if c not in self._started[k + 1] and not self._fell(c, k):
+                return c
+        return None
+
+    def _fell(self, candidate, k):
+        if not self.early_stopping or k == 0:
+            return False
+
+        def at(i):
+            if (i, candidate) not in self.errors:
+                return None
+            return self.scores[(i, candidate)], self.errors[(i, candidate)]
+
+        return _clearly_fell(at(k - 1), at(k))
+
+    @property
+    def done(self):
+        complete, _ = self._promotions()
+        return complete[-1]
+
+    @property
+    def alive(self):
+        """Pending candidates, and those that may still be promoted."""
+        complete, promotable = self._promotions()
+        alive = set(self._pending)
+        for k in range(len(self._rungs) - 1):
+            if complete[k] and promotable[k] is None:
+                continue  # rung k has promoted all it ever will
+            n_next = self._rungs[k + 1].n_candidates
+            alive.update(
+                c
+                for c in self._ranked(k)[:n_next]
+                if c not in self._started[k + 1] and not self._fell(c, k)
+            )
+        return sorted(alive)
+
+    def tell(self, candidate, score, error=None):
+        if candidate not in self._pending:
+            raise ValueError(
+                f"candidate {candidate} has no pending job in bracket {self.bracket}"
+            )
+        k = self._pending.pop(candidate)
+        self._done[k][candidate] = score
+        self.scores[(k, candidate)] = score
+        if error is not None:
+            self.errors[(k, candidate)] = error
+        self._state = None
+
+
+class AsynchronousHalving(Schedule):
+    """Asynchronous successive halving (ASHA) over a synchronous schedule's plan.
+
+    No rung waits for its slowest candidate: whenever a worker is free,
+    ``ask`` hands out the promotion from the highest rung possible (a
+    candidate among the best ``n_{k+1} / n_k`` share of those done at rung
+    ``k``, ASHA's top ``1 / factor``; all of the plan's ``n_{k+1}`` once no
+    other candidate can reach rung ``k``), else the next new candidate.
+    Every rung runs at most the plan's number of candidates, at the plan's
+    budgets: the budget of the synchronous schedule, spent without barriers.
+    A candidate can be promoted on fewer results than the synchronous rung
+    would have (the price of not waiting, Li et al. 2020). Early stopping,
+    when the brackets have it, stops a promoted candidate whose score fell.
+
+    Parameters
+    ----------
+    schedule : SuccessiveHalving or Hyperband
+        Its brackets' plans: candidates, rungs, budgets, early stopping.
+    promote_first : bool, default=False
+        The order of the work: False hands out the job of the lowest rung
+        that has one (new candidates first, then the promotions from the
+        lowest rung), so that a promotion is decided when the rung below has
+        handed out all its work and all but the running jobs are scored;
+        True hands out the promotion to the highest rung first, as ASHA
+        does (the full budget is reached sooner, on fewer scores).
+
+    References
+    ----------
+    Li, Jamieson, Rostamizadeh, Gonina, Ben-tzur, Hardt, Recht and
+    Talwalkar, "A system for massively parallel hyperparameter tuning",
+    MLSys 2020.
+    """
+
+    def __init__(self, schedule, *, promote_first=False):
+        self.promote_first = promote_first
+        self._brackets = [_AsyncBracket(b) for b in schedule.brackets]
+        self._owner = {c: b for b in self._brackets for c in b.candidates}
+
+    @property
+    def brackets(self):
+        return list(self._brackets)
+
+    def bracket_of(self, candidate):
+        return self._owner[candidate]
+
+    @property
+    def done(self):
+        return all(b.done for b in self._brackets)
+
+    @property
+    def pending(self):
+        """``{candidate: rung}`` of the jobs handed out and not yet told."""
+        return {c: k for b in self._brackets for c, k in b.pending.items()}
+
+    def ask(self, n_jobs=1):
+        """Up to ``n_jobs`` jobs that can start now (empty: wait, or done).
+
+        Of the brackets' next jobs (see ``promote_first``), the one with the
+        smallest budget, or with ``promote_first`` the largest; the earliest
+        bracket on a tie.
+        """
+        jobs = []
+        for _ in range(n_jobs):
+            job = self._next_job()
+            if job is None:
+                break
+            jobs.append(job)
+        return jobs
+
+    def _next_job(self):
+        sign = -1 if self.promote_first else 1
+        options = []
+        for i, bracket in enumerate(self._brackets):
+            k = bracket.next_rung(self.promote_first)
+            if k is not None:
+                options.append((sign * bracket.plan()[k].n_resources, i))
+        if not options:
+            return None
+        return self._brackets[min(options)[1]].next_job(self.promote_first)
+
+    def tell(self, results, errors=None):
+        """Record ``{candidate: score}`` of jobs handed out (any order)."""
+        for candidate, score in results.items():
+            if candidate not in self._owner:
+                raise ValueError(f"candidate {candidate} has no pending job")
+            error = (errors or {}).get(candidate)
+            self._owner[candidate].tell(candidate, score, error)

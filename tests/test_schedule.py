@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from skauto import _schedule
-from skauto._schedule import Hyperband, SuccessiveHalving, drive
+from skauto._schedule import AsynchronousHalving, Hyperband, SuccessiveHalving, drive
 
 
 def run(schedule, score):
@@ -317,3 +317,171 @@ def test_patience_as_a_table(scores, cuts_at, stops_at):
         cuts += [check] * len(cut)
         stops += [check] * len(stop)
     assert (cuts, stops) == (cuts_at, stops_at)
+
+
+def test_one_interface_brackets_of_both():
+    sh, hb = SuccessiveHalving(9, 1, 9, 3), Hyperband(1, 9, 3)
+    assert sh.brackets == [sh] and sh.n_candidates == 9
+    assert [b.bracket for b in hb.brackets] == [0, 1, 2]
+    assert hb.bracket_of(10) is hb.brackets[1] and sh.bracket_of(3) is sh
+    assert sorted(hb.alive) == list(range(hb.n_candidates))
+    assert hb.plan() == [r for b in hb.brackets for r in b.plan()]
+
+
+# --- the asynchronous policy --------------------------------------------------
+def simulate(schedule, score, duration, n_workers):
+    """Run ``schedule`` on ``n_workers`` simulated workers, each job taking
+    ``duration(job)`` time units; return the jobs as (start, candidate, iter)
+    in the order they started, and the time the last one ended."""
+    now, running, started = 0.0, [], []
+    for _ in range(10_000):
+        for job in schedule.ask(n_workers - len(running)):
+            started.append((now, job.candidate, job.iter))
+            running.append((now + duration(job), job.candidate, job))
+        if not running:
+            break
+        running.sort(key=lambda r: (r[0], r[1]))
+        now, _, job = running.pop(0)
+        schedule.tell({job.candidate: score(job)})
+    assert schedule.done
+    return started, now
+
+
+def simulate_sync(schedule, score, duration, n_workers):
+    """The end time of ``schedule`` run rung by rung, each rung's jobs
+    longest first on the first free of ``n_workers`` workers."""
+    now = 0.0
+    while jobs := schedule.ask():
+        free = [now] * n_workers
+        for job in sorted(jobs, key=duration, reverse=True):
+            free[free.index(min(free))] += duration(job)
+        now = max(free)
+        schedule.tell({j.candidate: score(j) for j in jobs})
+    return now
+
+
+def job_set(started):
+    return sorted((c, i) for _, c, i in started)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: SuccessiveHalving(27, 1, 27, 3),
+        lambda: SuccessiveHalving(10, 1, 27, 3),
+        lambda: SuccessiveHalving(3, 1, 27, 3, fill=True),
+        lambda: SuccessiveHalving(12, 1, 27, 3, min_survivors=3),
+        lambda: Hyperband(1, 27, 3),
+    ],
+)
+def test_async_on_one_worker_runs_the_synchronous_schedule(make):
+    """One worker, lowest rung first: exactly the synchronous jobs."""
+    sync = make()
+    ran = []
+    while jobs := sync.ask():
+        ran += [(j.candidate, j.iter) for j in jobs]
+        sync.tell({j.candidate: j.candidate % 7 for j in jobs})
+    started, _ = simulate(
+        AsynchronousHalving(make()), lambda j: j.candidate % 7, lambda j: 1, 1
+    )
+    assert job_set(started) == sorted(ran)
+
+
+def test_async_promotes_while_the_rung_still_runs():
+    """9 candidates, factor 3, 2 workers; candidate 0 is slow (10 units, the
+    others 1): the promotions do not wait for it."""
+    started, end = simulate(
+        AsynchronousHalving(SuccessiveHalving(9, 1, 9, 3)),
+        score=lambda j: j.candidate,
+        duration=lambda j: 10 if j.candidate == 0 else 1,
+        n_workers=2,
+    )
+    assert started == [
+        (0, 0, 0), (0, 1, 0), (1, 2, 0), (2, 3, 0), (3, 4, 0), (4, 5, 0),
+        (5, 6, 0), (6, 7, 0), (7, 8, 0),
+        (8, 8, 1), (9, 7, 1),  # 8 of 9 scored: the share of 8 * 3 // 9 = 2
+        (10, 6, 1),  # candidate 0 is in: the plan's 3
+        (11, 8, 2),
+    ]  # fmt: skip
+    assert end == 12
+    # synchronously, rung 1 waits for candidate 0: 10, then 2 + 1 units
+    assert simulate_sync(SuccessiveHalving(9, 1, 9, 3), lambda j: j.candidate,
+                         lambda j: 10 if j.candidate == 0 else 1, 2) == 13  # fmt: skip
+
+
+def test_asha_order_promotes_first():
+    """promote_first: ASHA's order, the promotion to the highest rung first."""
+    started, _ = simulate(
+        AsynchronousHalving(SuccessiveHalving(9, 1, 9, 3), promote_first=True),
+        score=lambda j: j.candidate, duration=lambda j: 1, n_workers=1,
+    )  # fmt: skip
+    assert [(c, i) for _, c, i in started] == [
+        (0, 0), (1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (4, 0), (4, 1), (4, 2),
+        (5, 0), (6, 0), (7, 0), (8, 0),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("promote_first", [False, True])
+def test_async_never_runs_more_than_the_plan(seed, promote_first):
+    import random
+
+    rnd = random.Random(seed)
+    sync = Hyperband(1, 27, 3)
+    plan = {(r.bracket, r.iter): r for r in sync.plan()}
+    scores = {c: rnd.random() for c in range(sync.n_candidates)}
+    started, _ = simulate(
+        AsynchronousHalving(sync, promote_first=promote_first),
+        score=lambda j: scores[j.candidate],
+        duration=lambda j: rnd.choice([1, 10]) * j.n_resources,
+        n_workers=3,
+    )
+    counts = {}
+    for _, c, i in started:
+        key = (sync.bracket_of(c).bracket, i)
+        counts[key] = counts.get(key, 0) + 1
+    assert all(n <= plan[key].n_candidates for key, n in counts.items())
+    assert all(counts.get((b.bracket, b.plan()[-1].iter)) for b in sync.brackets)
+
+
+def test_async_failed_candidates_never_promoted():
+    bad = {7, 8}
+    started, _ = simulate(
+        AsynchronousHalving(SuccessiveHalving(9, 1, 9, 3)),
+        score=lambda j: math.nan if j.candidate in bad else j.candidate,
+        duration=lambda j: 1, n_workers=2,
+    )  # fmt: skip
+    assert sorted(c for _, c, i in started if i == 1) == [4, 5, 6]
+    started, _ = simulate(
+        AsynchronousHalving(SuccessiveHalving(9, 1, 9, 3)),
+        score=lambda j: -math.inf, duration=lambda j: 1, n_workers=2,
+    )  # fmt: skip
+    assert len(started) == 9  # nobody promoted, the schedule ends
+
+
+def test_async_alive_keeps_only_who_may_go_on():
+    schedule = AsynchronousHalving(SuccessiveHalving(9, 1, 9, 3))
+    jobs = schedule.ask(9)
+    assert schedule.alive == list(range(9))  # pending
+    schedule.tell({j.candidate: float(j.candidate) for j in jobs[:6]})
+    # 0-5 scored, 6-8 running: the best 3 of those scored may still go on
+    assert schedule.alive == [3, 4, 5, 6, 7, 8]
+    schedule.tell({j.candidate: float(j.candidate) for j in jobs[6:]})
+    assert schedule.alive == [6, 7, 8]
+    with pytest.raises(ValueError, match="no pending job"):
+        schedule.tell({0: 1.0})
+
+
+def test_async_early_stopping():
+    """As test_early_stopping_lives_in_the_policy, asynchronously."""
+    scores = {0: [0.9, 0.85, 0.9], 1: [0.8, 0.8], 2: [0.3], 3: [0.2]}
+    schedule = AsynchronousHalving(SuccessiveHalving(4, 1, 9, 3, early_stopping=True))
+    ran = []
+    while jobs := schedule.ask(4):
+        ran += [(j.candidate, j.iter) for j in jobs]
+        schedule.tell(
+            {j.candidate: scores[j.candidate][j.iter] for j in jobs},
+            dict.fromkeys([j.candidate for j in jobs], 0.01),
+        )
+    assert sorted(ran) == [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (3, 0)]
+    assert schedule.done
