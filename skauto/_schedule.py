@@ -601,7 +601,7 @@ class _AsyncBracket:
             return self._state
         complete, promotable = [], []
         pending = set(self._pending.values())
-        for k, rung in enumerate(self._rungs):
+        for k in range(len(self._rungs)):
             below = not self._unstarted if k == 0 else (
                 complete[k - 1] and promotable[k - 1] is None
             )  # fmt: skip
