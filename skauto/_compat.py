@@ -3,13 +3,27 @@
 A new scikit-learn release that moves one of them breaks this file only.
 """
 
+# joblib >= 1.4 returns outputs as they complete; 1.3, in the order of the
+# tasks (the asynchronous schedule still works, a slow task holding back the
+# outputs behind it)
+import joblib  # noqa: E402
 from sklearn.base import _fit_context  # noqa: F401
+
+# the bases of scikit-learn's iterative estimators, to recognise them (and
+# their subclasses) by what they are: resource="auto" and how they continue
+from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import (  # noqa: F401
+    BaseHistGradientBoosting,
+)
+from sklearn.linear_model._stochastic_gradient import BaseSGD  # noqa: F401
 from sklearn.metrics._scorer import _MultimetricScorer  # noqa: F401
 
 # AutoSearchCV reuses the base of scikit-learn's own searches for what makes it
 # a drop-in (delegation, scoring and refit checks, metadata routing, tags, HTML
 # repr), as scikit-learn's halving searches do, and replaces its ``fit``.
 from sklearn.model_selection._search import BaseSearchCV  # noqa: F401
+from sklearn.neural_network._multilayer_perceptron import (  # noqa: F401
+    BaseMultilayerPerceptron,
+)
 from sklearn.utils._param_validation import (  # noqa: F401
     HasMethods,
     Interval,
@@ -38,3 +52,9 @@ def check_sample_weight(sample_weight, X, **kwargs):
     if sample_weight is not None and weights.size and not weights.any():
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return weights
+
+UNORDERED = (
+    "generator_unordered"
+    if tuple(int(p) for p in joblib.__version__.split(".")[:2]) >= (1, 4)
+    else "generator"
+)

@@ -31,17 +31,11 @@ from sklearn.utils.parallel import Parallel
 from threadpoolctl import threadpool_limits
 
 from skauto import _execution
+from skauto._advance import Advance, auto_resource, choose_advance
 from skauto._compat import _get_threadpool_controller
-from skauto._execution import (
-    Advance,
-    Evaluator,
-    auto_resource,
-    choose_advance,
-    fit_and_score,
-    min_valid_size,
-    subsample_orders,
-)
+from skauto._execution import Evaluator, min_valid_size, subsample_orders
 from skauto._schedule import Hyperband, SuccessiveHalving
+from skauto._worker import fit_and_score
 from skauto.model_selection import AutoSearchCV
 
 
@@ -291,7 +285,7 @@ def _evaluator(estimator, resource, candidates, max_resources, parallel):
         score_params={}, return_train_score=False, error_score=np.nan,
     )  # fmt: skip
     return Evaluator(
-        estimator, candidates, choose_advance(estimator, resource), splits, None,
+        estimator, candidates, [{}], choose_advance(estimator, resource), splits, None,
         max_resources, parallel, task_kwargs, promote_on=lambda metrics: "score",
     )  # fmt: skip
 

@@ -1,29 +1,26 @@
 """AutoSearchCV: successive halving (and Hyperband) with cross-validation."""
 
-import math
 import time
 import warnings
-from abc import ABCMeta
 from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass
-from difflib import get_close_matches
-from inspect import signature
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from joblib import effective_n_jobs
-from scipy.sparse import issparse
 from sklearn.base import clone, is_classifier
-from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils import get_tags
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import indexable
 
+from .._advance import choose_advance
+from .._async import AsyncEvaluator
 from .._callbacks import TaskTree, public_attributes
 from .._compat import (
+    UNORDERED,
     BaseSearchCV,
     Interval,
     StrOptions,
@@ -32,66 +29,15 @@ from .._compat import (
     _MultimetricScorer,
 )
 from .._doc_link import DocLinkMixin
-from .._execution import (
-    Evaluator,
-    auto_resource,
-    choose_advance,
-    min_valid_size,
-    subsample_orders,
-    thread_limit,
-)
+from .._execution import Evaluator, subsample_orders, thread_limit
 from .._fit_guard import unfitted_on_error
-from .._results import best_index, build_cv_results, candidate_view
-from .._schedule import Hyperband, SuccessiveHalving, drive, n_rungs_between
-from .._space import check_space, grid_size, is_grid, sample_candidates
-
-# min_resources="auto" aims at this many rungs: one more for a parameter,
-# whose small first budgets are cheap and, with early stopping and the best
-# row picked at any budget, cost no accuracy; subsamples stay larger
-_AUTO_RUNGS = {"parameter": 5, "n_samples": 4}
-# min_resources="auto" subsamples no fewer training samples than this: below
-# it a fit costs about as much as on the whole fold (the per-call overhead of
-# a solver dominates), so halving's extra fits would cost more than it saves
-_MIN_AUTO_SUBSAMPLE = 1000
-_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
-# with a single rung, "at least factor**2 candidates" is capped (factor=1e9)
-_MAX_AUTO_EXTRA = 27
-
-# keywords of scikit-learn's searches that AutoSearchCV spells differently or
-# does not have, and what to use instead
-_OTHER_NAMES = {
-    "aggressive_elimination": (
-        "AutoSearchCV has no aggressive_elimination: every rung runs (the last "
-        "one at max_resources); set n_candidates or min_resources instead"
-    ),
-    "n_candidate": "did you mean 'n_candidates'?",
-}
-
-
-class _CheckedKeywords(ABCMeta):
-    """Unknown keyword arguments raise a TypeError that names the close match."""
-
-    def __call__(cls, *args, **kwargs):
-        known = [name for name in signature(cls.__init__).parameters if name != "self"]
-        for name in kwargs:
-            if name not in known:
-                raise TypeError(_unknown_keyword_message(cls.__name__, name, known))
-        return super().__call__(*args, **kwargs)
-
-    @property
-    def __signature__(cls):  # the class's signature stays its __init__'s
-        init = signature(cls.__init__)
-        return init.replace(parameters=list(init.parameters.values())[1:])
-
-
-def _unknown_keyword_message(class_name, name, known):
-    message = f"{class_name}() got an unexpected keyword argument {name!r}"
-    if name in _OTHER_NAMES:
-        return f"{message}: {_OTHER_NAMES[name]}"
-    close = get_close_matches(name, known, n=1)
-    if close:
-        return f"{message}: did you mean {close[0]!r}?"
-    return f"{message}; its keyword arguments are {', '.join(known)}"
+from .._results import build_cv_results, candidate_view
+from .._sampler import Candidates, DensityRatioSampler
+from .._schedule import AsynchronousHalving, drive
+from .._space import check_space, is_grid, sample_candidates
+from ._keywords import _CheckedKeywords
+from ._planning import _POSITIVE_INT, _PlanningMixin
+from ._selection import _SelectionMixin, _warn_non_finite, _warn_not_converged
 
 
 @dataclass
@@ -106,12 +52,20 @@ class _Run:
     orders: list | None
     advance: object
     schedule: object
-    candidates: list
+    candidates: list | None
     classes: object
     start: float
+    space: list
+    rng: object
 
 
-class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
+class AutoSearchCV(
+    DocLinkMixin,
+    _PlanningMixin,
+    _SelectionMixin,
+    BaseSearchCV,
+    metaclass=_CheckedKeywords,
+):
     """Search over hyperparameters by successive halving with cross-validation.
 
     A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
@@ -261,7 +215,8 @@ class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
         then holds the budget, and ``verbose`` says so. So it does when
         ``early_stopping`` stopped every candidate below ``max_resources``:
         the best is refitted at its last evaluated budget, never at one the
-        search showed to be worse (after ``max_time``, at the user's).
+        search showed to be worse; so it does when ``max_time`` cut the
+        search before any candidate reached ``max_resources``.
 
     cv : int, cross-validation generator or iterable, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV` (None: 5-fold,
@@ -279,10 +234,13 @@ class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
         Add the ``*_train_*`` columns to ``cv_results_``.
 
     max_time : float or None, default=None
-        Budget in seconds for the search (the refit comes after it): the
-        jobs of a rung are then sent in chunks of ``2 * n_jobs`` candidates,
-        no chunk starts after the budget, and the best candidate so far
-        (see ``refit``) is kept.
+        Budget in seconds for the whole fit: no fit of the search starts
+        after it (a worker skips the fits it would start later; those of the
+        first candidate always run, so that there is a best), the fits
+        running then finish, and the best candidate so far is kept. Its
+        refit is at the largest budget it was evaluated at when no candidate
+        reached ``max_resources`` (see ``refit``), so that it costs about
+        what the search measured rather than a full-budget fit.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the one :class:`numpy.random.Generator` that samples the
@@ -474,6 +432,8 @@ class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
         "n_brackets": [_POSITIVE_INT, StrOptions({"auto"})],
         "early_stopping": ["boolean"],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "schedule": [StrOptions({"sync", "async"})],
+        "sampler": [StrOptions({"random", "tpe"})],
         "random_state": ["random_state"],
     }
 
@@ -491,6 +451,8 @@ class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
         n_candidates="auto",
         n_brackets=1,
         early_stopping=True,
+        schedule="sync",
+        sampler="random",
         scoring=None,
         refit=True,
         cv=None,
@@ -523,6 +485,8 @@ class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
         self.n_candidates = n_candidates
         self.n_brackets = n_brackets
         self.early_stopping = early_stopping
+        self.schedule = schedule
+        self.sampler = sampler
         self.max_time = max_time
         self.random_state = random_state
 
@@ -609,7 +573,7 @@ class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
         classes = None if labels is None else np.unique(labels)
         return _Run(
             X, y, routed, scorers, splits, orders, advance, schedule, candidates,
-            classes, start,
+            classes, start, space, rng,
         )  # fmt: skip
 
     def _space_argument(self):
@@ -626,152 +590,19 @@ class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
             return grid, "param_grid"
         return distributions, "param_distributions"
 
-    def _pick_resource(self, space):
-        if self.resource != "auto":
-            return self.resource
-        dicts = [space] if isinstance(space, dict) else space
-        searched = {name for sub in dicts if isinstance(sub, dict) for name in sub}
-        return auto_resource(self.estimator, searched)
-
-    def _resolve_budget(self, splits, orders, labels, space):
-        """Set ``min_resources_`` and ``max_resources_``; ValueError if unusable."""
-        if orders is None:
-            current = self.estimator.get_params()[self.resource_]
-            max_r = current if self.max_resources == "auto" else self.max_resources
-            if isinstance(max_r, bool) or not isinstance(max_r, Integral) or max_r < 1:
-                raise ValueError(
-                    f"max_resources='auto' takes the estimator's "
-                    f"{self.resource_}={current!r}, which is not a positive "
-                    f"integer: set max_resources"
-                )
-            floor = valid = 1
-        else:
-            max_r, floor, valid = self._sample_budget(splits, orders, labels)
-        min_r = self._min_budget(max_r, max(floor, valid), space, orders is None)
-        if min_r < valid:
-            raise ValueError(
-                f"min_resources={min_r} is too small for the cv splits: a "
-                f"training subsample needs at least {valid} samples for every "
-                f"class of every one of the {len(splits)} training folds to be in it"
-            )
-        if min_r > max_r:
-            raise ValueError(f"min_resources_={min_r} > max_resources_={max_r}")
-        self.min_resources_, self.max_resources_ = int(min_r), int(max_r)
-
-    def _min_budget(self, max_r, smallest, space, is_param):
-        """``min_resources`` resolved: an int, or what its string option means."""
-        if not isinstance(self.min_resources, str):
-            return self.min_resources
-        n = self._known_n_candidates(space)
-        if self.min_resources == "smallest" or (
-            self.min_resources == "exhaust" and n is None
-        ):
-            return min(max_r, smallest)
-        if self.min_resources == "exhaust":  # the last rung gets max_resources
-            n_rungs = 1 + int(math.floor(math.log(n) / math.log(self.factor) + 1e-9))
-            return min(max_r, max(smallest, int(max_r // self.factor ** (n_rungs - 1))))
-        if not is_param and n is not None and n < self.factor**2:
-            # refitted from scratch, fewer than factor**2 candidates gain
-            # little from halving and pay its extra fits: one exhaustive rung
-            return max_r
-        n_rungs = _AUTO_RUNGS["parameter" if is_param else "n_samples"]
-        auto = int(max_r / self.factor ** (n_rungs - 1))
-        if not is_param:
-            auto = max(auto, _MIN_AUTO_SUBSAMPLE)
-        return min(max_r, max(smallest, auto))
-
-    def _known_n_candidates(self, space):
-        """Candidates of the first rung when known before planning, else None."""
-        grid = grid_size(space) if is_grid(space) else None
-        asked = self._asked_n_candidates()
-        if asked is None:
-            return grid
-        return asked if grid is None else min(asked, grid)
-
-    def _asked_n_candidates(self):
-        """n_candidates, or n_iter (RandomizedSearchCV's name); None for "auto"."""
-        n_iter = getattr(self, "n_iter", None)
-        n_candidates = getattr(self, "n_candidates", "auto")
-        if n_iter is not None and n_candidates != "auto":
-            raise ValueError(
-                f"n_iter={n_iter} and n_candidates={n_candidates!r} "
-                "both set the number of candidates: set only one"
-            )
-        if n_iter is not None:
-            return n_iter
-        return None if n_candidates == "auto" else n_candidates
-
-    def _sample_budget(self, splits, orders, labels):
-        # an empty training fold fails its fits, as in GridSearchCV
-        n_train = min((len(t) for t, _ in splits if len(t)), default=0)
-        valid = 1 if labels is None else min_valid_size(orders, labels)
-        max_r = n_train if self.max_resources == "auto" else self.max_resources
-        if max_r > n_train:
-            raise ValueError(
-                f"max_resources={max_r} > {n_train} samples in the smallest "
-                f"training fold of the {len(splits)} cv splits"
-            )
-        if max_r < valid:
-            raise ValueError(
-                f"max_resources={max_r} is too small for the cv splits: a "
-                f"training subsample needs at least {valid} samples for every "
-                f"class of every one of the {len(splits)} training folds to be in it"
-            )
-        floor = 20 if labels is None else 10 * len(np.unique(labels))
-        return max_r, floor, valid
-
-    def _make_schedule(self, space, advance):
-        """SuccessiveHalving, or Hyperband when more than one bracket fits;
-        with ``early_stopping`` unless the budget is the rows (subsamples)."""
-        min_r, max_r, factor = self.min_resources_, self.max_resources_, self.factor
-        grid = grid_size(space) if is_grid(space) else None
-        n_rungs = n_rungs_between(min_r, max_r, factor)
-        n_brackets = n_rungs if self.n_brackets == "auto" else self.n_brackets
-        self.n_brackets_ = min(n_brackets, n_rungs)
-        asked = self._asked_n_candidates()
-        stops = self.early_stopping and advance.mode != "subsample"
-        if self.n_brackets_ == 1:
-            n = self._n_candidates_for(grid, n_rungs, asked)
-            return SuccessiveHalving(
-                n, min_r, max_r, factor, fill=True, early_stopping=stops
-            )
-        return Hyperband(
-            min_r,
-            max_r,
-            factor,
-            n_brackets=self.n_brackets_,
-            n_candidates=asked,
-            max_candidates=grid,
-            early_stopping=stops,
-        )
-
-    def _n_candidates_for(self, grid, n_rungs, asked):
-        if asked is None:
-            extra = min(math.ceil(self.factor**2), _MAX_AUTO_EXTRA)
-            n = max(math.ceil(self.factor ** (n_rungs - 1)), extra)
-            return grid if grid is not None else n
-        if grid is not None and asked > grid:
-            name = "n_candidates" if getattr(self, "n_iter", None) is None else "n_iter"
-            warnings.warn(
-                f"{name}={asked} is larger than the grid of "
-                f"{grid} points: searching the {grid} points",
-                UserWarning,
-                stacklevel=3,
-            )
-            return grid
-        return asked
-
-    @staticmethod
-    def _sample(space, schedule, rng):
-        brackets = getattr(schedule, "brackets", [schedule])
-        return [
-            params
-            for bracket in brackets
-            for params in sample_candidates(space, len(bracket.candidates), rng)
-        ]
+    def _sample(self, space, schedule, rng):
+        """The candidates' parameters: drawn up front (``sampler="random"``,
+        or a grid), else None: drawn by the model as they are needed."""
+        if self.sampler == "random" or is_grid(space):
+            return [
+                params
+                for bracket in schedule.brackets
+                for params in sample_candidates(space, len(bracket.candidates), rng)
+            ]
+        return None
 
     def _run_rungs(self, run, tasks):
-        """The driver loop: ask the schedule for jobs, evaluate, tell."""
+        """The schedule's jobs through one of the two executors."""
         task_kwargs = dict(
             X=run.X,
             y=run.y,
@@ -782,31 +613,69 @@ class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
             return_train_score=self.return_train_score,
             error_score=self.error_score,
         )
-        auto_max = self.max_resources == "auto"
-        with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
-            evaluator = Evaluator(
-                self.estimator, run.candidates, run.advance, run.splits, run.orders,
-                self.max_resources_, parallel, task_kwargs,
-                promote_on=self._promotion_metric,
-                subsample_below=self.max_resources_ if auto_max else np.inf,
-                deadline=None if self.max_time is None else run.start + self.max_time,
-                chunk_jobs=2 * max(1, effective_n_jobs(self.n_jobs)),
-                verbose=self.verbose, n_rungs=_rungs_per_bracket(run.schedule),
-                tasks=tasks,
-            )  # fmt: skip
+        n_workers = max(1, effective_n_jobs(self.n_jobs))
+        asynchronous = self.schedule == "async"
+        options = (
+            dict(pre_dispatch=n_workers, batch_size=1, return_as=UNORDERED)
+            if asynchronous
+            else dict(pre_dispatch=self.pre_dispatch)
+        )
+        with Parallel(n_jobs=self.n_jobs, **options) as parallel:
+            evaluator = self._evaluator(run, parallel, task_kwargs, tasks)
             if self.verbose:
                 self._print_plan(run)
-            schedule, stats = run.schedule, evaluator.stats
-            self._cut_by_time = drive(
-                schedule,
-                evaluator.evaluate,
-                errors=lambda scores: {c: stats[c][1] for c in scores if c in stats},
-                deadline=None if self.max_time is None else run.start + self.max_time,
-                after_rung=lambda jobs, scores: evaluator.prune(_alive(schedule)),
-            )
+            if asynchronous:
+                self._cut_by_time = self._run_async(run, evaluator, n_workers)
+            else:
+                self._cut_by_time = self._run_sync(run, evaluator, n_workers)
             if self._cut_by_time:
                 self._warn_cut()
         return evaluator
+
+    def _evaluator(self, run, parallel, task_kwargs, tasks):
+        executor = AsyncEvaluator if self.schedule == "async" else Evaluator
+        auto_max = self.max_resources == "auto"
+        evaluator = executor(
+            self.estimator, run.candidates, run.space, run.advance, run.splits,
+            run.orders, self.max_resources_, parallel, task_kwargs,
+            promote_on=self._promotion_metric,
+            subsample_below=self.max_resources_ if auto_max else np.inf,
+            deadline=None if self.max_time is None else run.start + self.max_time,
+            rows=self._subsample_rows(), verbose=self.verbose,
+            n_rungs=_rungs_per_bracket(run.schedule), tasks=tasks,
+        )  # fmt: skip
+        if run.candidates is None:  # a model of the results so far draws them
+            model = DensityRatioSampler(run.space, run.rng)
+            evaluator.candidates = Candidates(
+                run.schedule.n_candidates, lambda: model.draw(evaluator.history())
+            )
+        return evaluator
+
+    def _subsample_rows(self):
+        """How a budget counts training rows (None: it is their number)."""
+        return None
+
+    def _run_sync(self, run, evaluator, n_workers):
+        schedule, stats = run.schedule, evaluator.stats
+        if run.candidates is None:  # the model learns between waves of new ones
+            evaluator.wave = max(4, 2 * n_workers)
+        return drive(
+            schedule,
+            evaluator.evaluate,
+            errors=lambda scores: {c: stats[c][1] for c in scores if c in stats},
+            deadline=None if self.max_time is None else run.start + self.max_time,
+            after_rung=lambda jobs, scores: evaluator.prune(set(schedule.alive)),
+        )
+
+    def _run_async(self, run, evaluator, n_workers):
+        schedule = AsynchronousHalving(run.schedule)
+        stats = evaluator.stats
+        return evaluator.run(
+            schedule,
+            n_workers,
+            errors=lambda done: {c: stats[c][1] for c in done if c in stats},
+            after_job=lambda job, score: evaluator.prune(set(schedule.alive)),
+        )
 
     def _print_plan(self, run):
         """GridSearchCV's first line, with the rungs the fits are spread over."""
@@ -866,193 +735,6 @@ class AutoSearchCV(DocLinkMixin, BaseSearchCV, metaclass=_CheckedKeywords):
         self.scorer_ = scorers._scorers if is_multi else scorers
         self.cv_results_, self.rung_results_ = results, rungs
 
-    def _check_failures(self, evaluator, X):
-        errors, n_fits = evaluator.errors, evaluator.n_fits
-        if len(errors) == n_fits:
-            message = f"All the {n_fits} fits failed. The first error was:\n{errors[0]}"
-            conversion = _not_numbers(X)
-            if conversion is not None:  # the likely cause, said first
-                raise type(conversion)(
-                    f"X holds values that are not numbers ({conversion}), and "
-                    f"{type(self.estimator).__name__} needs numeric features: "
-                    "encode text and categorical columns first, for example with "
-                    "a OneHotEncoder in a ColumnTransformer. " + message
-                ) from conversion
-            raise ValueError(message)
-        for kind, failures in (("fits", errors), ("scorings", evaluator.score_errors)):
-            if failures:
-                self._warn_failures(kind, failures, n_fits)
-
-    def _warn_failures(self, kind, errors, n_fits):
-        counts = Counter(errors).most_common()
-        details = "\n".join(
-            f"{'-' * 80}\n{count} {kind} failed with the following error:\n{error}"
-            for error, count in counts
-        )
-        category = FitFailedWarning if kind == "fits" else UserWarning
-        warnings.warn(
-            f"\n{len(errors)} of the {n_fits} {kind} failed (candidates x folds x "
-            f"rungs) and scored error_score={self.error_score!r}; failed "
-            f"candidates are never promoted when this is NaN.\n{details}",
-            category,
-            stacklevel=4,
-        )
-
-    def _set_rung_attributes(self, results):
-        rungs = Counter(
-            zip(
-                results["bracket"], results["iter"], results["n_resources"], strict=True
-            )
-        )
-        order = sorted(rungs)
-        self.n_resources_ = [int(r) for _, _, r in order]
-        self.n_candidates_ = [int(rungs[key]) for key in order]
-        self.n_iterations_ = len(order)
-
-    def _pick_best(self, results, rungs, metric):
-        """Set ``best_index_`` (a row of ``cv_results_``), ``best_score_``,
-        ``best_params_``, and the budget of the refit."""
-        self._refit_budget = None  # None: the user's own (max_resources_)
-        if callable(self.refit):
-            self.best_index_ = int(self._select_best_index(self.refit, metric, results))
-            row = _rung_row(rungs, results["candidate"][self.best_index_])
-        else:
-            row = best_index(rungs, metric)  # the best that went furthest
-            if row is None:  # no finite score (warned): the first of the last rung
-                ranks = results[f"rank_test_{metric}"]
-                row = _rung_row(rungs, results["candidate"][np.argmin(ranks)])
-            else:
-                row = self._clearly_better(rungs, row, metric)
-                self._refit_budget = self._refit_budget or self._validated(rungs, row)
-            self.best_index_ = int(
-                np.flatnonzero(results["candidate"] == rungs["candidate"][row])[0]
-            )
-            self.best_score_ = float(rungs[f"mean_test_{metric}"][row])
-        self.best_params_ = self._best_params(rungs["params"][row])
-
-    def _clearly_better(self, rungs, row, metric):
-        """``row``, or a row at a smaller budget whose mean score beats it by
-        more than the standard error of their difference (then refitted at
-        that budget, which ``best_params_`` and the verbose output say)."""
-        if self.resource_ == "n_samples":
-            return row
-        best = best_index(rungs, metric, any_budget=True)
-        n_res = rungs["n_resources"]
-        if n_res[best] >= n_res[row]:
-            return row
-        means, stds = rungs[f"mean_test_{metric}"], rungs[f"std_test_{metric}"]
-        error = math.sqrt((stds[best] ** 2 + stds[row] ** 2) / self.n_splits_)
-        if means[best] - means[row] <= error:
-            return row
-        self._refit_budget = int(n_res[best])
-        if self.verbose:
-            print(
-                f"[AutoSearchCV] refitting at {self.resource_}={n_res[best]}: "
-                f"mean score {means[best]:.4g} there beats {means[row]:.4g} at "
-                f"{self.resource_}={n_res[row]} by more than its standard error"
-            )
-        return best
-
-    def _validated(self, rungs, row):
-        """The budget of ``row`` when the search stopped every candidate
-        below ``max_resources_`` because its score fell (not for lack of
-        time): a larger budget was shown to be worse, so it is not refitted.
-        None otherwise (the user's budget)."""
-        budget = int(rungs["n_resources"][row])
-        if self.resource_ == "n_samples" or budget >= self.max_resources_:
-            return None
-        if self._cut_by_time:
-            return None
-        if self.verbose:
-            print(
-                f"[AutoSearchCV] every candidate stopped below "
-                f"{self.resource_}={self.max_resources_} when its score fell: "
-                f"refitting at {self.resource_}={budget}"
-            )
-        return budget
-
-    def _best_params(self, params):
-        """The candidate's parameters, plus the resource when the refit's
-        budget is not the estimator's own value of it."""
-        params = dict(params)
-        if self.resource_ == "n_samples":
-            return params
-        budget = self._refit_budget or self.max_resources_
-        if budget != self.estimator.get_params()[self.resource_]:
-            params[self.resource_] = budget
-        return params
-
-    def _refit(self, run, estimator):
-        self.best_estimator_ = estimator
-        if self.best_params_:
-            self.best_estimator_.set_params(**clone(self.best_params_, safe=False))
-        fit_params = run.routed.estimator.fit
-        if self.verbose and self.resource_ != "n_samples":
-            budget = self._refit_budget or self.max_resources_
-            print(f"[AutoSearchCV] refitting the best at {self.resource_}={budget}")
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            if self._refit_budget is not None:  # a small budget, chosen
-                warnings.simplefilter("ignore", ConvergenceWarning)
-            if run.y is None:
-                self.best_estimator_.fit(run.X, **fit_params)
-            else:
-                self.best_estimator_.fit(run.X, run.y, **fit_params)
-        self.refit_time_ = time.perf_counter() - start
-        if hasattr(self.best_estimator_, "feature_names_in_"):
-            self.feature_names_in_ = self.best_estimator_.feature_names_in_
-
-
-def _rung_row(rungs, candidate):
-    """Row of ``candidate``'s last rung in the per-rung table."""
-    rows = np.flatnonzero(rungs["candidate"] == candidate)
-    return int(rows[np.argmax(rungs["iter"][rows])])
-
-
-def _warn_non_finite(results, metrics, return_train_score):
-    """GridSearchCV's warning when some mean scores are not finite."""
-    for split_set in ["test", "train"] if return_train_score else ["test"]:
-        for metric in metrics:
-            means = np.asarray(results[f"mean_{split_set}_{metric}"], dtype=float)
-            if not np.isfinite(means).all():
-                warnings.warn(
-                    f"One or more of the {split_set} scores are non-finite: {means}"
-                    + (
-                        "; none is finite, so the best candidate is the first of "
-                        "those that reached the largest budget"
-                        if not np.isfinite(means).any()
-                        else ""
-                    ),
-                    category=UserWarning,
-                    stacklevel=5,
-                )
-
-
-def _warn_not_converged(evaluator, resource, max_resources):
-    """One ConvergenceWarning for the fits at the full budget that needed more."""
-    n = evaluator.n_not_converged
-    if n:
-        warnings.warn(
-            f"{n} of the fits at the full budget ({resource}={max_resources}) did "
-            "not converge (ConvergenceWarning); fits at the smaller budgets of the "
-            "first rungs are not expected to",
-            ConvergenceWarning,
-            stacklevel=5,
-        )
-
-
-def _not_numbers(X):
-    """The error converting ``X`` to numbers (a string column, string
-    categories), or None when it converts: asked only once every fit failed,
-    since estimators and pipelines that encode such columns accept them."""
-    if issparse(X):
-        return None
-    try:
-        np.asarray(X, dtype=float)
-    except (ValueError, TypeError) as exc:
-        return exc
-    return None
-
 
 def _generator(random_state):
     """The one Generator of a fit, from scikit-learn's random_state values."""
@@ -1081,7 +763,3 @@ def _indices(split):
 def _rungs_per_bracket(schedule):
     """Planned number of rungs of each bracket, for the progress lines."""
     return Counter(rung.bracket for rung in schedule.plan())
-
-
-def _alive(schedule):
-    return {c for b in getattr(schedule, "brackets", [schedule]) for c in b.alive}

@@ -56,6 +56,12 @@ _SKAUTO_DOC = """
     early_stopping : bool, default=True
         Stop a candidate whose score fell; see :class:`AutoSearchCV`.
 
+    schedule : {"sync", "async"}, default="sync"
+        Rung by rung, or without barriers; see :class:`AutoSearchCV`.
+
+    sampler : {"random", "tpe"}, default="random"
+        Where new candidates come from; see :class:`AutoSearchCV`.
+
     max_time : float or None, default=None
         Budget in seconds; see :class:`AutoSearchCV`."""
 
@@ -86,7 +92,7 @@ class _ScikitLearnConstructor(AutoSearchCV):
         )
         for name in [
             "resource", "min_resources", "max_resources", "factor", "n_brackets",
-            "early_stopping", "max_time", "random_state",
+            "early_stopping", "schedule", "sampler", "max_time", "random_state",
         ]:  # fmt: skip
             setattr(self, name, values[name])
 
@@ -161,6 +167,8 @@ class GridSearchCV(_ScikitLearnConstructor):
         factor=3,
         n_brackets=1,
         early_stopping=True,
+        schedule="sync",
+        sampler="random",
         max_time=None,
         random_state=None,
     ):
@@ -244,6 +252,8 @@ class RandomizedSearchCV(_ScikitLearnConstructor):
         factor=3,
         n_brackets=1,
         early_stopping=True,
+        schedule="sync",
+        sampler="random",
         max_time=None,
     ):
         self._set_shared(locals())
