@@ -60,9 +60,10 @@ class AsyncEvaluator(Evaluator):
         """
         feed, self._waiting = _Feed(), {}  # candidate -> (job, {fold: out})
         self._first = True
-        if self.tasks is not None:
+        steps = self.tasks is not None and self.step_name is not None
+        if steps:
             n_fits = sum(r.n_candidates for r in schedule.plan()) * len(self.splits)
-            self.tasks.begin_step("asynchronous halving", n_fits)
+            self.tasks.begin_step("asynchronous halving", n_fits, parallel=True)
         self._top_up(schedule, feed, n_workers)
         with _lost_worker_explained():
             for out in self.parallel(feed):
@@ -72,7 +73,7 @@ class AsyncEvaluator(Evaluator):
                     feed.closed = True
                     continue
                 self._top_up(schedule, feed, n_workers)
-        if self.tasks is not None:
+        if steps:
             self.tasks.end_step()
         return not schedule.done
 
@@ -114,5 +115,5 @@ class AsyncEvaluator(Evaluator):
         schedule.tell({candidate: score}, error)
         if after_job is not None:
             after_job(job, score)
-        if self.verbose:
+        if self.verbose and self.rung_lines:
             self.report([job], {candidate: score})

@@ -1,13 +1,19 @@
 """scikit-learn's callbacks (``set_callbacks``, scikit-learn >= 1.9) told
 about a fit's tasks.
 
-Every search of skauto has the same task tree: the fit; one task per step
+Every search of skauto has the same task tree: the fit; optionally one
+*group* task (the "search" of scikit-learn's searches); one task per step
 (a rung of the halving, or the self-tuners' last stage), each holding one
 leaf per unit of work (a fold's fit in AutoSearchCV, a validation check in
-the self-tuning networks); and, in AutoSearchCV, the refit.
+the self-tuning networks); and, in AutoSearchCV, the refit. AutoSearchCV's
+leaves are begun and ended by the worker that fits the fold
+(:class:`LeafHooks`), with the callbacks propagated to the fold's
+estimator, as in scikit-learn's searches.
 """
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+
+from ._compat import init_callback_context
 
 try:
     from sklearn.callback import CallbackSupportMixin
@@ -42,15 +48,43 @@ class TaskTree:
         Planned number of steps, the root task's ``max_subtasks``.
     """
 
-    def __init__(self, estimator, n_steps):
+    def __init__(self, estimator, n_steps, **kwargs):
         self.estimator = estimator
-        init = getattr(estimator, "_init_callback_context", None)
-        if init is None or not getattr(estimator, "_skl_callbacks", None):
-            self.context = None  # no callbacks: no task tree to build
-        else:
-            self.context = init(max_subtasks=n_steps)
-        self.step = None
-        self._call("begin", self.context)
+        # None without callbacks: no task tree to build
+        self.context = init_callback_context(estimator, n_steps)
+        self.group = self.step = None
+        self._n_leaves = 0
+        self._call("begin", self.context, **kwargs)
+
+    @property
+    def active(self):
+        """Whether any callback listens."""
+        return self.context is not None
+
+    def begin_group(self, name, n_subtasks, parallel=True):
+        """Start the task that holds the steps (or, ``parallel``, the leaves
+        directly)."""
+        if self.context is not None:
+            self.group = self.context.subcontext(
+                task_name=name,
+                max_subtasks=n_subtasks,
+                sequential_subtasks=not parallel,
+            )
+        self._n_leaves = 0
+        self._call("begin", self.group)
+
+    def end_group(self):
+        stop = self._call("end", self.group)
+        self.group = None
+        return stop
+
+    def leaf_context(self, name):
+        """A leaf of the current step (or group), not begun: the worker's."""
+        parent = self.step if self.step is not None else self.group
+        if parent is None:
+            return None
+        self._n_leaves += 1  # the fits of a step run in parallel: numbered
+        return parent.subcontext(task_name=name, task_id=self._n_leaves)
 
     def _call(self, hook, context, **kwargs):
         if context is None:
@@ -58,10 +92,15 @@ class TaskTree:
         method = getattr(context, f"call_on_fit_task_{hook}")
         return bool(method(estimator=self.estimator, **kwargs))
 
-    def begin_step(self, name, n_leaves):
-        """Start a step of at most ``n_leaves`` leaves (None: not known)."""
-        if self.context is not None:
-            self.step = self.context.subcontext(task_name=name, max_subtasks=n_leaves)
+    def begin_step(self, name, n_leaves, parallel=False):
+        """Start a step of at most ``n_leaves`` leaves (None: not known);
+        ``parallel``: its leaves may run at the same time (numbered)."""
+        parent = self.group if self.group is not None else self.context
+        if parent is not None:
+            self.step = parent.subcontext(
+                task_name=name, max_subtasks=n_leaves, sequential_subtasks=not parallel
+            )
+        self._n_leaves = 0
         self._call("begin", self.step)
 
     def leaf(self, name, **kwargs):
@@ -79,19 +118,53 @@ class TaskTree:
         return stop
 
     @contextmanager
-    def subtask(self, name, estimator):
+    def subtask(self, name, estimator, **kwargs):
         """A task in which ``estimator`` is fitted, with the callbacks that
-        propagate passed on to it (as GridSearchCV's refit)."""
+        propagate passed on to it (as GridSearchCV's refit); ``kwargs`` (X,
+        y, metadata) go to its hooks."""
         if self.context is None:
             yield
             return
         task = self.context.subcontext(task_name=name)
         with task.propagate_callback_context(estimator):
-            self._call("begin", task)
+            self._call("begin", task, **kwargs)
             yield
-            self._call("end", task)
+        self._call("end", task, **kwargs)
 
     def end(self, **kwargs):
         """End the fit's task (``X``, ``y``, ``reconstruction_attributes``...
         for the callbacks that score the fitted estimator)."""
         self._call("end", self.context, **kwargs)
+
+
+class LeafHooks:
+    """In a worker: the hooks of one leaf (a fold's fit) of AutoSearchCV.
+
+    ``begin`` calls the leaf's begin hook and propagates the callbacks to
+    the fold's estimator until ``fitted``; ``end`` calls the end hook (also
+    after a failed fit), as scikit-learn's ``_fit_and_score`` does. A no-op
+    without a context.
+    """
+
+    def __init__(self, context, caller, estimator):
+        self.context, self.caller, self.estimator = context, caller, estimator
+        self._stack = ExitStack()
+        self._kwargs = None
+
+    def begin(self, X, y, metadata):
+        if self.context is None:
+            return
+        self._kwargs = dict(estimator=self.caller, X=X, y=y, metadata=metadata)
+        self._stack.enter_context(
+            self.context.propagate_callback_context(self.estimator)
+        )
+        self.context.call_on_fit_task_begin(**self._kwargs)
+
+    def fitted(self):
+        self._stack.close()
+
+    def end(self):
+        self.fitted()
+        if self._kwargs is not None:
+            self.context.call_on_fit_task_end(**self._kwargs)
+            self._kwargs = None

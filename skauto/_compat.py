@@ -39,6 +39,7 @@ from sklearn.utils.parallel import _get_threadpool_controller  # noqa: F401
 from sklearn.utils.validation import (  # noqa: F401
     _check_method_params,
     _check_sample_weight,
+    _num_samples,
     validate_data,
 )
 
@@ -58,3 +59,46 @@ UNORDERED = (
     if tuple(int(p) for p in joblib.__version__.split(".")[:2]) >= (1, 4)
     else "generator"
 )
+
+
+# --- private methods of BaseSearchCV and of scikit-learn's callback mixin ----
+def get_scorers(search):
+    """The search's scorer (or ``_MultimetricScorer``) and refit metric."""
+    return search._get_scorers()
+
+
+def routed_fit_params(search, params):
+    """``params`` of ``search.fit`` routed to the estimator, scorer, splitter."""
+    return search._get_routed_params_for_fit(params)
+
+
+def check_refit_for_multimetric(search, metrics):
+    """BaseSearchCV's check that ``refit`` names one of ``metrics``."""
+    search._check_refit_for_multimetric(metrics)
+
+
+def select_best_index(refit, metric, results):
+    """BaseSearchCV's ``best_index_`` from ``cv_results_`` (a callable refit)."""
+    return BaseSearchCV._select_best_index(refit, metric, results)
+
+
+# the attributes scikit-learn's _init_callback_context sets and its teardown
+# removes (a fit that raised must leave them for the teardown)
+CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+
+
+def init_callback_context(estimator, n_steps):
+    """The root callback context of a fit of ``estimator`` with ``n_steps``
+    tasks, or None when it has no callback (or scikit-learn has none)."""
+    init = getattr(estimator, "_init_callback_context", None)
+    if init is None or not getattr(estimator, "_skl_callbacks", None):
+        return None
+    return init(max_subtasks=n_steps)
+
+
+class IntervalNotBool(Interval):
+    """An integer interval that ``True`` and ``False`` are not in (numbers to
+    Python, but never a count a user means)."""
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)

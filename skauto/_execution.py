@@ -17,6 +17,7 @@ from contextlib import contextmanager, nullcontext
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 from sklearn.utils.parallel import delayed
 
 from ._compat import _get_threadpool_controller
@@ -85,12 +86,17 @@ class Evaluator:
         its job is not answered (those of the first job handed out always
         run, so that the search has a result).
     rows : callable or None
-        ``rows(n_resources, n_train)``: the training rows of a subsample of
-        budget ``n_resources`` from a fold of ``n_train`` rows; None: the
-        budget counts the training rows.
+        ``rows(n_resources, n_rows)``: the rows of a subsample of budget
+        ``n_resources`` from a fold of ``n_rows`` rows; None: the budget
+        counts the training rows.
+    test_orders : list of arrays or None
+        The test indices of each fold in subsampling order, when the test
+        folds are subsampled too (by ``rows``); None: they are whole.
     verbose : int
         Print one line per rung when > 0, one per fit when > 1 (with its
         score when > 2), as GridSearchCV does.
+    rung_lines : bool
+        Whether to print the line per rung.
     n_rungs : dict
         Planned number of rungs of each bracket, for the progress lines.
     tasks : skauto._callbacks.TaskTree or None
@@ -101,7 +107,8 @@ class Evaluator:
     def __init__(
         self, base, candidates, space, advance, splits, orders, full_budget, parallel,
         task_kwargs, *, promote_on, subsample_below=np.inf, deadline=None,
-        rows=None, verbose=0, n_rungs=None, tasks=None,
+        rows=None, test_orders=None, verbose=0, rung_lines=True, n_rungs=None,
+        tasks=None,
     ):  # fmt: skip
         self.base = base
         self.candidates = candidates
@@ -115,7 +122,9 @@ class Evaluator:
         self.promote_on = promote_on  # metric names -> the metric to promote on
         self.deadline = deadline  # perf_counter() time, or None
         self.rows = rows
+        self.test_orders = test_orders
         self.verbose = verbose
+        self.rung_lines = rung_lines
         self.n_rungs = n_rungs or {}  # bracket -> planned number of rungs
         self.tasks = tasks  # scikit-learn's callbacks, or None
         self.error_score = task_kwargs["error_score"]
@@ -130,6 +139,10 @@ class Evaluator:
         self.stats = {}  # candidate -> (mean, standard error) at its last rung
         self.seen = []  # (candidate, budget, mean score) of each job, in order
         self.wave = None  # with lazy candidates: new ones go out in waves
+        self.longest_first = True  # worth it with more than one worker
+        # the callbacks' tasks: a step per rung (None: none), a leaf per fit
+        self.step_name = _rung_names
+        self.leaf_name = None  # None: "candidate c fold k n_resources=r"
         self.start = time.perf_counter()
 
     def evaluate(self, jobs):
@@ -139,10 +152,11 @@ class Evaluator:
         started them after the deadline) are not answered.
         """
         n_splits = len(self.splits)
-        if self.tasks is not None:
-            rungs = sorted({(job.bracket, job.iter) for job in jobs})
-            name = ", ".join(f"bracket {b} rung {i + 1}" for b, i in rungs)
-            self.tasks.begin_step(name, len(jobs) * n_splits)
+        steps = self.tasks is not None and self.step_name is not None
+        if steps:
+            self.tasks.begin_step(
+                self.step_name(jobs), len(jobs) * n_splits, parallel=True
+            )
         scores = {}
         for wave in self._waves(jobs):
             outs = self._run_longest_first(
@@ -152,9 +166,9 @@ class Evaluator:
                 job_outs = outs[i * n_splits : (i + 1) * n_splits]
                 if not any(out.get("skipped") for out in job_outs):
                     scores[job.candidate] = self._collect(job, job_outs)
-        if self.tasks is not None:
+        if steps:
             self.tasks.end_step()
-        if self.verbose:
+        if self.verbose and self.rung_lines:
             self.report([job for job in jobs if job.candidate in scores], scores)
         return scores
 
@@ -187,10 +201,13 @@ class Evaluator:
         keeps the workers busy to the end (longest processing time first).
         Outputs come back in the order of ``pairs``.
         """
-        order = sorted(
-            range(len(pairs)),
-            key=lambda i: -self.fit_times.get((pairs[i][0].candidate, pairs[i][1]), 0),
-        )
+        order = list(range(len(pairs)))
+        if self.longest_first:  # (one worker: the order of the jobs)
+            order.sort(
+                key=lambda i: (
+                    -self.fit_times.get((pairs[i][0].candidate, pairs[i][1]), 0)
+                )
+            )
         outs = [None] * len(pairs)
         first = pairs[order[0]][0] if pairs and not self.outputs else None
         tasks = (  # made as dispatched
@@ -205,10 +222,6 @@ class Evaluator:
     def _collect(self, job, outs):
         """Keep the models to continue, note the metric names, store outputs."""
         for k, out in enumerate(outs):
-            if self.tasks is not None:
-                self.tasks.leaf(
-                    f"candidate {job.candidate} fold {k} n_resources={job.n_resources}"
-                )
             self.fit_times[(job.candidate, k)] = out["fit_time"]
             model = out.pop("model")
             if model is not None:
@@ -253,10 +266,19 @@ class Evaluator:
             if self.rows is not None:
                 n_rows = self.rows(job.n_resources, len(self.orders[fold]))
             train = np.sort(self.orders[fold][:n_rows])
+            if self.test_orders is not None:
+                n_test = self.rows(job.n_resources, len(test))
+                test = np.sort(self.test_orders[fold][:n_test])
         memory = None
         if self.memories is not None and previous == 0:  # a fresh model
             memory = self._memory(fold, job.n_resources if subsample else None)
         last = job.n_resources >= self.full_budget
+        context = None
+        if self.tasks is not None and self.tasks.active:
+            name = self.leaf_name or (
+                f"candidate {job.candidate} fold {fold} n_resources={job.n_resources}"
+            )
+            context = self.tasks.leaf_context(name)
         return delayed(fit_and_score)(
             model,
             params=params,
@@ -269,6 +291,8 @@ class Evaluator:
             quiet=not last,
             deadline=self._wall_deadline() if timed else None,
             tag=tag,
+            callback_ctx=context,
+            caller=None if context is None else self.tasks.estimator,
             **self.task_kwargs,
         )
 
@@ -283,15 +307,18 @@ class Evaluator:
         """An unfitted estimator with ``candidate``'s parameters and the
         budget's ``update``, and the parameters left to set in the task.
 
-        They are set once per candidate and budget, on a template cloned for
-        each fold (``set_params`` of a pipeline costs as much as a small
-        fit's bookkeeping); a candidate whose parameters cannot be set gets
+        They are set in the task, on each fold's clone, as GridSearchCV sets
+        them; for a pipeline, once per candidate and budget, on a template
+        cloned for each fold (``set_params`` of a pipeline costs as much as a
+        small fit's bookkeeping); a candidate whose parameters cannot be set gets
         them in the task, inside the ``error_score`` guard, where setting
         them fails for that candidate alone.
         """
         params = {**self.candidates[candidate], **update}
         if not params:
             return clone(self.base), {}
+        if not isinstance(self.base, Pipeline):  # set on each fold's clone
+            return clone(self.base), clone(params, safe=False)
         key = tuple(sorted(update.items()))
         known, template = self.templates.get(candidate, (None, None))
         if known != key:
@@ -394,6 +421,12 @@ class Evaluator:
     @property
     def n_fits(self):
         return sum(len(outs) for _, outs in self.outputs)
+
+
+def _rung_names(jobs):
+    """The name of the callbacks' task of a rung of ``jobs``."""
+    rungs = sorted({(job.bracket, job.iter) for job in jobs})
+    return ", ".join(f"bracket {b} rung {i + 1}" for b, i in rungs)
 
 
 @contextmanager

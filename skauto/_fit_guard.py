@@ -2,8 +2,7 @@
 
 import functools
 
-# set by scikit-learn's _init_callback_context, removed by its teardown
-_CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+from ._compat import CALLBACK_STATE
 
 
 def unfitted_on_error(fit):
@@ -24,7 +23,7 @@ def unfitted_on_error(fit):
         except BaseException:
             for name in list(vars(self)):
                 fitted = name.endswith("_") and not name.startswith("_")
-                if name in _CALLBACK_STATE:
+                if name in CALLBACK_STATE:
                     continue
                 if fitted or name not in before:
                     delattr(self, name)

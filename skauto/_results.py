@@ -81,10 +81,21 @@ def _split_matrix(records, get, n_splits):
 
 
 def _param_columns(params):
+    """``param_*`` masked arrays, typed as scikit-learn's searches type them:
+    the dtype numpy infers from the values, unless it is a string dtype or
+    more than one dimension (tuples of one length), then object."""
     names = sorted({name for p in params for name in p})
     columns = {}
     for name in names:
-        column = ma.MaskedArray(np.empty(len(params), dtype=object), mask=True)
+        values = [p[name] for p in params if name in p]
+        try:
+            inferred = np.array(values)
+        except ValueError:  # sequences of different lengths
+            dtype = np.dtype(object)
+        else:
+            one_d = inferred.dtype.kind != "U" and inferred.ndim == 1
+            dtype = inferred.dtype if one_d else np.dtype(object)
+        column = ma.MaskedArray(np.empty(len(params), dtype=dtype), mask=True)
         for i, p in enumerate(params):
             if name in p:
                 column[i] = p[name]

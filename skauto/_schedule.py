@@ -760,3 +760,71 @@ class AsynchronousHalving(Schedule):
                 raise ValueError(f"candidate {candidate} has no pending job")
             error = (errors or {}).get(candidate)
             self._owner[candidate].tell(candidate, score, error)
+
+
+def scikit_learn_rungs(
+    n_candidates, min_resources, max_resources, factor, *, exhaust=False,
+    aggressive_elimination=False,
+):  # fmt: skip
+    """The rungs of scikit-learn's halving searches, as they compute them.
+
+    Budgets start at ``min_resources`` and grow by ``factor``
+    (``int(factor**i * min_resources)``, at most ``max_resources``), for
+    ``min(n_possible, n_required)`` rungs, where ``n_required`` brings the
+    candidates below ``factor`` and ``n_possible`` is what the budget range
+    allows (``n_required`` with ``aggressive_elimination``, the first rungs
+    then repeating the first budget); ``ceil(n / factor)`` candidates go on.
+    With ``exhaust`` (``min_resources="exhaust"``), ``min_resources`` is
+    raised so that the last rung uses as much of ``max_resources`` as it can.
+
+    Returns
+    -------
+    rungs : list of (n_candidates, n_resources)
+    min_resources : int
+        The first budget (raised by ``exhaust``).
+    n_required, n_possible : int
+    """
+    _check_factor(factor)
+    n_required = 1 + math.floor(math.log(n_candidates, factor))
+    if exhaust:
+        min_resources = max(min_resources, max_resources // factor ** (n_required - 1))
+    n_possible = 1 + math.floor(math.log(max_resources // min_resources, factor))
+    n_iterations = n_required if aggressive_elimination else min(n_possible, n_required)
+    if n_iterations > MAX_RUNGS:
+        raise ValueError(
+            f"factor={factor!r} is too close to 1: {n_iterations} rungs (at most "
+            f"{MAX_RUNGS}); use factor >= 2"
+        )
+    rungs, n = [], n_candidates
+    for i in range(n_iterations):
+        power = i
+        if aggressive_elimination:
+            power = max(0, i - n_required + n_possible)
+        rungs.append((n, min(int(factor**power * min_resources), max_resources)))
+        n = math.ceil(n / factor)
+    return rungs, int(min_resources), n_required, n_possible
+
+
+class GivenHalving(SuccessiveHalving):
+    """Successive halving over rungs given in advance.
+
+    Parameters
+    ----------
+    rungs : list of (n_candidates, n_resources)
+        Candidates and budget of each rung (budgets may repeat: a rung that
+        only eliminates).
+    factor : int or float, default=3
+        The elimination rate the rungs were planned with.
+    early_stopping : bool, default=False
+        See :class:`SuccessiveHalving`.
+    """
+
+    def __init__(self, rungs, factor=3, *, early_stopping=False):
+        self._given = [(int(c), int(r)) for c, r in rungs]
+        super().__init__(
+            self._given[0][0], self._given[0][1], self._given[-1][1], factor,
+            early_stopping=early_stopping,
+        )  # fmt: skip
+
+    def _make_plan(self, n_candidates, min_resources, max_resources):
+        return [Rung(self.bracket, i, c, r) for i, (c, r) in enumerate(self._given)]

@@ -66,9 +66,9 @@ def _check_name(name, sub, known, estimator, resource):
         raise ValueError(f"Parameter names must be strings, got {name!r}")
     if resource is not None and name == resource:
         raise ValueError(
-            f"Parameter {name!r} is the resource: its value is set by the search "
-            f"and cannot also be searched; remove it from param_distributions or "
-            f"choose another resource"
+            f"Cannot use parameter {name} as the resource since it is part of "
+            f"the searched parameters: the search sets the resource's value; "
+            f"remove {name!r} from the space or choose another resource"
         )
     if known is None or name in known:
         return
@@ -115,11 +115,29 @@ def sample_candidates(space, n_candidates, rng):
             )
         if n_candidates == len(grid):  # GridSearchCV's order: its tie-breaks
             return list(grid)
-        order = rng.permutation(len(grid))[:n_candidates]
-        return [grid[int(i)] for i in order]
+        return [grid[int(i)] for i in _distinct(len(grid), n_candidates, rng)]
     return [
         _sample_one(space[rng.integers(len(space))], rng) for _ in range(n_candidates)
     ]
+
+
+# a grid larger than this is sampled without listing its indices (a
+# permutation of 10**9 indices is 8 GB)
+_PERMUTED_BELOW = 10**6
+
+
+def _distinct(n, k, rng):
+    """``k`` distinct indices of ``range(n)`` in a random order: a prefix of
+    a permutation for a small ``n``, else Floyd's algorithm (``k`` draws,
+    memory in ``k``), shuffled."""
+    if n < _PERMUTED_BELOW:
+        return rng.permutation(n)[:k]
+    chosen = {}
+    for j in range(n - k, n):
+        t = int(rng.integers(j + 1))
+        chosen[j if t in chosen else t] = None
+    picked = np.fromiter(chosen, dtype=np.int64, count=k)
+    return picked[rng.permutation(k)]
 
 
 def _sample_one(sub, rng):

@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 
+from ._callbacks import LeafHooks
 from ._compat import _check_method_params, _safe_split
 from ._pipeline_cache import FoldMemory
 
@@ -39,6 +40,8 @@ def fit_and_score(
     fit=True,
     deadline=None,
     tag=None,
+    callback_ctx=None,
+    caller=None,
 ):
     """Fit (or continue) one (candidate, fold) and score it: the joblib worker.
 
@@ -57,14 +60,34 @@ def fit_and_score(
     continued model that already has its budget. A task started after
     ``deadline`` (a ``time.time()`` value) does nothing and says so
     (``skipped``). ``tag`` comes back in the output, to tell outputs that
-    arrive in any order apart.
+    arrive in any order apart. ``callback_ctx``, the leaf's callback
+    context, gets its hooks here (with ``caller``, the search, as their
+    estimator), the callbacks propagated to the fold's estimator.
     """
     if deadline is not None and time.time() > deadline:
         return {"skipped": True, "tag": tag}
     out = {"fit_time": 0.0, "score_time": 0.0, "error": None, "model": None}
-    out["tag"] = tag
-    out.update(test_scores=None, train_scores=None, score_error=None)
+    out.update(tag=tag, test_scores=None, train_scores=None, score_error=None)
     out["n_not_converged"] = 0
+    hooks = LeafHooks(callback_ctx, caller, estimator)
+    try:
+        _fit_then_score(
+            out, hooks, estimator, X, y, params, train, test, n_partial_fit,
+            classes, fit_params, scorer, score_params, return_train_score,
+            error_score, quiet, memory, fit,
+        )  # fmt: skip
+    finally:
+        hooks.end()
+    out["model"] = estimator if keep_model and out["error"] is None else None
+    return out
+
+
+def _fit_then_score(
+    out, hooks, estimator, X, y, params, train, test, n_partial_fit, classes,
+    fit_params, scorer, score_params, return_train_score, error_score, quiet,
+    memory, fit,
+):  # fmt: skip
+    """The body of :func:`fit_and_score`, writing into ``out``."""
     start = time.perf_counter()
     try:
         if params:
@@ -76,15 +99,20 @@ def fit_and_score(
         if isinstance(getattr(estimator, "memory", None), FoldMemory):
             estimator.memory.remember_input(X_train)  # a continued model's too
         fit_params = _check_method_params(X, params=fit_params, indices=train)
+        weights = fit_params.get("sample_weight")
+        hooks.begin(
+            X_train, y_train, None if weights is None else {"sample_weight": weights}
+        )
         if fit:
             out["n_not_converged"] = _fit_counting(
                 estimator, X_train, y_train, fit_params, n_partial_fit, classes, quiet
             )
+        hooks.fitted()
     except Exception:
         if error_score == "raise":
             raise
         out["error"] = traceback.format_exc()
-        return out
+        return
     out["fit_time"] = time.perf_counter() - start
     start = time.perf_counter()
     try:
@@ -103,8 +131,6 @@ def fit_and_score(
         if return_train_score:
             out["train_scores"] = _numbers(scores[1], scorer)
     out["score_time"] = time.perf_counter() - start
-    out["model"] = estimator if keep_model else None
-    return out
 
 
 def _split(estimator, X, y, indices, train_indices=None, *, pairwise):

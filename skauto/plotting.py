@@ -596,6 +596,8 @@ def _per_rung(estimator):
     if not hasattr(estimator, "rung_results_"):
         return estimator.cv_results_, best
     rungs = estimator.rung_results_
+    if hasattr(estimator, "_best_rung_row"):  # skauto's searches
+        return rungs, estimator._best_rung_row
     if best is not None:
         candidate = estimator.cv_results_["candidate"][best]
         rows = np.flatnonzero(rungs["candidate"] == candidate)

@@ -312,7 +312,7 @@ def test_stratified_subsamples_keep_every_class():
         (dict(param_distributions=[]), "non-empty"),
         (dict(resource="n_estimators"), "resource='n_estimators' is not a parameter"),
         (dict(resource="max_iter", param_distributions={"max_iter": [1]}),
-         "is the resource"),
+         "as the resource since it is part of the searched"),
         (dict(max_resources=500), "max_resources=500 > 160 samples"),
         (dict(min_resources=100, max_resources=50), "min_resources_=100 > max_r"),
         (dict(resource="max_iter"), "max_resources='auto' takes the estimator's "
@@ -855,15 +855,26 @@ def test_set_params_once_per_task_and_never_empty():
     assert all(calls) and len(calls) <= n_tasks + 1  # + the refit
 
 
-def test_candidate_parameters_set_once_not_per_fold():
+def test_parameters_set_per_fold_as_grid_search_once_for_a_pipeline():
     _CountsSetParams.calls.clear()
     grid = {"quality": [0.1, 0.2, 0.3]}
     search = AutoSearchCV(_CountsSetParams(), grid, resource="n_samples", cv=4)
     search.fit(X_REG, Y_REG)
     assert search.n_iterations_ == 1  # one exhaustive rung of 3 x 4 fits
-    # one call per candidate (on the template each fold's clone comes from)
-    # and the refit's
-    assert _CountsSetParams.calls == [*ParameterGrid(grid), search.best_params_]
+    # on each fold's clone, as GridSearchCV, in the order of the candidates
+    per_fold = [params for params in ParameterGrid(grid) for _ in range(4)]
+    assert _CountsSetParams.calls == [*per_fold, search.best_params_]
+    # a pipeline's (costly) set_params: once per candidate, on the template
+    # each fold's clone comes from, and the refit's
+    _CountsSetParams.calls.clear()
+    pipe = Pipeline([("m", _CountsSetParams())])
+    grid = {"m__quality": [0.1, 0.2, 0.3]}
+    search = AutoSearchCV(pipe, grid, resource="n_samples", cv=4).fit(X_REG, Y_REG)
+    expected = [{"quality": q} for q in grid["m__quality"]]
+    assert _CountsSetParams.calls == [
+        *expected,
+        {"quality": search.best_params_["m__quality"]},
+    ]
 
 
 def test_candidate_that_cannot_be_set_fails_alone_in_each_fold():
@@ -871,7 +882,7 @@ def test_candidate_that_cannot_be_set_fails_alone_in_each_fold():
 
     pipe = Pipeline([("m", Ridge())])
     grid = {"m": [Ridge(), KNeighborsRegressor()], "m__alpha": [1.0]}
-    with pytest.warns(FitFailedWarning, match="3 of the 6 fits failed"):
+    with pytest.warns(FitFailedWarning, match="3 fits failed out of a total of 6"):
         search = AutoSearchCV(pipe, grid, cv=3, resource="n_samples").fit(X_REG, Y_REG)
     assert np.isnan(search.cv_results_["mean_test_score"][1])
     assert np.isfinite(search.cv_results_["mean_test_score"][0])

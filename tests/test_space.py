@@ -30,7 +30,7 @@ def test_bad_spaces(space, match):
 
 
 def test_resource_cannot_be_searched():
-    with pytest.raises(ValueError, match="'max_iter' is the resource"):
+    with pytest.raises(ValueError, match="parameter max_iter as the resource"):
         check_space({"max_iter": [1, 2]}, Ridge(), resource="max_iter")
 
 

@@ -8,7 +8,7 @@ from numbers import Integral
 import numpy as np
 
 from .._advance import auto_resource
-from .._compat import Interval
+from .._compat import IntervalNotBool
 from .._execution import min_valid_size
 from .._schedule import Hyperband, SuccessiveHalving, n_rungs_between
 from .._space import grid_size, is_grid
@@ -21,9 +21,16 @@ _AUTO_RUNGS = {"parameter": 5, "n_samples": 4}
 # it a fit costs about as much as on the whole fold (the per-call overhead of
 # a solver dominates), so halving's extra fits would cost more than it saves
 _MIN_AUTO_SUBSAMPLE = 1000
-_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+_POSITIVE_INT = IntervalNotBool(Integral, 1, None, closed="left")
 # with a single rung, "at least factor**2 candidates" is capped (factor=1e9)
 _MAX_AUTO_EXTRA = 27
+
+
+def _power(factor, k):
+    """``factor**k``, or inf where it would overflow a float (factor=1e300)."""
+    if k * math.log(factor) > 700:
+        return math.inf
+    return factor**k
 
 
 class _PlanningMixin:
@@ -73,13 +80,14 @@ class _PlanningMixin:
             return min(max_r, smallest)
         if self.min_resources == "exhaust":  # the last rung gets max_resources
             n_rungs = 1 + int(math.floor(math.log(n) / math.log(self.factor) + 1e-9))
-            return min(max_r, max(smallest, int(max_r // self.factor ** (n_rungs - 1))))
-        if not is_param and n is not None and n < self.factor**2:
+            top = max_r // _power(self.factor, n_rungs - 1)
+            return min(max_r, max(smallest, int(top)))
+        if not is_param and n is not None and n < _power(self.factor, 2):
             # refitted from scratch, fewer than factor**2 candidates gain
             # little from halving and pay its extra fits: one exhaustive rung
             return max_r
         n_rungs = _AUTO_RUNGS["parameter" if is_param else "n_samples"]
-        auto = int(max_r / self.factor ** (n_rungs - 1))
+        auto = int(max_r / _power(self.factor, n_rungs - 1))
         if not is_param:
             auto = max(auto, _MIN_AUTO_SUBSAMPLE)
         return min(max_r, max(smallest, auto))
@@ -115,7 +123,11 @@ class _PlanningMixin:
                 f"max_resources={max_r} > {n_train} samples in the smallest "
                 f"training fold of the {len(splits)} cv splits"
             )
-        if max_r < valid:
+        if self.max_resources == "auto":
+            # the last rung uses whole folds; a subsample below them needs
+            # every class, or there is none (one rung of whole folds)
+            valid = min(valid, max_r)
+        elif max_r < valid:
             raise ValueError(
                 f"max_resources={max_r} is too small for the cv splits: a "
                 f"training subsample needs at least {valid} samples for every "
@@ -151,8 +163,8 @@ class _PlanningMixin:
 
     def _n_candidates_for(self, grid, n_rungs, asked):
         if asked is None:
-            extra = min(math.ceil(self.factor**2), _MAX_AUTO_EXTRA)
-            n = max(math.ceil(self.factor ** (n_rungs - 1)), extra)
+            extra = math.ceil(min(_power(self.factor, 2), _MAX_AUTO_EXTRA))
+            n = max(math.ceil(_power(self.factor, n_rungs - 1)), extra)
             return grid if grid is not None else n
         if grid is not None and asked > grid:
             name = "n_candidates" if getattr(self, "n_iter", None) is None else "n_iter"

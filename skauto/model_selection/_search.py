@@ -27,6 +27,10 @@ from .._compat import (
     _check_method_params,
     _fit_context,
     _MultimetricScorer,
+    _num_samples,
+    check_refit_for_multimetric,
+    get_scorers,
+    routed_fit_params,
 )
 from .._doc_link import DocLinkMixin
 from .._execution import Evaluator, subsample_orders, thread_limit
@@ -419,6 +423,12 @@ class AutoSearchCV(
     True
     """
 
+    _own_progress = True  # its own progress lines besides GridSearchCV's
+    # the callbacks' tasks as scikit-learn's searches name them (a group task
+    # "search" holding the fits, a step per rung with _callback_step), or
+    # AutoSearchCV's own (a step per rung, the fits named by candidate)
+    _callback_group = None
+    _callback_step = None
     _parameter_constraints: dict = {
         **BaseSearchCV._parameter_constraints,
         "param_distributions": [dict, list, None],
@@ -523,7 +533,10 @@ class AutoSearchCV(
             The fitted search.
         """
         run = self._prepare(X, y, params)
-        tasks = TaskTree(self, len(run.schedule.plan()) + bool(self.refit))
+        n_tasks = 1 if self._callback_group else len(run.schedule.plan())
+        weights = run.routed.estimator.fit.get("sample_weight")
+        metadata = None if weights is None else {"sample_weight": weights}
+        tasks = TaskTree(self, n_tasks + bool(self.refit), X=X, y=y, metadata=metadata)
         with thread_limit(run.X):  # one thread per fit on small data
             evaluator = self._run_rungs(run, tasks)
             self._finalize(run, evaluator, tasks)
@@ -537,15 +550,17 @@ class AutoSearchCV(
 
     def _prepare(self, X, y, params):
         """Check everything and plan the search before any fit starts."""
-        scorers, _ = self._get_scorers()
+        scorers, _ = get_scorers(self)
         X, y = indexable(X, y)
         if y is None and get_tags(self.estimator).target_tags.required:
             raise ValueError(
                 f"{type(self.estimator).__name__} requires y to be passed, but "
                 "the target y is None"
             )
+        self._n_samples = _num_samples(X)
+        self._check_input(X)
         params = _check_method_params(X, params=params)
-        routed = self._get_routed_params_for_fit(params)
+        routed = routed_fit_params(self, params)
         space, space_name = self._space_argument()
         self.resource_ = self._pick_resource(space)
         advance = choose_advance(self.estimator, self.resource_, routed.estimator.fit)
@@ -559,10 +574,7 @@ class AutoSearchCV(
         start = time.perf_counter()
         rng = _generator(self.random_state)
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        splits = [
-            (_indices(train), _indices(test))
-            for train, test in cv.split(X, y, **routed.splitter.split)
-        ]
+        splits = _splits(cv, X, y, routed.splitter.split)
         self.n_splits_ = len(splits)
         labels = _class_labels(self.estimator, y)
         orders = None if is_param else subsample_orders(splits, labels, rng)
@@ -624,10 +636,19 @@ class AutoSearchCV(
             evaluator = self._evaluator(run, parallel, task_kwargs, tasks)
             if self.verbose:
                 self._print_plan(run)
+            if self._callback_group:
+                plan = run.schedule.plan()
+                n_fits = sum(r.n_candidates for r in plan) * len(run.splits)
+                steps = self._callback_step is not None
+                tasks.begin_group(
+                    self._callback_group, len(plan) if steps else n_fits, not steps
+                )
             if asynchronous:
                 self._cut_by_time = self._run_async(run, evaluator, n_workers)
             else:
                 self._cut_by_time = self._run_sync(run, evaluator, n_workers)
+            if self._callback_group:
+                tasks.end_group()
             if self._cut_by_time:
                 self._warn_cut()
         return evaluator
@@ -641,9 +662,14 @@ class AutoSearchCV(
             promote_on=self._promotion_metric,
             subsample_below=self.max_resources_ if auto_max else np.inf,
             deadline=None if self.max_time is None else run.start + self.max_time,
-            rows=self._subsample_rows(), verbose=self.verbose,
+            rows=self._subsample_rows(), test_orders=self._test_orders(run),
+            verbose=self.verbose,
+            rung_lines=self._own_progress,
             n_rungs=_rungs_per_bracket(run.schedule), tasks=tasks,
         )  # fmt: skip
+        if self._callback_group:
+            evaluator.step_name = self._callback_step
+            evaluator.leaf_name = "candidate-split-evaluation"
         if run.candidates is None:  # a model of the results so far draws them
             model = DensityRatioSampler(run.space, run.rng)
             evaluator.candidates = Candidates(
@@ -655,13 +681,27 @@ class AutoSearchCV(
         """How a budget counts training rows (None: it is their number)."""
         return None
 
+    def _test_orders(self, run):
+        """The test folds' subsampling orders (None: the test folds are whole)."""
+        return None
+
+    def _check_input(self, X):
+        """Checks of the data before the splits (none here)."""
+
     def _run_sync(self, run, evaluator, n_workers):
         schedule, stats = run.schedule, evaluator.stats
         if run.candidates is None:  # the model learns between waves of new ones
             evaluator.wave = max(4, 2 * n_workers)
+        evaluator.longest_first = n_workers > 1
+
+        def evaluate(jobs):
+            if self.verbose and not self._own_progress:
+                self._print_iteration(jobs, len(run.splits))
+            return evaluator.evaluate(jobs)
+
         return drive(
             schedule,
-            evaluator.evaluate,
+            evaluate,
             errors=lambda scores: {c: stats[c][1] for c in scores if c in stats},
             deadline=None if self.max_time is None else run.start + self.max_time,
             after_rung=lambda jobs, scores: evaluator.prune(set(schedule.alive)),
@@ -677,6 +717,17 @@ class AutoSearchCV(
             after_job=lambda job, score: evaluator.prune(set(schedule.alive)),
         )
 
+    def _print_iteration(self, jobs, n_splits):
+        """scikit-learn's halving searches' lines before an iteration."""
+        print("-" * 10)
+        print(f"iter: {jobs[0].iter}")
+        print(f"n_candidates: {len(jobs)}")
+        print(f"n_resources: {jobs[0].n_resources}")
+        print(
+            f"Fitting {n_splits} folds for each of {len(jobs)} candidates, "
+            f"totalling {n_splits * len(jobs)} fits"
+        )
+
     def _print_plan(self, run):
         """GridSearchCV's first line, with the rungs the fits are spread over."""
         plan = run.schedule.plan()
@@ -684,7 +735,7 @@ class AutoSearchCV(
         n_fits = n_splits * sum(rung.n_candidates for rung in plan)
         rungs = ", ".join(f"{r.n_candidates} x {r.n_resources}" for r in plan)
         print(
-            f"Fitting {n_splits} folds for each of {len(run.candidates)} "
+            f"Fitting {n_splits} folds for each of {run.schedule.n_candidates} "
             f"candidates, totalling {n_fits} fits, in {len(plan)} "
             f"rung{'s' if len(plan) != 1 else ''} "
             f"(candidates x {self.resource_}: {rungs})"
@@ -698,13 +749,21 @@ class AutoSearchCV(
             UserWarning,
             stacklevel=4,
         )
-        if self.verbose:
+        if self.verbose and self._own_progress:
             print(f"[AutoSearchCV] max_time={self.max_time}s reached: stopping")
 
     def _promotion_metric(self, metrics):
         if isinstance(self.refit, str) and self.refit in metrics:
             return self.refit
         return "score" if "score" in metrics else metrics[0]
+
+    def _views(self, rungs, metrics):
+        """``cv_results_`` (one row per candidate) and ``rung_results_``."""
+        return candidate_view(rungs, metrics), rungs
+
+    def _published(self, results):
+        """The columns of ``cv_results_`` (all of them here)."""
+        return results
 
     def _finalize(self, run, evaluator, tasks):
         """Results, best candidate and refit, from the evaluator's outputs."""
@@ -714,13 +773,13 @@ class AutoSearchCV(
             metrics != ["score"]
         )
         if callable(self.scoring) and self.multimetric_:
-            self._check_refit_for_multimetric(metrics)
+            check_refit_for_multimetric(self, metrics)
         records = evaluator.records(self.return_train_score)
         rungs = build_cv_results(
             records, metrics, self.n_splits_, self.return_train_score
         )
         self._set_rung_attributes(rungs)
-        results = candidate_view(rungs, metrics)
+        results, rungs = self._views(rungs, metrics)
         _warn_non_finite(results, metrics, self.return_train_score)
         _warn_not_converged(evaluator, self.resource_, self.max_resources_)
         refit_metric = self.refit if self.multimetric_ else "score"
@@ -728,12 +787,35 @@ class AutoSearchCV(
             self._pick_best(results, rungs, refit_metric)
         if self.refit:
             estimator = clone(self.estimator)
-            with tasks.subtask("refit", estimator):
+            weights = run.routed.estimator.fit.get("sample_weight")
+            metadata = None if weights is None else {"sample_weight": weights}
+            name = "refit-with-best-params" if self._callback_group else "refit"
+            with tasks.subtask(name, estimator, X=run.X, y=run.y, metadata=metadata):
                 self._refit(run, estimator)
         scorers = run.scorers
         is_multi = isinstance(scorers, _MultimetricScorer)
         self.scorer_ = scorers._scorers if is_multi else scorers
-        self.cv_results_, self.rung_results_ = results, rungs
+        self.cv_results_, self.rung_results_ = self._published(results), rungs
+
+
+def _splits(cv, X, y, split_params):
+    """The cv splits as integer arrays, checked as GridSearchCV checks them."""
+    n_splits = cv.get_n_splits(X, y, **split_params)
+    splits = [
+        (_indices(train), _indices(test))
+        for train, test in cv.split(X, y, **split_params)
+    ]
+    if len(splits) != n_splits:
+        raise ValueError(
+            "cv.split and cv.get_n_splits return inconsistent results. "
+            f"Expected {n_splits} splits, got {len(splits)}"
+        )
+    if not splits:
+        raise ValueError(
+            "No fits were performed. Was the CV iterator empty? "
+            "Were there no candidates?"
+        )
+    return splits
 
 
 def _generator(random_state):

@@ -10,6 +10,7 @@ from scipy.sparse import issparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 
+from .._compat import select_best_index
 from .._results import best_index
 
 
@@ -17,16 +18,23 @@ class _SelectionMixin:
     """The methods of AutoSearchCV that judge the rungs' results."""
 
     def _check_failures(self, evaluator, X):
+        """GridSearchCV's error when every fit failed, its warning when some
+        did (and one for the scorings that failed after a fit)."""
         errors, n_fits = evaluator.errors, evaluator.n_fits
         if len(errors) == n_fits:
-            message = f"All the {n_fits} fits failed. The first error was:\n{errors[0]}"
+            message = (
+                f"\nAll the {n_fits} fits failed.\nIt is very likely that your "
+                "model is misconfigured.\nYou can try to debug the error by "
+                "setting error_score='raise'.\n\nBelow are more details about "
+                f"the failures:\n{_summary(errors, 'fits')}"
+            )
             conversion = _not_numbers(X)
             if conversion is not None:  # the likely cause, said first
                 raise type(conversion)(
                     f"X holds values that are not numbers ({conversion}), and "
                     f"{type(self.estimator).__name__} needs numeric features: "
                     "encode text and categorical columns first, for example with "
-                    "a OneHotEncoder in a ColumnTransformer. " + message
+                    "a OneHotEncoder in a ColumnTransformer." + message
                 ) from conversion
             raise ValueError(message)
         for kind, failures in (("fits", errors), ("scorings", evaluator.score_errors)):
@@ -34,16 +42,15 @@ class _SelectionMixin:
                 self._warn_failures(kind, failures, n_fits)
 
     def _warn_failures(self, kind, errors, n_fits):
-        counts = Counter(errors).most_common()
-        details = "\n".join(
-            f"{'-' * 80}\n{count} {kind} failed with the following error:\n{error}"
-            for error, count in counts
-        )
         category = FitFailedWarning if kind == "fits" else UserWarning
         warnings.warn(
-            f"\n{len(errors)} of the {n_fits} {kind} failed (candidates x folds x "
-            f"rungs) and scored error_score={self.error_score!r}; failed "
-            f"candidates are never promoted when this is NaN.\n{details}",
+            f"\n{len(errors)} {kind} failed out of a total of {n_fits} "
+            "(candidates x folds x rungs).\nThe score on these train-test "
+            "partitions for these parameters will be set to "
+            f"{self.error_score}; failed candidates are never promoted when it "
+            "is NaN.\nIf these failures are not expected, you can try to debug "
+            "them by setting error_score='raise'.\n\nBelow are more details "
+            f"about the failures:\n{_summary(errors, kind)}",
             category,
             stacklevel=4,
         )
@@ -64,7 +71,7 @@ class _SelectionMixin:
         ``best_params_``, and the budget of the refit."""
         self._refit_budget = None  # None: the user's own (max_resources_)
         if callable(self.refit):
-            self.best_index_ = int(self._select_best_index(self.refit, metric, results))
+            self.best_index_ = int(select_best_index(self.refit, metric, results))
             row = _rung_row(rungs, results["candidate"][self.best_index_])
         else:
             row = best_index(rungs, metric)  # the best that went furthest
@@ -79,6 +86,7 @@ class _SelectionMixin:
             )
             self.best_score_ = float(rungs[f"mean_test_{metric}"][row])
         self.best_params_ = self._best_params(rungs["params"][row])
+        self._best_rung_row = row  # for the pictures of the search
 
     def _clearly_better(self, rungs, row, metric):
         """``row``, or a row at a smaller budget whose mean score beats it by
@@ -140,7 +148,7 @@ class _SelectionMixin:
         if self.best_params_:
             self.best_estimator_.set_params(**clone(self.best_params_, safe=False))
         fit_params = run.routed.estimator.fit
-        if self.verbose and self.resource_ != "n_samples":
+        if self.verbose and self._own_progress and self.resource_ != "n_samples":
             budget = self._refit_budget or self.max_resources_
             print(f"[AutoSearchCV] refitting the best at {self.resource_}={budget}")
         start = time.perf_counter()
@@ -154,6 +162,14 @@ class _SelectionMixin:
         self.refit_time_ = time.perf_counter() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
+
+
+def _summary(errors, kind):
+    """Each distinct traceback once, with how many fits (or scorings) had it."""
+    return "\n".join(
+        f"{'-' * 80}\n{count} {kind} failed with the following error:\n{error}"
+        for error, count in Counter(errors).most_common()
+    )
 
 
 def _rung_row(rungs, candidate):

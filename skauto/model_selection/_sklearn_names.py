@@ -7,8 +7,15 @@ continue). AutoSearchCV's own knobs come after, keyword-only.
 """
 
 import numpy as np
+from sklearn.model_selection import ParameterGrid, ParameterSampler
+from sklearn.utils import check_random_state
 
+from .._space import is_grid
 from ._search import AutoSearchCV
+
+# AutoSearchCV's columns of cv_results_ that scikit-learn's searches lack
+# (they stay in rung_results_)
+_OWN_COLUMNS = ("bracket", "candidate", "iter", "n_resources", "status")
 
 _SHARED_DOC = """
     scoring : str, callable, list, tuple or dict, default=None
@@ -75,8 +82,45 @@ n_iterations_, classes_, n_features_in_, feature_names_in_ : see AutoSearchCV
         The fitted attributes of :class:`AutoSearchCV`."""
 
 
+def scikit_learn_draws(space, schedule, random_state):
+    """The candidates of each bracket drawn by scikit-learn's
+    ParameterSampler, seeded as RandomizedSearchCV seeds it: the first
+    bracket gets the candidates RandomizedSearchCV would sample."""
+    random_state = check_random_state(random_state)
+    return [
+        params
+        for bracket in schedule.brackets
+        for params in ParameterSampler(
+            space, len(bracket.candidates), random_state=random_state
+        )
+    ]
+
+
+def check_like_scikit_learn(space, name):
+    """scikit-learn's errors (types and messages) for a malformed space:
+    ParameterGrid's for lists, ParameterSampler's for distributions."""
+    dicts = space if isinstance(space, list) else [space]
+    if name == "param_distributions":
+        ParameterSampler(space, 1)
+    elif all(isinstance(d, dict) for d in dicts):
+        ParameterGrid(
+            [{k: v for k, v in d.items() if not hasattr(v, "rvs")} for d in dicts]
+        )
+
+
 class _ScikitLearnConstructor(AutoSearchCV):
     """AutoSearchCV whose subclass's ``__init__`` takes scikit-learn's names."""
+
+    _callback_group = "search"  # the callbacks' tasks named as scikit-learn's
+
+    def _space_argument(self):
+        space, name = super()._space_argument()
+        check_like_scikit_learn(space, name)
+        return space, name
+
+    def _published(self, results):
+        """``cv_results_`` with the keys of scikit-learn's searches only."""
+        return {k: v for k, v in results.items() if k not in _OWN_COLUMNS}
 
     def _set_shared(self, values):
         super(AutoSearchCV, self).__init__(
@@ -259,3 +303,8 @@ class RandomizedSearchCV(_ScikitLearnConstructor):
         self._set_shared(locals())
         self.param_distributions = param_distributions
         self.n_iter = n_iter
+
+    def _sample(self, space, schedule, rng):
+        if self.sampler == "random" or is_grid(space):  # RandomizedSearchCV's draws
+            return scikit_learn_draws(space, schedule, self.random_state)
+        return super()._sample(space, schedule, rng)
