@@ -235,7 +235,8 @@ class Evaluator:
         self.seen.append((job.candidate, job.n_resources, score))
         if self.verbose > 1:
             params = {**self.candidates[job.candidate]}
-            params[self.advance.resource] = job.n_resources
+            if self.rung_lines or self.advance.mode != "subsample":
+                params[self.advance.resource] = job.n_resources
             report_splits(
                 params, outs, job.candidate, len(self.candidates), self.verbose,
                 self.error_score, self.task_kwargs["return_train_score"],
@@ -431,16 +432,18 @@ def _rung_names(jobs):
 
 @contextmanager
 def _lost_worker_explained():
-    """Re-raise dask's FutureCancelledError as an error that says what to do.
+    """Re-raise dask's cancelled-task error as an error that says what to do.
 
     joblib's dask backend scatters X and y to one worker; when that worker is
     lost, dask cannot recompute them and cancels every task that needs them.
+    Any other error passes unchanged, whatever version of distributed is
+    installed (``FutureCancelledError`` is new in 2024.8; before it, dask
+    raised ``CancelledError``).
     """
     try:
         yield
     except Exception as exc:
-        client = sys.modules.get("distributed.client")  # imported by dask's backend
-        if client is None or not isinstance(exc, client.FutureCancelledError):
+        if not isinstance(exc, _cancelled_types()):
             raise
         raise RuntimeError(
             f"A dask task of the search was cancelled ({exc}): a dask worker "
@@ -451,6 +454,15 @@ def _lost_worker_explained():
             "so that dask reruns the fits of a lost worker, give the cluster "
             "more memory if workers die of it, and fit again."
         ) from exc
+
+
+def _cancelled_types():
+    """The exception types of a cancelled dask future, of the distributed
+    imported (none when dask's backend never imported it)."""
+    client = sys.modules.get("distributed.client")
+    names = ("FutureCancelledError", "CancelledError")
+    found = (getattr(client, name, None) for name in names) if client else ()
+    return tuple(t for t in found if isinstance(t, type) and issubclass(t, Exception))
 
 
 def subsample_orders(splits, labels, rng):

@@ -929,3 +929,123 @@ def test_readme_search_snippet_does_not_warn():
         namespace["X_train"], namespace["y_train"] = X[rows], y[rows]
         exec(search_block.replace("print(", "(", 1), namespace)
     assert namespace["search"].resource_ == "sgdregressor__max_iter"
+
+
+# --- parameters and scorers a demanding user tries ------------------------
+@pytest.mark.parametrize(
+    "name", ["max_resources", "min_resources", "n_candidates", "n_iter", "n_brackets"]
+)
+@pytest.mark.parametrize("value", [True, False])
+def test_booleans_are_not_counts(name, value):
+    from skauto._compat import InvalidParameterError
+
+    search = AutoSearchCV(SGDClassifier(), {"alpha": loguniform(1e-5, 1)})
+    search.set_params(**{name: value})
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter.*Got {value}"):
+        search.fit(X_CLF, Y_CLF)
+
+
+def test_a_huge_factor_plans_one_rung():
+    search = AutoSearchCV(
+        SGDClassifier(random_state=0), {"alpha": loguniform(1e-5, 1)}, factor=1e300,
+        max_resources=5, cv=2, random_state=0,
+    ).fit(X_CLF, Y_CLF)  # fmt: skip
+    assert search.n_resources_ == [5] and search.n_candidates_ == [27]
+
+
+def test_a_few_candidates_of_a_huge_grid_take_little_memory():
+    import tracemalloc
+
+    grid = {
+        "alpha": list(np.logspace(-3, 3, 1000)),
+        "tol": list(np.logspace(-6, -1, 1000)),
+        "max_iter": list(range(100, 1100)),
+    }  # 10**9 points
+    tracemalloc.start()
+    try:
+        search = AutoSearchCV(Ridge(), grid, n_candidates=5, cv=2, random_state=0)
+        search.fit(X_REG, Y_REG)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(search.cv_results_["params"]) == 5
+    assert peak < 50e6  # a permutation of the grid's indices: 8 GB
+
+
+def _say_good(estimator, X, y):
+    return "good"
+
+
+def _two_numbers(estimator, X, y):
+    return np.array([1.0, 2.0])
+
+
+@pytest.mark.parametrize("scorer", [_say_good, _two_numbers])
+def test_a_scorer_that_returns_no_number_raises_like_grid_search(scorer):
+    grid = {"alpha": [0.1, 1.0]}
+    with pytest.raises(ValueError, match="scoring must return a number"):
+        GridSearchCV(Ridge(), grid, scoring=scorer, cv=2).fit(X_REG, Y_REG)
+    with pytest.raises(ValueError, match="scoring must return a number"):
+        AutoSearchCV(Ridge(), grid, scoring=scorer, cv=2).fit(X_REG, Y_REG)
+
+
+class SleepyForest(RegressorMixin, BaseEstimator):
+    """Grows ``n_estimators`` "trees" of 5 ms each (warm start: the new ones)."""
+
+    def __init__(self, n_estimators=400, depth=1, warm_start=False):
+        self.n_estimators = n_estimators
+        self.depth = depth
+        self.warm_start = warm_start
+
+    def fit(self, X, y):
+        import time
+
+        grown = getattr(self, "grown_", 0) if self.warm_start else 0
+        time.sleep(0.005 * max(0, self.n_estimators - grown))
+        self.grown_ = self.n_estimators
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_ + self.depth * 1e-9)
+
+
+def test_max_time_bounds_the_whole_fit_refit_included():
+    import time
+
+    search = AutoSearchCV(
+        SleepyForest(), {"depth": uniform(0, 1)}, max_time=0.3, cv=2, random_state=0
+    )
+    start = time.perf_counter()
+    with pytest.warns(UserWarning, match="max_time"):
+        search.fit(X_REG, Y_REG)
+    seconds = time.perf_counter() - start
+    # a refit at the full 400 trees alone takes 2 s: it is at the budget the
+    # search could evaluate, and no fit starts after the deadline
+    assert search.best_params_["n_estimators"] < 400
+    assert seconds < 1.5
+
+
+def test_an_old_distributed_does_not_hide_errors(monkeypatch):
+    """distributed < 2024.8 has no FutureCancelledError: any error of a fit
+    became AttributeError; its CancelledError is the lost-worker error."""
+    import concurrent.futures
+    import sys
+    import types
+
+    from skauto.model_selection import _search
+
+    old = types.ModuleType("distributed.client")
+    old.CancelledError = concurrent.futures.CancelledError
+    monkeypatch.setitem(sys.modules, "distributed.client", old)
+    with pytest.raises(RuntimeError, match="boom quality"):
+        AutoSearchCV(Oracle(fail=True), {"quality": [0.1]}, cv=2,
+                     error_score="raise").fit(X_REG, Y_REG)  # fmt: skip
+
+    class LosingParallel(_search.Parallel):
+        def __call__(self, iterable):
+            raise concurrent.futures.CancelledError("fit_and_score-0")
+
+    monkeypatch.setattr(_search, "Parallel", LosingParallel)
+    with pytest.raises(RuntimeError, match="scatter=\\[X, y\\]"):
+        AutoSearchCV(Oracle(), {"quality": [0.1]}, cv=2).fit(X_REG, Y_REG)
