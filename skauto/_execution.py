@@ -144,6 +144,7 @@ class Evaluator:
         self.step_name = _rung_names
         self.leaf_name = None  # None: "candidate c fold k n_resources=r"
         self.start = time.perf_counter()
+        self.wall_start = time.time()
 
     def evaluate(self, jobs):
         """Run every fold of ``jobs``; return ``{candidate: mean test score}``.
@@ -393,6 +394,10 @@ class Evaluator:
                     else None,
                     "fit_time": [out["fit_time"] for out in outs],
                     "score_time": [out["score_time"] for out in outs],
+                    # seconds from the start of the search to the first fold's
+                    # start and the last one's end
+                    "start_time": min(o["start"] for o in outs) - self.wall_start,
+                    "end_time": max(o["end"] for o in outs) - self.wall_start,
                 }
             )
         return records

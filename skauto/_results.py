@@ -11,7 +11,8 @@ Each executor reports one *record* per (candidate, rung) it evaluated::
 and :func:`build_cv_results` turns the records into the dict of arrays that
 scikit-learn's searches expose (``params``, ``param_*``, ``split{k}_test_*``,
 ``mean_test_*``, ``std_test_*``, ``rank_test_*``, fit and score times), plus
-``candidate``, ``iter``, ``n_resources``, ``bracket`` and ``status``.
+``candidate``, ``iter``, ``n_resources``, ``bracket`` and ``status``, and
+``start_time`` and ``end_time`` when the records have them.
 """
 
 import numpy as np
@@ -43,6 +44,9 @@ def build_cv_results(records, metrics, n_splits, return_train_score=False):
     for key in ["fit_time", "score_time"]:
         times = _split_matrix(records, lambda r, key=key: r[key], n_splits)
         results[f"mean_{key}"], results[f"std_{key}"] = _mean_std(times)
+    for key in ["start_time", "end_time"]:  # when the executor says
+        if records and key in records[0]:
+            results[key] = np.array([r[key] for r in records], dtype=float)
     params = [r["params"] for r in records]
     results.update(_param_columns(params))
     results["params"] = params

@@ -731,8 +731,9 @@ class AsynchronousHalving(Schedule):
         """Up to ``n_jobs`` jobs that can start now (empty: wait, or done).
 
         Of the brackets' next jobs (see ``promote_first``), the one with the
-        smallest budget, or with ``promote_first`` the largest; the earliest
-        bracket on a tie.
+        largest budget, the earliest bracket on a tie: the brackets are
+        independent, and the longest jobs first keep the workers busy to the
+        end (the order of longest processing time first).
         """
         jobs = []
         for _ in range(n_jobs):
@@ -743,12 +744,11 @@ class AsynchronousHalving(Schedule):
         return jobs
 
     def _next_job(self):
-        sign = -1 if self.promote_first else 1
         options = []
         for i, bracket in enumerate(self._brackets):
             k = bracket.next_rung(self.promote_first)
             if k is not None:
-                options.append((sign * bracket.plan()[k].n_resources, i))
+                options.append((-bracket.plan()[k].n_resources, i))
         if not options:
             return None
         return self._brackets[min(options)[1]].next_job(self.promote_first)

@@ -68,6 +68,7 @@ def fit_and_score(
         return {"skipped": True, "tag": tag}
     out = {"fit_time": 0.0, "score_time": 0.0, "error": None, "model": None}
     out.update(tag=tag, test_scores=None, train_scores=None, score_error=None)
+    out["start"] = time.time()  # wall clock, which every process shares
     out["n_not_converged"] = 0
     hooks = LeafHooks(callback_ctx, caller, estimator)
     try:
@@ -78,6 +79,7 @@ def fit_and_score(
         )  # fmt: skip
     finally:
         hooks.end()
+    out["end"] = time.time()
     out["model"] = estimator if keep_model and out["error"] is None else None
     return out
 

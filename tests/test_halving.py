@@ -176,3 +176,23 @@ def test_clear_errors_like_scikit_learns():
         )
     with pytest.raises(ValueError, match="n_samples' when max_resources='auto'"):
         HalvingGridSearchCV(Budgeted(), {"a": [1]}, resource="n_estimators").fit(X, Y)
+
+
+@pytest.mark.parametrize("cls", [HalvingGridSearchCV, HalvingRandomSearchCV])
+def test_documented_attributes_are_the_fitted_ones(cls):
+    pd = pytest.importorskip("pandas")
+    from numpydoc.docscrape import ClassDoc
+
+    documented = {
+        name.strip()
+        for item in ClassDoc(cls)["Attributes"]
+        for name in item.name.split(",")
+    }
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    search = cls(Budgeted(), {"a": [1, 2, 3]}, cv=2, random_state=0).fit(frame, Y)
+    fitted = {
+        name
+        for name in dir(search)
+        if name.endswith("_") and not name.startswith("_") and hasattr(search, name)
+    }
+    assert documented == fitted

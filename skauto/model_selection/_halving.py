@@ -27,7 +27,7 @@ from ._sklearn_names import check_like_scikit_learn, scikit_learn_draws
 
 # AutoSearchCV's columns of the table of rungs that scikit-learn's halving
 # searches lack (they stay in rung_results_)
-_OWN_COLUMNS = ("bracket", "candidate", "status")
+_OWN_COLUMNS = ("bracket", "candidate", "status", "start_time", "end_time")
 
 
 class _Halving(AutoSearchCV):

@@ -199,6 +199,26 @@ class AutoSearchCV(
         when no candidate reaches ``max_resources``, the best is refitted at
         the largest budget it was evaluated at (see ``refit``).
 
+    schedule : {"sync", "async"}, default="sync"
+        ``"sync"``: rung by rung, a rung starting once the rung below has
+        all its scores. ``"async"``: the same plan without barriers
+        (asynchronous successive halving): a free worker gets the promotion
+        of a candidate among the best ``n_{k+1} / n_k`` of those already
+        scored at its rung, else a new candidate (the lowest rung first
+        within a bracket, the largest budget first between brackets). With
+        one worker both run the same fits; with several, ``"async"`` may
+        promote on fewer scores, and its results can depend on the order in
+        which fits finish.
+
+    sampler : {"random", "tpe"}, default="random"
+        Where the candidates of a space with distributions come from:
+        independent draws before the first fit, or, ``"tpe"``, draws from a
+        model of the results so far as each candidate is needed (BOHB's
+        density ratio ``l(x) / g(x)`` of kernel densities of the best 15%
+        and the rest, at the largest budget with enough scores; a third of
+        the candidates from the prior). Grids are enumerated or sampled as
+        with ``"random"``.
+
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV`; None uses the
         estimator's ``score``. Candidates are promoted on the ``refit``
@@ -278,6 +298,9 @@ class AutoSearchCV(
         candidate's parameters only, never the resource. ``rank_test_*``
         ranks by the budget reached, then by the mean score there. Under
         continuation, ``*_fit_time`` is the time of that rung's increment.
+        ``start_time`` and ``end_time``: seconds from the start of the
+        search to the start of that rung's first fold fit and the end of
+        its last.
 
     rung_results_ : dict of numpy (masked) ndarrays
         The same keys, one row per (candidate, rung), as the halving

@@ -15,7 +15,15 @@ from ._search import AutoSearchCV
 
 # AutoSearchCV's columns of cv_results_ that scikit-learn's searches lack
 # (they stay in rung_results_)
-_OWN_COLUMNS = ("bracket", "candidate", "iter", "n_resources", "status")
+_OWN_COLUMNS = (
+    "bracket",
+    "candidate",
+    "iter",
+    "n_resources",
+    "status",
+    "start_time",
+    "end_time",
+)
 
 _SHARED_DOC = """
     scoring : str, callable, list, tuple or dict, default=None
@@ -75,10 +83,16 @@ _SKAUTO_DOC = """
 _ATTRIBUTES_DOC = """
     Attributes
     ----------
-    cv_results_, rung_results_, best_estimator_, best_score_, best_params_, \
-best_index_, scorer_, n_splits_, refit_time_, multimetric_, resource_, \
-min_resources_, max_resources_, n_brackets_, n_resources_, n_candidates_, \
-n_iterations_, classes_, n_features_in_, feature_names_in_ : see AutoSearchCV
+    cv_results_ : dict of numpy (masked) ndarrays
+        One row per candidate, with the keys of scikit-learn's searches only
+        (AutoSearchCV's ``candidate``, ``iter``, ``n_resources``,
+        ``bracket``, ``status``, ``start_time`` and ``end_time`` are in
+        ``rung_results_``).
+
+    rung_results_, best_estimator_, best_score_, best_params_, best_index_, \
+scorer_, n_splits_, refit_time_, multimetric_, resource_, min_resources_, \
+max_resources_, n_brackets_, n_resources_, n_candidates_, n_iterations_, \
+plan_, classes_, n_features_in_, feature_names_in_ : see AutoSearchCV
         The fitted attributes of :class:`AutoSearchCV`."""
 
 
