@@ -117,6 +117,18 @@ def _fit_then_score(
         return
     out["fit_time"] = time.perf_counter() - start
     start = time.perf_counter()
+    _score_into(
+        out, estimator, X, y, train, test, X_train, y_train, scorer,
+        score_params, return_train_score, error_score, pairwise,
+    )  # fmt: skip
+    out["score_time"] = time.perf_counter() - start
+
+
+def _score_into(
+    out, estimator, X, y, train, test, X_train, y_train, scorer, score_params,
+    return_train_score, error_score, pairwise,
+):  # fmt: skip
+    """Score the fitted fold model into ``out`` (test, and train scores)."""
     try:
         X_test, y_test = _split(estimator, X, y, test, train, pairwise=pairwise)
         scores = [_score(estimator, X_test, y_test, scorer, score_params, X, test)]
@@ -132,7 +144,6 @@ def _fit_then_score(
         out["test_scores"] = _numbers(scores[0], scorer)
         if return_train_score:
             out["train_scores"] = _numbers(scores[1], scorer)
-    out["score_time"] = time.perf_counter() - start
 
 
 def _split(estimator, X, y, indices, train_indices=None, *, pairwise):

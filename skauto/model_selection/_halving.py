@@ -186,11 +186,9 @@ class _Halving(AutoSearchCV):
 
     def _set_rung_attributes(self, results):
         super()._set_rung_attributes(results)
-        self.n_iterations_ = len(self.plan_)
-        last = results["iter"] == results["iter"].max() if len(results["iter"]) else []
-        self.n_remaining_candidates_ = math.ceil(
-            int(np.sum(last)) / self.factor
-        ) if len(self.plan_) == self.n_iterations_ else 0  # fmt: skip
+        self.n_iterations_ = len(self.plan_)  # planned, as scikit-learn's
+        n_last = self.n_candidates_[-1] if self.n_candidates_ else 0
+        self.n_remaining_candidates_ = math.ceil(n_last / self.factor)
 
     @staticmethod
     def _select_best_index(refit, refit_metric, results):
