@@ -72,6 +72,11 @@ def routed_fit_params(search, params):
     return search._get_routed_params_for_fit(params)
 
 
+def public_scorers(scorers):
+    """``scorer_``: the dict of a ``_MultimetricScorer``, else the scorer."""
+    return scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
+
+
 def check_refit_for_multimetric(search, metrics):
     """BaseSearchCV's check that ``refit`` names one of ``metrics``."""
     search._check_refit_for_multimetric(metrics)

@@ -30,6 +30,7 @@ from .._compat import (
     _num_samples,
     check_refit_for_multimetric,
     get_scorers,
+    public_scorers,
     routed_fit_params,
 )
 from .._doc_link import DocLinkMixin
@@ -815,9 +816,7 @@ class AutoSearchCV(
             name = "refit-with-best-params" if self._callback_group else "refit"
             with tasks.subtask(name, estimator, X=run.X, y=run.y, metadata=metadata):
                 self._refit(run, estimator)
-        scorers = run.scorers
-        is_multi = isinstance(scorers, _MultimetricScorer)
-        self.scorer_ = scorers._scorers if is_multi else scorers
+        self.scorer_ = public_scorers(run.scorers)
         self.cv_results_, self.rung_results_ = self._published(results), rungs
 
 
