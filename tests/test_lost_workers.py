@@ -73,7 +73,12 @@ def test_dask_worker_lost():
        results of a local run.
     """
     distributed = pytest.importorskip("distributed")
-    from distributed.client import FutureCancelledError
+    from distributed import client as dask_client
+
+    # FutureCancelledError is new in distributed 2024.8 (before: CancelledError)
+    FutureCancelledError = getattr(  # noqa: N806
+        dask_client, "FutureCancelledError", dask_client.CancelledError
+    )
 
     X, y = _data()
     estimator = SlowRegressor(delay=0.05)
@@ -113,14 +118,26 @@ def test_cancelled_dask_task_is_a_clear_error(monkeypatch):
     client = pytest.importorskip("distributed.client")
     from skauto.model_selection import _search
 
+    # FutureCancelledError is new in distributed 2024.8 (before: CancelledError)
+    cancelled = getattr(client, "FutureCancelledError", None)
+    if cancelled is None:
+
+        def cancelled(key, reason):
+            return client.CancelledError(f"{key} cancelled: {reason}")
+
     class LosingParallel(_search.Parallel):
         def __call__(self, iterable):
-            raise client.FutureCancelledError("fit_and_score-0", "lost dependencies")
+            raise cancelled("fit_and_score-0", "lost dependencies")
 
     monkeypatch.setattr(_search, "Parallel", LosingParallel)
     search = _slow_search().set_params(estimator=SlowRegressor(delay=0))
     with pytest.raises(RuntimeError, match="(?s)lost dependencies.*worker was") as info:
         search.fit(*_data())
-    assert isinstance(info.value.__cause__, client.FutureCancelledError)
+    assert isinstance(
+        info.value.__cause__,
+        getattr(
+            client, "FutureCancelledError", getattr(client, "CancelledError", None)
+        ),
+    )
     assert "scatter=[X, y]" in str(info.value)
     assert_unfitted(search)
