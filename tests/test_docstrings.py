@@ -18,7 +18,13 @@ from sklearn.base import clone
 from sklearn.linear_model import SGDClassifier
 
 from skauto._schedule import SuccessiveHalving
-from skauto.model_selection import AutoSearchCV, GridSearchCV, RandomizedSearchCV
+from skauto.model_selection import (
+    AutoSearchCV,
+    GridSearchCV,
+    HalvingGridSearchCV,
+    HalvingRandomSearchCV,
+    RandomizedSearchCV,
+)
 from skauto.neural_network import SelfTuningMLPClassifier, SelfTuningMLPRegressor
 from skauto.plotting import SearchBudgetDisplay
 
@@ -114,6 +120,12 @@ FITTED = {
     "RandomizedSearchCV": lambda: RandomizedSearchCV(
         SGD, {"alpha": [1e-4, 1e-3]}, n_iter=2, cv=2, random_state=0
     ).fit(*_data("clf")),
+    "HalvingGridSearchCV": lambda: HalvingGridSearchCV(
+        SGD, {"alpha": [1e-4, 1e-3]}, cv=2
+    ).fit(*_data("clf")),
+    "HalvingRandomSearchCV": lambda: HalvingRandomSearchCV(
+        SGD, {"alpha": [1e-4, 1e-3]}, n_candidates=2, cv=2, random_state=0
+    ).fit(*_data("clf")),
 }
 
 
@@ -134,11 +146,7 @@ def _fitted_attributes(est):
 
 
 # Known gaps, each a strict xfail until fixed (then remove the line).
-ATTRIBUTE_GAPS = {
-    name: "issue 23: the front doors' Attributes (_sklearn_names._ATTRIBUTES_DOC) "
-    "omit plan_"
-    for name in ("GridSearchCV", "RandomizedSearchCV")
-}
+ATTRIBUTE_GAPS = {}  # class name -> reason of a known gap
 
 
 def _fitted_params():

@@ -459,10 +459,7 @@ def _integral(constraint):
 
 # A bool for an int parameter: taken as 0 / 1 (bool is an Integral, as
 # scikit-learn's constraints accept it) or refused clearly, never a crash.
-BOOL_GAPS = {
-    ("RandomizedSearchCV", "max_resources=True"): 'issue 22: "max_resources='
-    "'auto' takes the estimator's max_iter=...\", not a word of True"
-}
+BOOL_GAPS = {}  # (class name, case) -> reason of a known finding (strict xfail)
 
 
 def _bool_param(row, name, value):

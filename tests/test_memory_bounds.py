@@ -67,13 +67,7 @@ def _params():
             yield pytest.param(row, name, value, id=f"{row.name}-{case}", marks=marks)
 
 
-GAPS = {
-    (row, "factor=1e+300"): "issue 22: OverflowError sampling a distribution"
-    for row in ("AutoSearchCV(Ridge)", "GridSearchCV(Ridge)", "AutoSearchCV(Pipeline)")
-} | {
-    ("AutoSearchCV(Pipeline)", "n_candidates=1000000000"): "issue 22: a hang "
-    "drawing 1e9 candidates from a distribution"
-}
+GAPS = {}  # (row name, case) -> reason of a known finding (a strict xfail)
 
 
 @pytest.mark.parametrize("row, name, value", _params())

@@ -22,6 +22,7 @@ from .._compat import Interval, StrOptions, select_best_index
 from .._execution import subsample_orders
 from .._schedule import GivenHalving, scikit_learn_rungs
 from .._space import grid_size, is_grid
+from ._planning import check_n_candidates
 from ._search import AutoSearchCV, _class_labels
 from ._sklearn_names import check_like_scikit_learn, scikit_learn_draws
 
@@ -138,6 +139,7 @@ class _Halving(AutoSearchCV):
 
     def _make_schedule(self, space, advance):
         n = self._halving_candidates(space)
+        check_n_candidates(n, self.n_splits_)
         if self.resource_ != "n_samples" and any(
             self.resource_ in sub for sub in space
         ):

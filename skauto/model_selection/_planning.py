@@ -26,6 +26,22 @@ _POSITIVE_INT = IntervalNotBool(Integral, 1, None, closed="left")
 _MAX_AUTO_EXTRA = 27
 
 
+# more candidates than this in a first rung is a mistake (a typo, a power
+# of ten too many), not a search: each holds its parameters, and 10**6
+# candidates x 5 folds are already five million fits
+MAX_CANDIDATES = 10**6
+
+
+def check_n_candidates(n, n_splits):
+    """A ValueError naming the count when ``n`` candidates are too many."""
+    if n > MAX_CANDIDATES:
+        raise ValueError(
+            f"n_candidates={n} is more candidates than a search can hold or run "
+            f"(at most {MAX_CANDIDATES:,}; {n:,} x {n_splits} folds would be "
+            f"{n * n_splits:,} fits in the first rung alone): ask for fewer"
+        )
+
+
 def _power(factor, k):
     """``factor**k``, or inf where it would overflow a float (factor=1e300)."""
     if k * math.log(factor) > 700:
@@ -146,6 +162,8 @@ class _PlanningMixin:
         self.n_brackets_ = min(n_brackets, n_rungs)
         asked = self._asked_n_candidates()
         stops = self.early_stopping and advance.mode != "subsample"
+        if asked is not None:
+            check_n_candidates(min(asked, grid or asked), self.n_splits_)
         if self.n_brackets_ == 1:
             n = self._n_candidates_for(grid, n_rungs, asked)
             return SuccessiveHalving(
