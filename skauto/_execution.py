@@ -275,12 +275,7 @@ class Evaluator:
         if self.memories is not None and previous == 0:  # a fresh model
             memory = self._memory(fold, job.n_resources if subsample else None)
         last = job.n_resources >= self.full_budget
-        context = None
-        if self.tasks is not None and self.tasks.active:
-            name = self.leaf_name or (
-                f"candidate {job.candidate} fold {fold} n_resources={job.n_resources}"
-            )
-            context = self.tasks.leaf_context(name)
+        context = self._leaf_context(job, fold)
         return delayed(fit_and_score)(
             model,
             params=params,
@@ -297,6 +292,15 @@ class Evaluator:
             caller=None if context is None else self.tasks.estimator,
             **self.task_kwargs,
         )
+
+    def _leaf_context(self, job, fold):
+        """The callbacks' task of one fold's fit (None without callbacks)."""
+        if self.tasks is None or not self.tasks.active:
+            return None
+        name = self.leaf_name or (
+            f"candidate {job.candidate} fold {fold} n_resources={job.n_resources}"
+        )
+        return self.tasks.leaf_context(name)
 
     def _wall_deadline(self):
         """The deadline as a ``time.time()`` value, which every process of the
