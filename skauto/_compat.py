@@ -54,6 +54,7 @@ def check_sample_weight(sample_weight, X, **kwargs):
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return weights
 
+
 UNORDERED = (
     "generator_unordered"
     if tuple(int(p) for p in joblib.__version__.split(".")[:2]) >= (1, 4)

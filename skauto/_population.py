@@ -85,6 +85,16 @@ class Population:
     output : {"identity", "logistic", "softmax"}, default="identity"
         Output layer: linear outputs with squared error (regression), or
         logits with binary or multinomial log-loss (classification).
+    targets : array-like of int, shape (K,), default=None
+        With a target of two columns (a regression target and a transform of
+        it), the column each candidate fits; its validation score is on the
+        first column, through ``back``. None: every candidate fits every
+        column of y.
+    back : callable, default=None
+        ``back(z, y_fit)``: predictions ``z`` (rows, candidates) of
+        candidates fitted to column 1, in column 0's units, given that
+        column's validation values ``y_fit`` (rows, 1) (to correct the bias
+        of transforming back, from the candidates' residuals).
     scale : dict or None, default=None
         A per-feature scaling layer (as RealMLP's): candidate k sees
         ``x * s_k``, its first layer is ``s_k[:, None] * V_k`` with ``V_k`` its
@@ -107,8 +117,12 @@ class Population:
         output="identity",
         scale=None,
         groups=None,
+        targets=None,
+        back=None,
     ):
         self.output = output
+        self.targets = None if targets is None else np.asarray(targets, np.int64)
+        self.back = back
         self.scale = None if scale is None else dict(scale)
         self.sizes = np.asarray(hidden_sizes, dtype=np.int64)
         self.ids = np.asarray(ids, dtype=np.int64)
@@ -130,6 +144,7 @@ class Population:
             self.S = np.ones((n_features, len(self.ids)), dtype=np.float32)
         self._moments = [np.zeros_like(p) for p in self.params() for _ in (0, 1)]
         self.t = 0  # Adam steps taken (the same for every candidate)
+        self.lr_scale = None  # a schedule's factor on every learning rate
         self.samples_seen = 0
         self.best_score = np.full(len(self.ids), -np.inf)
         self.best_samples = np.zeros(len(self.ids), dtype=np.int64)
@@ -228,20 +243,25 @@ class Population:
         )
 
     # ----------------------------------------------------------------- training
-    def train(self, X, y, w, rows, batch_size, row_folds=None):
+    def train(self, X, y, w, rows, batch_size, row_folds=None, lr_factor=None):
         """Mini-batch Adam over ``rows`` of (X, y), in that order.
 
         ``w`` holds sample weights normalised to mean 1 (or None). With
         ``row_folds`` (the fold of each row), a candidate gives weight 0 to
-        the rows of its own fold. Returns the summed training loss of each
-        candidate over those rows.
+        the rows of its own fold. ``lr_factor(i)``, if given, multiplies every
+        learning rate in the step that starts at row ``i`` of ``rows`` (a
+        schedule). Returns the summed training loss of each candidate over
+        those rows.
         """
         total = np.zeros(len(self.ids))
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(0, len(rows), batch_size):
                 batch = rows[i : i + batch_size]
                 wb = self._train_weights(batch, w, row_folds)
+                if lr_factor is not None:
+                    self.lr_scale = np.float32(lr_factor(i))
                 total += self._step(X[batch], y[batch], wb) * len(batch)
+        self.lr_scale = None
         self.samples_seen += len(rows)
         return total
 
@@ -271,7 +291,7 @@ class Population:
         The batch goes through in blocks of rows whose (rows, H) activations
         fit in the processor's cache; only dA is kept for the whole batch.
         """
-        n, m, K = X.shape[0], y.shape[1], len(self.sizes)
+        n, m, K = X.shape[0], self.W2.shape[1], len(self.sizes)
         activate, per_output = OUTPUTS[self.output]
         norm = np.float32(n * m if per_output else n)
         block = max(8, _BLOCK_FLOATS // len(self.owner))
@@ -289,7 +309,7 @@ class Population:
             A, T, active = A_buf[:size], T_buf[:size], active_buf[:size]
             dA = dA_all[rows]
             A, out = self._forward(X[rows], *params, work=(A, T), blocks=B)
-            err, element_loss = activate(out, y[rows][:, None, :])
+            err, element_loss = activate(out, self._fitted(y[rows]))
             g = err / norm
             element_loss /= norm
             if w is not None:  # per row (n,) or per row and candidate (n, K)
@@ -336,6 +356,21 @@ class Population:
         self._adam(grads)
         return loss
 
+    def _fitted(self, y):
+        """The target values each candidate fits: (rows, 1 or K, outputs)."""
+        if self.targets is None:
+            return y[:, None, :]
+        return y[:, self.targets, None]
+
+    def _backed(self, pred, y):
+        """Predictions (rows, K, 1) in the first target column's units."""
+        if self.targets is None or not (self.targets == 1).any():
+            return pred
+        twins = self.targets == 1
+        pred = pred.copy()
+        pred[:, twins, 0] = self.back(pred[:, twins, 0], y[:, 1:2])
+        return pred
+
     def _scratch(self):
         """Three reusable buffers shaped like W1 (the largest parameter): two
         for the gradient, one for Adam (and the scaled W1 before it)."""
@@ -346,6 +381,8 @@ class Population:
     def _adam(self, grads):
         self.t += 1
         correction = np.float32(np.sqrt(1 - _BETA2**self.t) / (1 - _BETA1**self.t))
+        if self.lr_scale is not None:
+            correction *= self.lr_scale
         lr = [
             self._lr_unit * correction,
             self._lr_unit * correction,
@@ -386,7 +423,9 @@ class Population:
             if row_folds is not None:
                 mean = self._fold_losses(X, y, w, row_folds)
             else:
-                _, element_loss = activate(self.predict(X), y[:, None, :])
+                pred = self._backed(self.predict(X), y)
+                scored = y if self.targets is None else y[:, :1]
+                _, element_loss = activate(pred, scored[:, None, :])
                 element_loss = element_loss.astype(np.float64)
                 if w is None:
                     mean = element_loss.mean(axis=0)
@@ -410,12 +449,16 @@ class Population:
             {f: X[r] for f, r in rows.items()},
             {f: y[r] for f, r in rows.items()},
         )
-        mean = np.empty((len(self.sizes), y.shape[1]))
+        m = y.shape[1] if self.targets is None else 1
+        mean = np.empty((len(self.sizes), m))
         W1 = self._effective(self.params())[0]
         for k, span in enumerate(self._spans):
             f = self.fold[k]
             hidden = np.maximum(X_of[f] @ W1[:, span] + self.b1[span], 0)
-            _, loss = activate(hidden @ self.W2[span] + self.b2[k], y_of[f])
+            out = hidden @ self.W2[span] + self.b2[k]
+            if self.targets is not None and self.targets[k] == 1:
+                out = self.back(out, y_of[f][:, 1:2])
+            _, loss = activate(out, y_of[f][:, :m])
             weights = None if w is None else w[rows[f]]
             loss = loss.astype(np.float64)
             mean[k] = (
@@ -464,6 +507,7 @@ class Population:
         self.best = [take(a, *axes[k]) for k, a in enumerate(self.best)]
         names = ["sizes", "ids", "fold", "groups", "lr", "alpha"]
         names += ["best_score", "best_samples"]
+        names += [] if self.targets is None else ["targets"]
         for name in names:
             setattr(self, name, getattr(self, name)[mask])
         self._index()

@@ -16,7 +16,7 @@ never promoted.
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ class Rung:
     """One planned rung of a bracket.
 
     ``rule`` is None for a rung that brings every candidate to its budget, or
-    the rule by which a candidate of the survivors' final rung stops earlier
-    (see :class:`Patience`).
+    how the survivors' final rung trains and when a candidate stops earlier
+    (see :class:`Anneal`).
     """
 
     bracket: int
@@ -45,51 +45,50 @@ class Rung:
     rule: object = None
 
 
-class Patience:
-    """When a candidate of a final rung stops: per-candidate patience.
+class Anneal:
+    """A planned final rung: the learning rate falls along a cosine.
 
-    At each check, a candidate whose score did not improve on its best by more
-    than ``tol`` for ``patience`` checks has its learning rate multiplied by
-    ``cut``; after ``n_cuts`` such cuts, the next ``patience`` checks without
-    an improvement stop it.
+    Over the rung's budget, each candidate's learning rate goes from its own
+    value down to ``floor`` times it, ``(1 + cos(pi * progress)) / 2`` of the
+    way (Loshchilov and Hutter's cosine annealing, without restarts), so that
+    training converges within the budget the schedule knows in advance. A
+    candidate whose score has not improved by more than ``tol`` for
+    ``patience`` checks stops early (a guard; None: never).
 
     Parameters
     ----------
-    patience : int, default=5
-        Checks without an improvement before a cut (or the stop).
+    floor : float, default=0.0
+        Learning rate at the end of the rung, as a fraction of the start.
+    patience : int or None, default=None
+        Checks without an improvement after which a candidate stops.
     tol : float, default=1e-4
         An improvement must exceed this.
-    cut : float, default=0.25
-        Factor on the learning rate at each cut.
-    n_cuts : int, default=2
-        Cuts before the stop.
     """
 
-    def __init__(self, patience=5, tol=1e-4, cut=0.25, n_cuts=2):
-        self.patience, self.tol, self.cut, self.n_cuts = patience, tol, cut, n_cuts
+    def __init__(self, floor=0.0, patience=None, tol=1e-4):
+        self.floor, self.patience, self.tol = floor, patience, tol
+
+    def lr_factor(self, progress):
+        """Learning-rate factor at ``progress`` (0 to 1) of the rung."""
+        progress = min(max(progress, 0.0), 1.0)
+        return self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * progress))
 
     def start(self, best):
         """The state of a rung whose candidates start from ``{id: best score}``."""
-        return {c: [score, 0, 0] for c, score in best.items()}  # best, bad, cuts
+        return {c: [score, 0] for c, score in best.items()}  # best, bad checks
 
     def update(self, state, scores):
-        """Record one check of ``{id: score}``; return (ids to slow down, ids
-        to stop)."""
-        cut, stop = [], []
+        """Record one check of ``{id: score}``; return the ids to stop."""
+        stop = []
         for c, score in scores.items():
             entry = state[c]
             if score > entry[0] + self.tol:
                 entry[0], entry[1] = score, 0
-                continue
-            entry[1] += 1
-            if entry[1] >= self.patience:
-                entry[1] = 0
-                if entry[2] < self.n_cuts:
-                    entry[2] += 1
-                    cut.append(c)
-                else:
+            else:
+                entry[1] += 1
+                if self.patience is not None and entry[1] >= self.patience:
                     stop.append(c)
-        return cut, stop
+        return stop
 
 
 def _is_valid(score):
@@ -294,7 +293,9 @@ class SuccessiveHalving(Schedule):
         it exceeds the last rung's: every survivor with a valid score trains
         on up to it, unless ``final_rule`` stops it earlier.
     final_rule : object or None, default=None
-        That rung's ``rule`` (see :class:`Rung`), e.g. :class:`Patience`.
+        That rung's ``rule`` (see :class:`Rung`), e.g. :class:`Anneal`;
+        without a final rung beyond the halving's, the rule of the halving's
+        last rung.
     """
 
     def __init__(
@@ -323,7 +324,11 @@ class SuccessiveHalving(Schedule):
         self.candidates = list(range(first_candidate, first_candidate + n_candidates))
         self._rungs = self._make_plan(n_candidates, min_resources, max_resources)
         last = self._rungs[-1]
-        if final_resources is not None and final_resources > last.n_resources:
+        if final_rule is not None and (
+            final_resources is None or final_resources <= last.n_resources
+        ):  # the rule applies to the last rung of the halving itself
+            self._rungs[-1] = replace(last, rule=final_rule)
+        elif final_resources is not None and final_resources > last.n_resources:
             self._rungs.append(
                 Rung(
                     bracket,

@@ -36,10 +36,7 @@ CASES = {
     "cv=3": (120, {"cv": 3}),
     "StratifiedKFold(3)": (120, {"cv": StratifiedKFold(3)}),
 }
-GAPS = {
-    ("SelfTuningMLPClassifier", "default cv, 2,400 rows"): "issue 22: the hold-out "
-    "gets none of the 3 rows of class 1, which the model then gives P = 1e-8",
-}
+GAPS = {}
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

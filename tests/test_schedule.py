@@ -282,14 +282,14 @@ def test_early_stopping_lives_in_the_policy(policy, second, goes_on):
     ],
 )
 def test_final_rung_of_the_survivors(final, expected):
-    rule = _schedule.Patience()
+    rule = _schedule.Anneal()
     sh = SuccessiveHalving(27, 1, 27, 3, min_survivors=3, final_resources=final,
                            final_rule=rule)  # fmt: skip
     plan = sh.plan()
     assert [(r.n_candidates, r.n_resources) for r in plan] == expected
-    assert [r.rule for r in plan[:4]] == [None] * 4
-    if len(plan) == 5:
-        assert plan[-1].rule is rule and plan[-1].iter == 4
+    assert [r.rule for r in plan[:3]] == [None] * 3
+    # the rule is the final rung's, or the halving's last rung's without one
+    assert plan[-1].rule is rule and plan[-1].iter == len(plan) - 1
     # the final rung trains every survivor with a valid score, none dropped
     while jobs := sh.ask():
         sh.tell({j.candidate: float(j.candidate) for j in jobs})
@@ -298,25 +298,30 @@ def test_final_rung_of_the_survivors(final, expected):
 
 
 @pytest.mark.parametrize(
-    "scores, cuts_at, stops_at",
+    "progress, floor, factor",
+    [(0.0, 0.0, 1.0), (0.5, 0.0, 0.5), (1.0, 0.0, 0.0), (1.0, 0.1, 0.1),
+     (0.5, 0.1, 0.55), (-1.0, 0.0, 1.0), (2.0, 0.0, 0.0)],
+)  # fmt: skip
+def test_anneal_learning_rate_as_a_table(progress, floor, factor):
+    assert _schedule.Anneal(floor=floor).lr_factor(progress) == pytest.approx(factor)
+
+
+@pytest.mark.parametrize(
+    "scores, patience, stops_at",
     [
-        # patience 2, two cuts, then a stop (the checks at which they happen)
-        ([0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [1, 3], [5]),
-        # an improvement resets the count of bad checks
-        ([0.5, 0.7, 0.7, 0.8, 0.8, 0.8], [5], []),
-        # improvements below tol do not count
-        ([0.50005, 0.5001, 0.5, 0.5], [1, 3], []),
+        ([0.5, 0.5, 0.5, 0.5], 2, [1]),  # two checks without an improvement
+        ([0.5, 0.7, 0.7, 0.8, 0.8, 0.8], 2, [5]),  # an improvement resets the count
+        ([0.50005, 0.5001, 0.5, 0.5], 3, [2]),  # below tol is no improvement
+        ([0.4, 0.4, 0.4], None, []),  # no guard: the budget alone ends the rung
     ],
 )
-def test_patience_as_a_table(scores, cuts_at, stops_at):
-    rule = _schedule.Patience(patience=2, tol=1e-3, cut=0.25, n_cuts=2)
+def test_anneal_guard_as_a_table(scores, patience, stops_at):
+    rule = _schedule.Anneal(patience=patience, tol=1e-3)
     state = rule.start({7: 0.5})
-    cuts, stops = [], []
-    for check, score in enumerate(scores):
-        cut, stop = rule.update(state, {7: score})
-        cuts += [check] * len(cut)
-        stops += [check] * len(stop)
-    assert (cuts, stops) == (cuts_at, stops_at)
+    stops = [
+        check for check, score in enumerate(scores) if rule.update(state, {7: score})
+    ]
+    assert stops[:1] == stops_at
 
 
 def test_one_interface_brackets_of_both():

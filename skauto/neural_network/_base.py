@@ -34,9 +34,9 @@ from .._constraints import Number
 from .._fit_guard import unfitted_on_error
 from .._population import BatchStream
 from .._results import build_cv_results
-from .._schedule import Patience, SuccessiveHalving, drive
+from .._schedule import Anneal, SuccessiveHalving, drive
 from ._data import folds_from_splits, prepare
-from ._ensemble import _best_row, network_attributes, returned_model
+from ._ensemble import _best_row, _twin_attributes, network_attributes, returned_model
 from ._executor import PopulationExecutor, Trace, spawn
 from ._memory import max_features
 from ._tabular import Table
@@ -56,10 +56,10 @@ _AUTO_ENSEMBLE, _AUTO_ENSEMBLE_FEW, _PRECISE_HOLDOUT = 8, 4, 1000
 # A per-feature scaling layer in front of every network (RealMLP's, with an
 # L1 penalty so that useless features fade out): Population's ``scale``.
 _SCALE_LAYER = {"lr_mult": 6.0, "l1": 0.05}
-# The survivors train on while their validation score improves: after 5
-# checks without an improvement of 1e-4 the learning rate is divided by 4,
-# after two such cuts a survivor stops.
-_FINAL_RULE = Patience(patience=5, tol=1e-4, cut=0.25, n_cuts=2)
+# The survivors' final rung trains them to at least _FINAL_EPOCHS epochs in
+# all (within max_epochs and the work cap), their learning rates annealed to
+# 0 along a cosine; one that has not improved for 10 checks stops earlier.
+_FINAL_EPOCHS, _FINAL_RULE = 45, Anneal(floor=0.0, patience=10)
 
 # how X is checked: numbers, sparse or dense, missing values allowed
 _X_CHECKS = {
@@ -202,7 +202,8 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
             report=functools.partial(
                 self._report, task=task, n_train=data.n_train, plan=schedule.plan()
             ),
-            snapshot=lambda ex: self._snapshot(ex, data), callback_data=callback_data,
+            snapshot=lambda ex: self._snapshot(ex, data, task),
+            callback_data=callback_data,
             max_time=self.max_time,
             work_cap=_AUTO_WORK if self.max_epochs == "auto" else None,
         )  # fmt: skip
@@ -360,39 +361,49 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
             cap = float(self.max_epochs)
         horizon = min(float(np.clip(_HALVING_SAMPLES / n_train, 3, 30)), cap)
         max_resources = max(1, int(round(horizon * n_train)))
+        final = max(max_resources, int(round(min(_FINAL_EPOCHS, cap) * n_train)))
         return SuccessiveHalving(
-            self.n_candidates,
+            self.n_candidates * (1 if data.twin is None else 2),
             1,
             max_resources,
             self.factor,
             min_survivors=self._ensemble_size(data),
-            final_resources=max(max_resources, int(round(cap * n_train))),
+            final_resources=final,
             final_rule=_FINAL_RULE,
         )
 
-    def _report(self, jobs, scores, seconds, *, task, n_train, plan):
+    def _report(self, jobs, scores, seconds, epochs_run, *, task, n_train, plan):
         if not self.verbose:
             return
         finite = [s for s in scores.values() if math.isfinite(s)]
         best = f"{task.score_sign * max(finite):.4f}" if finite else "nan"
         epochs = f"{jobs[0].n_resources / n_train:.3g} epochs each"
-        if plan[jobs[0].iter].rule is not None:
-            epochs = "trained on while validation improved"
+        if plan[jobs[0].iter].rule is not None:  # the survivors' final rung
+            epochs = (
+                f"{jobs[0].n_resources / n_train:.3g} epochs planned, "
+                f"{epochs_run:.3g} run on average"
+            )
         print(
             f"[{type(self).__name__}] stage {jobs[0].iter + 1} of {len(self.plan_)}: "
             f"{len(jobs)} networks, {epochs}; best validation {task.score_name} "
             f"{best}; took {seconds:.1f} s"
         )
 
-    def _snapshot(self, executor, data):
+    def _snapshot(self, executor, data, task):
         """coefs_ and intercepts_ of the best candidate so far, its fold copies
-        averaged at their best checkpoints."""
+        averaged at their best checkpoints (a twin's without the smearing)."""
         population, k = executor.population, data.n_folds
         alive = {int(i) // k for i in [*population.ids, *population.retired]}
         best = max(alive, key=executor.mean_best)
         networks = [population.network(i) for i in executor.copies([best])]
-        shares = np.full(k, 1 / k)
-        return network_attributes(networks, shares, data.y_mean, data.y_scale)
+        kind = executor.candidates[best].get("target_transform")
+        outputs = slice(0, data.n_outputs) if kind is None else slice(1, 2)
+        mean, scale = data.y_mean[outputs], data.y_scale[outputs]
+        return {
+            **network_attributes(networks, np.full(k, 1 / k), mean, scale),
+            **_twin_attributes(task, kind, None if kind is None else data.twin),
+            "_smearing": np.zeros((1, 1)),
+        }
 
     # ------------------------------------------------------------- finalize
     def _finalize(self, executor, data, task):
@@ -412,19 +423,20 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         last = res["iter"] == res["iter"][self.best_index_]
         pool = res["candidate"][last & np.isfinite(res["mean_test_score"])].tolist()
         size = self._ensemble_size(data)
-        vars(self).update(returned_model(executor, pool, data, task, size))
+        best = res["candidate"][self.best_index_]
+        vars(self).update(returned_model(executor, pool, best, data, task, size))
 
     def _raise_if_all_diverged(self, executor):
         if self.best_index_ is not None:
             return
-        if executor.n_diverged() < self.n_candidates:
+        if executor.n_diverged() < len(executor.candidates):
             raise ValueError(
                 "No candidate reached a finite validation score (their "
                 "predictions on the validation rows overflowed). Check X for "
                 "extreme values, or scale it."
             )
         raise ValueError(
-            f"Every one of the {self.n_candidates} candidates diverged (NaN or "
+            f"Every one of the {len(executor.candidates)} candidates diverged (NaN or "
             "infinite loss). Lower the top of learning_rate_range (now "
             f"{self.learning_rate_range[1]}), or check the scale of X and y."
         )
@@ -434,8 +446,8 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         trace = executor.trace
         if trace.diverged:
             warnings.warn(
-                f"{executor.n_diverged()} of {self.n_candidates} candidates diverged "
-                "(NaN or infinite loss) and were dropped.",
+                f"{executor.n_diverged()} of {len(executor.candidates)} candidates "
+                "diverged (NaN or infinite loss) and were dropped.",
                 RuntimeWarning,
                 stacklevel=5,
             )

@@ -5,6 +5,7 @@ fit trains and validates on, and the fitted :class:`Features` that
 ``predict`` applies to new rows.
 """
 
+import functools
 import warnings
 from dataclasses import dataclass
 
@@ -47,6 +48,9 @@ class Data:
     y_var_all: np.ndarray | None = None  # validation variance of each output
     y_var: np.ndarray | None = None  # ... one row per fold
     poor_score: float | None = None  # a score below this learned nothing
+    n_outputs: int = 0  # the target's columns (y may add its twin's)
+    twin: object = None  # the target's transformed twin (see _tasks.Log1p)
+    back: object = None  # twin predictions -> the target's units (Population)
 
     @property
     def n_train(self):
@@ -54,18 +58,24 @@ class Data:
 
 
 class Features:
-    """What the networks see of X: each column standardized, compressed
-    beyond 3 standard deviations (``_tame``), and from 500 to 10,000 rows the
-    spline basis of the columns of 6 or more distinct values. When there are
-    more columns than the population's first layer can hold in memory (see
-    ``_memory``), their principal components on the training rows instead,
-    each scaled to unit variance.
+    """What the networks see of X (after the ``Encoder`` of a table's
+    categorical columns and missing values): each column standardized by its
+    mean and standard deviation over the training rows winsorized at their
+    4th smallest and largest values (``_extremes``: so that no 3 rows set
+    the scale of the others), its values kept within those bounds and
+    compressed beyond 3 standard deviations (``_tame``); from 500 to 10,000
+    rows, the spline basis of the columns of 6 or more distinct values. With
+    more columns than training rows, or than the population's first layer
+    can hold in memory (``_memory``), their principal directions instead.
     """
 
-    def __init__(self, mean, scale, clip=None):
-        self.mean, self.scale = mean, scale
-        self.clip = _tame if clip is None else clip
+    def __init__(self, mean, scale, low, high):
+        self.mean, self.scale, self.low, self.high = mean, scale, low, high
         self.splines = self.projection = self.encoder = None
+
+    def clip(self, z):
+        """Standardized values within the training bounds, then tamed (in place)."""
+        return _tame(np.clip(z, self.low, self.high, out=z))
 
     def rows(self, X, rows):
         """float32 features of ``X[rows]`` (standardized values clipped to
@@ -173,11 +183,14 @@ def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None, table=None):
         if row_folds is None:
             X_val = encoder.transform(X[val], None if codes is None else codes[val])
             val_rows = np.arange(len(val))
-    if _SCALING == "robust":
-        features = Features(*_median_spread(X_fit, fit_rows), clip=_smooth_clip)
-    else:
-        features = Features(*_mean_scale(X_fit, fit_rows, w_fit))
+    low, high = _extremes(X_fit, fit_rows)
+    mean, scale = _mean_scale(X_fit, fit_rows, w_fit, bounds=(low, high))
+    features = Features(mean, scale, (low - mean) / scale, (high - mean) / scale)
     features.encoder = encoder
+    n_outputs = Y.shape[1]
+    twin = task.twin(Y[train]) if hasattr(task, "twin") else None
+    if twin is not None:  # the target and its twin, side by side
+        Y = np.hstack([Y, twin.forward(Y)])
     y_mean, y_scale = task.target_scale(Y, train, w)
     Z = features.clip(_standardize(X_fit, fit_rows, features.mean, features.scale))
     w_train = None if w is None else (w_train / w_train.mean()).astype(np.float32)
@@ -202,7 +215,11 @@ def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None, table=None):
         n_holdout=len(val) if n_folds == 1 else 0,
         y_mean=y_mean,
         y_scale=y_scale,
+        n_outputs=n_outputs,
+        twin=twin,
     )
+    if twin is not None:
+        data.back = functools.partial(_back, twin, y_mean, y_scale)
     if row_folds is None:
         data.X_val = features.rows(X_val, val_rows)
         data.y_val = _standardize(Y, val, y_mean, y_scale)
@@ -214,6 +231,18 @@ def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None, table=None):
     data.y_var = np.tile(data.y_var_all, (len(folds), 1))
     data.poor_score = task.poor_score(data)
     return data, features
+
+
+def _back(twin, y_mean, y_scale, z, y_fit):
+    """Standardized twin predictions ``z`` (rows, k) in the target's
+    standardized units: the inverse transform, averaged over the quantiles
+    of each candidate's residuals on ``y_fit`` (Duan's smearing estimate)."""
+    from ._tasks import _SMEAR_LEVELS
+
+    residuals = (y_fit - z) * y_scale[1]
+    quantiles = np.quantile(residuals, _SMEAR_LEVELS, axis=0)
+    y = twin.smeared(z * y_scale[1] + y_mean[1], quantiles)
+    return (y - y_mean[0]) / y_scale[0]
 
 
 def _warn_unweighted_validation():
@@ -305,44 +334,38 @@ def _tame(z, t=3.0):
     return z
 
 
-_SCALING = "standard"
-
-
-def _smooth_clip(z, t=3.0):
-    """``z / sqrt(1 + (z / t)**2)``, in place: about z near 0, within +-t
-    (RealMLP's smooth clipping)."""
-    z /= np.sqrt(1 + (z / t) ** 2)
-    return z
-
-
-def _median_spread(a, rows, block=16):
-    """Median of each column of ``a[rows]`` and its interquartile range (half
-    the range where that is 0, 1 for a constant column): one row cannot move
-    either, as it moves a mean and a standard deviation."""
-    center, spread = np.empty(a.shape[1]), np.empty(a.shape[1])
+def _extremes(a, rows, block=16):
+    """Per column, the (m+1)-th smallest and largest value of ``a[rows]``,
+    m = max(3, 0.1% of the rows): bounds that no 3 rows can set."""
+    n = len(rows)
+    m = min(max(3, int(np.ceil(0.001 * n))), (n - 1) // 2)
+    lo, hi = np.empty(a.shape[1]), np.empty(a.shape[1])
     for j in range(0, a.shape[1], block):
         cols = a[rows, j : j + block].astype(np.float64)
-        q1, q2, q3 = np.quantile(cols, [0.25, 0.5, 0.75], axis=0)
-        half = 0.5 * (cols.max(axis=0) - cols.min(axis=0))
-        center[j : j + block] = q2
-        spread[j : j + block] = np.where(q3 > q1, q3 - q1, np.where(half > 0, half, 1))
-    return center, spread
+        part = np.partition(cols, [m, n - 1 - m], axis=0)
+        lo[j : j + block], hi[j : j + block] = part[m], part[n - 1 - m]
+    return lo, hi
 
 
-def _mean_scale(a, rows, w=None):
-    """(Weighted) mean and standard deviation of the columns of ``a[rows]``.
+def _mean_scale(a, rows, w=None, bounds=None):
+    """(Weighted) mean and standard deviation of the columns of ``a[rows]``,
+    clipped to ``bounds`` (low, high) if given.
 
     Computed in chunks, merged with Chan et al.'s update, on the columns
     divided by their largest magnitude (so that values of 1e200 do not
     overflow when squared); constant columns get a scale of 1.
     """
+
+    def part(chunk):
+        return a[chunk] if bounds is None else np.clip(a[chunk], *bounds)
+
     peak = np.zeros(a.shape[1])
     for chunk in _chunks(rows):
-        peak = np.maximum(peak, np.abs(a[chunk]).max(axis=0, initial=0.0))
+        peak = np.maximum(peak, np.abs(part(chunk)).max(axis=0, initial=0.0))
     peak = np.where(peak > 0, peak, 1.0)
     total, mean, m2 = 0.0, 0.0, 0.0
     for chunk in _chunks(rows):
-        block = a[chunk] / peak
+        block = part(chunk) / peak
         wb = np.ones(len(chunk)) if w is None else w[chunk]
         wsum = wb.sum()
         if wsum == 0:

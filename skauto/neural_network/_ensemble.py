@@ -70,29 +70,50 @@ def network_attributes(networks, weights, y_mean, y_scale):
     return {"coefs_": [W1, W2], "intercepts_": [b1, b2 * y_scale + y_mean]}
 
 
-def choose_members(members, data, task, max_members):
-    """Greedy ensemble weights of ``members`` (lists of fold networks) on the
-    out-of-fold validation predictions, then the task's calibration.
+def choose_members(members, data, task, max_members, column=0):
+    """Greedy ensemble weights of ``members`` (lists of fold networks, fitted
+    to ``column`` of the target) on the out-of-fold validation predictions,
+    then the task's calibration.
 
     Returns the weights, the factor on the returned outputs, the validation
     score and the calibration's fitted attributes.
     """
     preds = [_out_of_fold(networks, data) for networks in members]
-    weights, score = _select(preds, lambda pred: task.score(pred, data), max_members)
+
+    def score(pred):
+        return task.score(task.back(data, pred, column), data)
+
+    weights, score_ = _select(preds, score, max_members)
     blend = sum(wk * p for wk, p in zip(weights, preds, strict=True) if wk)
-    gain, score, fitted = task.calibrate(blend, data, score)
-    return weights, gain, score, fitted
+    gain, score_, fitted = task.calibrate(blend, data, score_)
+    if column:  # the twin's residuals, for predict's smearing
+        residuals = (data.y_val[:, 1:2] - blend) * data.y_scale[1]
+        fitted["_smearing"] = np.quantile(residuals, _smear_levels(), axis=0)
+    return weights, gain, score_, fitted
 
 
-def returned_model(executor, pool, data, task, max_members):
+def _smear_levels():
+    from ._tasks import _SMEAR_LEVELS
+
+    return _SMEAR_LEVELS
+
+
+def returned_model(executor, pool, best, data, task, max_members):
     """The fitted attributes of the returned model: the greedy ensemble of the
     pool's bags (a candidate's fold copies) and the task's linear member, as
-    one wide network, and what describes it."""
+    one wide network, and what describes it. With a twin target, the pool
+    keeps the candidates fitted to the same column as the best one."""
     population, k = executor.population, data.n_folds
+    kind = executor.candidates[best].get("target_transform")
+    column = 0 if kind is None else 1
+    outputs = slice(0, data.n_outputs) if column == 0 else slice(1, 2)
+    pool = [c for c in pool if executor.candidates[c].get("target_transform") == kind]
     members = [[population.network(i) for i in executor.copies([c])] for c in pool]
-    linear = task.linear_member(data)
+    linear = task.linear_member(data, column)
     members += [] if linear is None else [linear]
-    weights, gain, score, fitted = choose_members(members, data, task, max_members)
+    weights, gain, score, fitted = choose_members(
+        members, data, task, max_members, column
+    )
     order = np.argsort(-weights[: len(pool)], kind="stable")
     top = pool[order[0]]
     seen = np.mean([population.best_of(i)[1] for i in executor.copies([top])])
@@ -111,7 +132,10 @@ def returned_model(executor, pool, data, task, max_members):
     validation_scores = executor.trace.validation_curve(first)
     return {
         **fitted,
-        **network_attributes(chosen, shares, data.y_mean, data.y_scale),
+        **network_attributes(
+            chosen, shares, data.y_mean[outputs], data.y_scale[outputs]
+        ),
+        **_twin_attributes(task, kind, data.twin if column else None),
         "best_score_": score,
         "best_params_": {
             **executor.candidates[top],
@@ -122,5 +146,10 @@ def returned_model(executor, pool, data, task, max_members):
         "n_iter_": len(loss_curve),
         "validation_scores_": validation_scores,
         "best_validation_score_": max(validation_scores),
-        "n_outputs_": data.y.shape[1],
+        "n_outputs_": data.n_outputs,
     }
+
+
+def _twin_attributes(task, kind, twin):
+    """target_transform_ (and the twin predict uses) of a regressor."""
+    return {"target_transform_": kind, "_twin": twin} if hasattr(task, "twin") else {}

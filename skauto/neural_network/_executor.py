@@ -5,8 +5,9 @@
 copies) to the job's budget in the one wide network and returns their
 validation scores, ``prune(alive)`` drops the others, ``records()`` gives one
 row per candidate and rung for ``cv_results_``. A rung with a ``rule`` (the
-survivors' final rung) checks the validation score at every epoch, or every
-``_CHECK_ROWS`` rows, and lets the rule slow down or stop each copy.
+survivors' final rung) anneals the learning rates as the rule says, checks
+the validation score at every epoch or every ``_CHECK_ROWS`` rows, and lets
+the rule stop each copy.
 """
 
 import math
@@ -95,11 +96,18 @@ def spawn(n_candidates, ranges, data, rng, output, scale=None):
         }
         for k in range(n)
     ]
+    kinds = np.zeros(n, np.int64)
+    if data.twin is not None:  # each candidate again, fitted to the twin target
+        candidates = [{**c, "target_transform": None} for c in candidates] + [
+            {**c, "target_transform": data.twin.name} for c in candidates
+        ]
+        sizes, values = np.tile(sizes, 2), [np.tile(v, 2) for v in values]
+        kinds, n = np.repeat([0, 1], n), 2 * n
     # candidate c has one copy per fold: ids c * n_folds + fold
     k = data.n_folds
     population = Population(
         data.X.shape[1],
-        data.y.shape[1],
+        data.n_outputs,
         *(np.repeat(v, k) for v in (sizes, values[1], values[2])),
         rng.spawn(n * k),
         range(n * k),
@@ -107,6 +115,8 @@ def spawn(n_candidates, ranges, data, rng, output, scale=None):
         groups=np.repeat(np.arange(n), k),
         output=output,
         scale=scale,
+        targets=None if data.twin is None else np.repeat(kinds, k),
+        back=data.back,
     )
     return candidates, population
 
@@ -170,8 +180,14 @@ class PopulationExecutor:
         scores = self._scores(jobs)
         seconds = time.perf_counter() - tic
         self._records += self._rung_records(jobs, seconds)
-        self.report(jobs, scores, seconds)
+        self.report(jobs, scores, seconds, self._samples_run(jobs) / self.data.n_train)
         return scores
+
+    def _samples_run(self, jobs):
+        """Mean samples seen by the jobs' copies, each until its rule stopped it."""
+        seen = self.population.samples_seen
+        copies = self.copies(j.candidate for j in jobs)
+        return float(np.mean([self.trace.stopped.get(i, seen) for i in copies]))
 
     def prune(self, alive):
         """Keep only the fold copies of the candidates in ``alive``."""
@@ -198,20 +214,24 @@ class PopulationExecutor:
         self._end_stage()
 
     def _train_on(self, target, rule, jobs):
-        """Train to ``target`` samples seen (capped by ``work_cap``),
-        validating every epoch or ``_CHECK_ROWS`` rows; ``rule`` slows down
-        or stops each copy, which keeps its best checkpoint."""
+        """Train to ``target`` samples seen (capped by ``work_cap``), the
+        learning rates following ``rule.lr_factor`` over the rung, validating
+        every epoch or ``_CHECK_ROWS`` rows; ``rule`` stops a copy early,
+        which keeps its best checkpoint."""
         population, stream, trace = self.population, self.stream, self.trace
         state = rule.start(_by_id(population.ids, population.best_score))
-        cap = self._cap(target)
+        start, cap = population.samples_seen, self._cap(target)
         every = min(self.data.n_train, _CHECK_ROWS)
-        self._begin_stage(jobs, _n_checks(stream, cap - population.samples_seen, every))
+        self._begin_stage(jobs, _n_checks(stream, cap - start, every))
         while len(population) and population.samples_seen < cap:
-            self._train(stream.take(min(every, cap - population.samples_seen)))
+            seen = population.samples_seen
+
+            def lr_factor(i, seen=seen):
+                return rule.lr_factor((seen + i - start) / (cap - start))
+
+            self._train(stream.take(min(every, cap - seen)), lr_factor)
             if len(population):
-                scores = self._validate()
-                cut, stop = rule.update(state, _by_id(population.ids, scores))
-                population.scale_lr(cut, rule.cut)
+                stop = rule.update(state, _by_id(population.ids, self._validate()))
                 trace.stopped.update(dict.fromkeys(stop, population.samples_seen))
                 population.retire(stop)
             if trace.check_time(self.max_time) or trace.stop_stage:
@@ -227,11 +247,11 @@ class PopulationExecutor:
             cap = min(cap, seen + self.work_cap / sizes.sum())
         return max(seen, int(cap))
 
-    def _train(self, rows):
+    def _train(self, rows, lr_factor=None):
         """One chunk of mini-batches; candidates whose loss is not finite drop."""
         population, data = self.population, self.data
         loss = population.train(
-            data.X, data.y, data.w, rows, self.batch_size, data.row_folds
+            data.X, data.y, data.w, rows, self.batch_size, data.row_folds, lr_factor
         )
         self.trace.add_loss(
             population.ids, loss, len(rows), self.stream.epoch_done, self.stream.n_rows
@@ -260,6 +280,8 @@ class PopulationExecutor:
         """A stage is a task of the callbacks; each validation check a leaf."""
         self.trace.stop_stage = False
         name = f"stage {jobs[0].iter + 1}: {len(jobs)} networks"
+        if self.plan[jobs[0].iter].rule is not None:
+            name += f", {jobs[0].n_resources / self.data.n_train:.3g} epochs planned"
         self.trace.tasks.begin_step(name, n_checks)
 
     def _end_stage(self):

@@ -73,6 +73,12 @@ class SelfTuningMLPRegressor(DocLinkMixin, RegressorMixin, BaseSelfTuningMLP):
     loss_curve_ : list of float
         Training loss of that network per epoch (half mean squared error on
         the standardized target).
+    target_transform_ : str or None
+        "log1p" when the returned networks were fitted to ``log1p(y)`` (the
+        target's twin, tried beside y when y is >= 0 and skewed to the
+        right, and chosen on the validation rows); their outputs are then
+        transformed back, averaged over the quantiles of their validation
+        residuals (Duan's smearing estimate of the mean). None: fitted to y.
     validation_scores_ : list of float
         Validation R2 of that network at each evaluation.
     {fit_attributes}
@@ -133,6 +139,8 @@ class SelfTuningMLPRegressor(DocLinkMixin, RegressorMixin, BaseSelfTuningMLP):
             Predicted values.
         """
         out = self._decision(X)
+        if self.target_transform_ is not None:  # fitted to the twin: back
+            out = self._twin.smeared(out, self._smearing)
         return out.ravel() if self._y_1d else out
 
     def __sklearn_tags__(self):

@@ -76,11 +76,28 @@ class Regression:
     def target_scale(self, Y, train, w):
         return _mean_scale(Y, train, w)
 
+    def twin(self, Y):
+        """The target's transformed twin, or None: log1p for a single target
+        of values >= 0 skewed to the right (skewness above 1), whose large
+        values would otherwise dominate the squared error."""
+        if Y.shape[1] != 1 or Y.min() < 0:
+            return None
+        y = Y[:, 0]
+        sd = y.std()
+        skew = 0.0 if sd == 0 else float(np.mean(((y - y.mean()) / sd) ** 3))
+        return Log1p(y.max()) if skew > 1 else None
+
+    def back(self, data, pred, column):
+        """Validation predictions fitted to ``column`` of the target, in the
+        first column's (standardized) units."""
+        return pred if column == 0 else data.back(pred, data.y_val[:, 1:2])
+
     def variance(self, data):
-        return _variance(data.y_val, data.w_val)
+        return _variance(data.y_val[:, : data.n_outputs], data.w_val)
 
     def poor_score(self, data):
-        return _poor_score(data.y_val, data.w_val, data.y_var_all)
+        y_val = data.y_val[:, : data.n_outputs]
+        return _poor_score(y_val, data.w_val, data.y_var_all)
 
     def poor_fit(self, score):
         return (
@@ -88,8 +105,10 @@ class Regression:
             "predicting the mean"
         )
 
-    def linear_member(self, data):
-        return _ridge(data)
+    def linear_member(self, data, column=0):
+        return _ridge(
+            data, column, lambda p: self.score(self.back(data, p, column), data)
+        )
 
     def score(self, pred, data):
         return _r2(pred, data)
@@ -199,7 +218,10 @@ class Classification:
             "predicting the class frequencies"
         )
 
-    def linear_member(self, data):
+    def back(self, data, pred, column):
+        return pred
+
+    def linear_member(self, data, column=0):
         return _logistic(data, self.output, self.score)
 
     def calibrate(self, blend, data, score):
@@ -242,6 +264,31 @@ def _check_class_weight(class_weight, classes):
             )
 
 
+# Quantiles of the residuals that correct the bias of transforming back
+# (Duan's smearing: the mean of the inverse over the residuals).
+_SMEAR_LEVELS = (np.arange(16) + 0.5) / 16
+
+
+class Log1p:
+    """The twin target ``log1p(y)`` and its inverse, kept below 10 times the
+    largest training value (``cap``) so that a wild prediction stays finite."""
+
+    name = "log1p"
+
+    def __init__(self, y_max):
+        self.cap = float(np.log1p(10 * y_max + 1))
+
+    def forward(self, Y):
+        return np.log1p(Y)
+
+    def inverse(self, T):
+        return np.expm1(np.minimum(T, self.cap))
+
+    def smeared(self, t, residuals):
+        """Mean of ``inverse(t + r)`` over the residual quantiles ``r``."""
+        return sum(self.inverse(t + r) for r in residuals) / len(residuals)
+
+
 def _poor_score(y_val, w_val, y_var, ratio=2.0):
     """Validation R2 below which a model is far worse than a constant.
 
@@ -258,13 +305,13 @@ def _poor_score(y_val, w_val, y_var, ratio=2.0):
 
 def _r2(pred, data):
     """Validation R2 averaged over outputs, weighted as Population.score."""
-    sq = (pred - data.y_val) ** 2
+    sq = (pred - data.y_val[:, : data.n_outputs]) ** 2
     w = data.w_val
     mse = sq.mean(axis=0) if w is None else w @ sq / w.sum()
     return float(1.0 - (mse / data.y_var_all).mean())
 
 
-def _ridge(data):
+def _ridge(data, column=0, score=None):
     """Ridge regression on the scaled training rows, as ReLU networks.
 
     One fit per fold (trained on the other folds); the L2 strength is chosen
@@ -274,6 +321,9 @@ def _ridge(data):
     element.
     """
     X, y, w, folds, n_folds = data.X, data.y, data.w, data.row_folds, data.n_folds
+    if data.back is not None:  # a target and its twin: the one column
+        y = y[:, column : column + 1]
+    score = (lambda pred: _r2(pred, data)) if score is None else score
     d, m = X.shape[1] + 1, y.shape[1]
     folds = np.zeros(len(X), np.int64) - 1 if folds is None else folds
     gram, xty = np.zeros((n_folds + 1, d, d)), np.zeros((n_folds + 1, d, m))
@@ -296,7 +346,7 @@ def _ridge(data):
             else [np.linalg.solve(gram[0] + alpha * np.eye(d), xty[0])]
         )
         networks = [_linear_network(coef, alpha / len(X)) for coef in coefs]
-        fits.append((_r2(_out_of_fold(networks, data), data), alpha, networks))
+        fits.append((score(_out_of_fold(networks, data)), alpha, networks))
     return max(fits, key=lambda fit: fit[0])[2]
 
 
