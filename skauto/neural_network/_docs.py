@@ -16,13 +16,16 @@ alpha_range : tuple of (float, float), default=(1e-6, 1e-1)
     Range of the L2 strength (scikit-learn's ``alpha``), on a log scale.
     Give ``(a, a)`` to fix it.
 n_candidates : int, default=81
-    Number of networks that start training.
+    Number of networks that start training (twice as many for the
+    regressor when the target gets a transformed twin: each candidate is
+    then also trained on ``log1p(y)``).
 factor : float, default=3
     Elimination rate: 1/factor of the candidates survive each rung, and
     each rung trains factor times longer than the previous one.
 ensemble_size : int or "auto", default="auto"
-    Halving stops when this many candidates are left; they train on while
-    their validation score improves, and the returned model is a greedy
+    Halving stops when this many candidates are left; they train on in a
+    planned final stage (their learning rates annealed to 0 over at least
+    45 epochs in all), and the returned model is a greedy
     ensemble of them and of a {linear_member} (members join only while
     they improve the validation {score_name}). 1 returns the single best
     member. "auto": 4 with folds (each candidate is then a bag of one
@@ -31,22 +34,29 @@ ensemble_size : int or "auto", default="auto"
     smaller hold-out.
 max_epochs : float or "auto", default="auto"
     Cap on the epochs any network trains. "auto" is
-    ``clip(3e7 / n_train, 1, 200)``, and the last stage (survivors
-    training on) then costs at most 1e9 rows times hidden units. The
-    halving rungs use ``clip(300_000 / n_train, 3, 30)`` epochs at most.
+    ``clip(3e7 / n_train, 1, 200)``, and the last stage (the survivors'
+    planned stage) then costs at most 1e9 rows times hidden units. The
+    halving rungs use ``clip(300_000 / n_train, 3, 30)`` epochs at most,
+    the last stage ends at 45 epochs in all or at the end of the halving,
+    whichever is later (within this cap).
 batch_size : int or "auto", default="auto"
     Mini-batch size; "auto" is ``clip(n_train // 50, 32, 512)``.
 validation_fraction : float or "auto", default="auto"
     Fraction of the rows held out to score the candidates; "auto" holds
     out 10% of the rows (up to 20% to reach 200 rows, at most 10,000).
-cv : int, "auto" or None, default="auto"
+cv : int, cross-validation splitter, iterable of splits, "auto" or None, \
+default="auto"
     How the candidates are scored. An int k: k-fold cross-validation,
     each candidate trained as k copies (one per fold, in the same wide
     network) and the returned model averages the copies (bagging), so
     every row is used for training and for choosing. None: one hold-out
     split of ``validation_fraction``. "auto": 4 folds below 2,000 rows,
     where one hold-out of a few hundred rows cannot rank 81 networks,
-    and a hold-out above.""",
+    and a hold-out above. A splitter (``KFold(5)``, ``StratifiedKFold``,
+    ``PredefinedSplit``...) or a list of (train, test) splits whose test
+    sets are folds of the rows (each row in one test set, trained on by
+    the others) is used as given; a single split is a hold-out. Every
+    class of two rows or more gets rows on both sides of a hold-out.""",
     "table_parameters": """\
 categorical_features : array-like of {bool, int, str}, "from_dtype" or None, \
 default="from_dtype"

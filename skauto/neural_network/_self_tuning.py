@@ -17,16 +17,19 @@ class SelfTuningMLPRegressor(DocLinkMixin, RegressorMixin, BaseSelfTuningMLP):
     network (one matrix product per layer for all of them), and runs
     successive halving over the training budget: after each rung the
     candidates with the best validation score go on training *from where they
-    stopped*, the others are dropped. The survivors then train on while their
-    validation score improves, and the returned model is a greedy ensemble of
-    them and of a ridge regression, each network at the epoch of its best
-    validation score. Below 2,000 rows the scores come from 4-fold
-    cross-validation (each candidate trained as one copy per fold, the copies
-    bagged). X and y are standardized internally (undone in ``predict``),
-    inputs beyond 3 standard deviations are compressed, from 500 to 10,000
-    rows each feature of 6 or more distinct values is also given as a cubic
-    B-spline basis, and training runs in float32. See the
-    :ref:`user guide <population>` for every step.
+    stopped*, the others are dropped. The survivors then train in a planned
+    last stage (at least 45 epochs in all, their learning rates annealed to
+    0), and the returned model is a greedy ensemble of them and of a ridge
+    regression, each network at the epoch of its best validation score.
+    Below 2,000 rows the scores come from 4-fold cross-validation (each
+    candidate trained as one copy per fold, the copies bagged). A raw
+    DataFrame goes straight in (categorical columns from the dtype, missing
+    values with an indicator); X and y are standardized internally (undone in
+    ``predict``; no three rows set an input's scale), inputs beyond 3
+    standard deviations are compressed, from 500 to 10,000 rows each feature
+    of 6 or more distinct values is also given as a cubic B-spline basis, a
+    skewed target >= 0 is also tried as ``log1p(y)``, and training runs in
+    float32. See the :ref:`user guide <population>` for every step.
 
     Parameters
     ----------
