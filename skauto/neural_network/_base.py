@@ -11,23 +11,19 @@ network that ``predict`` uses).
 
 import functools
 import math
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
+from sklearn.utils.validation import check_array, check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .._callbacks import CallbackSupportMixin, TaskTree, public_attributes
 from .._compat import (
     HasMethods,
-    InvalidParameterError,
     StrOptions,
     _fit_context,
-    check_sample_weight,
     validate_data,
 )
 from .._constraints import Number
@@ -35,19 +31,25 @@ from .._fit_guard import unfitted_on_error
 from .._population import BatchStream
 from .._results import build_cv_results
 from .._schedule import Anneal, SuccessiveHalving, drive
-from ._data import folds_from_splits, prepare
+from ._checks import (
+    X_CHECKS,
+    check_ranges,
+    check_weights,
+    check_X,
+    folds_of,
+    raise_if_all_diverged,
+    warn,
+)
+from ._data import prepare
 from ._ensemble import _best_row, _twin_attributes, network_attributes, returned_model
 from ._executor import PopulationExecutor, Trace, spawn
 from ._memory import max_features
-from ._tabular import Table
 
 # The halving rungs use about this many training rows in all (3 to 30 epochs).
 _HALVING_SAMPLES = 3e5
 # max_epochs="auto": at most 200 epochs and 3e7 rows, and the survivors'
 # final rung costs at most _AUTO_WORK rows times hidden units.
 _AUTO_CAP_EPOCHS, _AUTO_CAP_SAMPLES, _AUTO_WORK = 200, 3e7, 1e9
-# cv="auto": 4-fold cross-validation below 2,000 rows, a hold-out above.
-_AUTO_FOLDS, _AUTO_FOLDS_BELOW = 4, 2000
 # ensemble_size="auto": survivors of the halving. 4 with folds (each survivor
 # is then a bag of one network per fold) or with a hold-out of at least
 # _PRECISE_HOLDOUT rows (it ranks them well enough that 8 cost 25-40% more
@@ -60,20 +62,6 @@ _SCALE_LAYER = {"lr_mult": 6.0, "l1": 0.05}
 # all (within max_epochs and the work cap), their learning rates annealed to
 # 0 along a cosine; one that has not improved for 10 checks stops earlier.
 _FINAL_EPOCHS, _FINAL_RULE = 45, Anneal(floor=0.0, patience=10)
-
-# how X is checked: numbers, sparse or dense, missing values allowed
-_X_CHECKS = {
-    "accept_sparse": "csr",
-    "dtype": [np.float64, np.float32],
-    "ensure_all_finite": "allow-nan",
-}
-
-_RANGES = {
-    # searched range: (integers?, lowest allowed value; 0 means "> 0")
-    "hidden_size_range": (True, 1),
-    "learning_rate_range": (False, 0),
-    "alpha_range": (False, 0),
-}
 
 
 class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
@@ -170,7 +158,7 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        ranges, task = self._check_ranges(), self._task()
+        ranges, task = check_ranges(self), self._task()
         # what scikit-learn's callbacks are given to score a fitted model
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         callback_data = {"X": X, "y": y, "metadata": metadata}
@@ -178,7 +166,7 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         rng = np.random.default_rng(
             check_random_state(self.random_state).randint(2**32)
         )
-        folds, n_val = self._folds(X, Y, w, task), self._n_validation(len(X))
+        folds, n_val = folds_of(self, X, Y, w, task), self._n_validation(len(X))
         width = max_features(
             self.n_candidates, ranges["hidden_size_range"], _n_copies(folds),
             512 if self.batch_size == "auto" else self.batch_size, Y.shape[1],
@@ -226,108 +214,16 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         tasks.end(**callback_data, reconstruction_attributes=attributes)
         return self
 
-    def _check_ranges(self):
-        ranges = {}
-        for name, (integer, low) in _RANGES.items():
-            value = getattr(self, name)
-            try:
-                lo, hi = (float(v) for v in value)
-                ok = low < lo <= hi if low == 0 else low <= lo <= hi
-                ok = ok and math.isfinite(hi)
-                ok = ok and (not integer or (lo.is_integer() and hi.is_integer()))
-            except (TypeError, ValueError):
-                ok = False
-            if not ok:
-                kind = "integers" if integer else "numbers"
-                raise InvalidParameterError(
-                    f"The {name!r} parameter of {type(self).__name__} must be a "
-                    f"pair (low, high) of finite {kind} with {low} "
-                    f"{'<' if low == 0 else '<='} low <= high. Got {value!r} instead."
-                )
-            ranges[name] = (lo, hi)
-        return ranges
-
-    def _check_X(self, X, y, **kwargs):
-        """Checked X: numbers (float, dense; NaN kept) and, for a table with
-        categorical columns, their codes; at least 2 rows."""
-        name = type(self).__name__
-        self._table = Table(self.categorical_features).fit(X, name)
-        codes = None
-        try:
-            if self._table is None:
-                X, y = validate_data(self, X, y, **_X_CHECKS, **kwargs)
-            else:
-                validate_data(self, X, skip_check_array=True)
-                X, codes = self._table.split(X)
-                X, y = check_X_y(X, y, ensure_min_features=0, **_X_CHECKS, **kwargs)
-        except ValueError as exc:
-            if "could not convert" not in str(exc):
-                raise
-            raise ValueError(
-                f"X holds values that are not numbers ({exc}). {name} takes "
-                "categorical columns of a dataframe (category, object or string "
-                "dtype), or those named in categorical_features; encode others "
-                "first, for example with a OneHotEncoder in a ColumnTransformer."
-            ) from exc
-        if sp.issparse(X):
-            if np.isnan(X.data).any():
-                raise ValueError(
-                    f"X is sparse with missing values (NaN); {name} takes NaN in "
-                    "dense X only. Impute them, or pass a dense array."
-                )
-            X = X.toarray()
-        if X.shape[0] < 2:
-            raise ValueError(
-                f"{name} needs at least 2 samples (one to train, one to "
-                f"validate); got {X.shape[0]} sample."
-            )
-        table = None if codes is None else (codes, self._table.levels)
-        return X, y, table
-
-    @staticmethod
-    def _check_weights(sample_weight, X):
-        if sample_weight is None:
-            return None
-        w = check_sample_weight(sample_weight, X, ensure_non_negative=True)
-        if not w.any():
-            raise ValueError(
-                "sample_weight is 0 on every row: nothing to train on. Give some "
-                "rows a positive weight."
-            )
-        return None if np.all(w == w[0]) else w / w.max()  # scale-free, no overflow
-
     def _check_data(self, X, y, sample_weight, task):
         """Checked X (float64, dense), the 2-D encoded target and weights."""
         name = type(self).__name__
-        X, y, table = self._check_X(
-            X, task.coerce(y, name), multi_output=True, y_numeric=task.y_numeric
+        X, y, table = check_X(
+            self, X, task.coerce(y, name), multi_output=True, y_numeric=task.y_numeric
         )
         Y, fitted = task.encode(y, name)
         vars(self).update(fitted)
-        w = task.weigh(self._check_weights(sample_weight, X), y)
+        w = task.weigh(check_weights(sample_weight, X), y)
         return X, Y, w, table
-
-    def _folds(self, X, Y, w, task):
-        """``prepare``'s folds: 1 (a hold-out), k, or the user's splits."""
-        n, cv = len(X), self.cv
-        # k folds need two rows (of positive weight) in each
-        fits = lambda k: n >= 2 * k and (w is None or np.count_nonzero(w) >= 2 * k)  # noqa: E731
-        if cv == "auto":
-            k = _AUTO_FOLDS if n < _AUTO_FOLDS_BELOW else 1
-            return k if fits(k) else 1
-        if cv is None:
-            return 1
-        if isinstance(cv, Integral):
-            if not fits(cv):
-                rows = "rows" if w is None else "rows of positive sample_weight"
-                raise ValueError(
-                    f"cv={cv} needs at least {2 * cv} {rows} (2 per fold); got "
-                    f"{n if w is None else np.count_nonzero(w)}. Lower cv, or use "
-                    "cv=None for one hold-out split."
-                )
-            return int(cv)
-        strata = task.strata(Y)
-        return folds_from_splits(cv, X, Y[:, 0] if strata is None else strata)
 
     def _ensemble_size(self, data):
         if self.ensemble_size != "auto":
@@ -412,8 +308,8 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         self.cv_results_ = build_cv_results(executor.records(), ["score"], n_splits=k)
         self.n_splits_ = k
         self.best_index_ = _best_row(self.cv_results_)
-        self._raise_if_all_diverged(executor)
-        self._warn(executor, data, task)
+        raise_if_all_diverged(self, executor)
+        warn(self, executor, data, task)
         res = self.cv_results_
         self.n_candidates_ = np.bincount(res["iter"]).tolist()
         self.n_resources_ = [
@@ -426,60 +322,17 @@ class BaseSelfTuningMLP(CallbackSupportMixin, BaseEstimator):
         best = res["candidate"][self.best_index_]
         vars(self).update(returned_model(executor, pool, best, data, task, size))
 
-    def _raise_if_all_diverged(self, executor):
-        if self.best_index_ is not None:
-            return
-        if executor.n_diverged() < len(executor.candidates):
-            raise ValueError(
-                "No candidate reached a finite validation score (their "
-                "predictions on the validation rows overflowed). Check X for "
-                "extreme values, or scale it."
-            )
-        raise ValueError(
-            f"Every one of the {len(executor.candidates)} candidates diverged (NaN or "
-            "infinite loss). Lower the top of learning_rate_range (now "
-            f"{self.learning_rate_range[1]}), or check the scale of X and y."
-        )
-
-    def _warn(self, executor, data, task):
-        """One warning per kind of trouble; never raises."""
-        trace = executor.trace
-        if trace.diverged:
-            warnings.warn(
-                f"{executor.n_diverged()} of {len(executor.candidates)} candidates "
-                "diverged (NaN or infinite loss) and were dropped.",
-                RuntimeWarning,
-                stacklevel=5,
-            )
-        if trace.timed_out:
-            warnings.warn(
-                f"max_time={self.max_time} s reached: kept the best network so far.",
-                UserWarning,
-                stacklevel=5,
-            )
-        best = self.cv_results_["mean_test_score"][self.best_index_]
-        if best < data.poor_score:
-            weights = "" if data.w is None else ", and that enough rows have weight"
-            warnings.warn(
-                f"The chosen network's {task.poor_fit(best)}, so no candidate "
-                "learned. Lower learning_rate_range (now "
-                f"{tuple(self.learning_rate_range)}); if that does not help, "
-                f"check X and y for extreme values{weights}.",
-                UserWarning,
-                stacklevel=5,
-            )
-
     # -------------------------------------------------------------- predict
     def _decision(self, X):
         """Raw outputs of the returned network, in chunks (bounded memory)."""
         check_is_fitted(self)
         codes = None
         if self._table is None:
-            X = validate_data(self, X, reset=False, **_X_CHECKS)
+            X = validate_data(self, X, reset=False, **X_CHECKS)
         else:
             validate_data(self, X, reset=False, skip_check_array=True)
             X, codes = self._table.split(X)
-            X = check_array(X, ensure_min_features=0, **_X_CHECKS)
+            X = check_array(X, ensure_min_features=0, **X_CHECKS)
         (W1, W2), (b1, b2) = self.coefs_, self.intercepts_
         out = np.empty((X.shape[0], W2.shape[1]), np.result_type(X, W1))
         for i in range(0, X.shape[0], 4096):
