@@ -508,3 +508,24 @@ def test_bad_categorical_features(categorical_features, match):
     reg = SelfTuningMLPRegressor(**FAST, categorical_features=categorical_features)
     with pytest.raises(ValueError, match=match):
         reg.fit(X, y)
+
+
+@pytest.mark.parametrize("cv", [None, 3])
+def test_skewed_target_gets_a_twin(cv):
+    """A lognormal target: the twin fitted to log1p(y) wins on validation, and
+    predict transforms back (one value per row, in y's units)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = np.exp(X[:, 0] + 0.5 * X[:, 1] + 0.3 * rng.normal(size=300))
+    reg = SelfTuningMLPRegressor(**FAST, cv=cv).fit(X, y)
+    kinds = {p.get("target_transform") for p in reg.cv_results_["params"]}
+    assert kinds == {None, "log1p"}
+    assert reg.cv_results_["params"][0]["target_transform"] is None
+    assert reg.n_candidates_[0] == 2 * FAST["n_candidates"]
+    pred = reg.predict(X)
+    assert pred.shape == (300,) and np.isfinite(pred).all()
+    assert reg.target_transform_ == "log1p" and reg.score(X, y) > 0.8
+    # a symmetric target gets no twin
+    sym = SelfTuningMLPRegressor(**FAST, cv=cv).fit(X, X[:, 0])
+    assert sym.target_transform_ is None
+    assert "target_transform" not in sym.cv_results_["params"][0]

@@ -26,7 +26,7 @@ def _out_of_fold(networks, data):
     X_val, folds = data.X_val, data.row_folds
     if folds is None:
         return _forward(X_val.astype(np.float64), networks[0])
-    out = np.empty(data.y_val.shape)
+    out = np.empty((len(X_val), networks[0][2].shape[1]))
     for f, network in enumerate(networks):
         rows = folds == f
         out[rows] = _forward(X_val[rows].astype(np.float64), network)
