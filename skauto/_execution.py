@@ -447,12 +447,17 @@ def _lost_worker_explained():
     lost, dask cannot recompute them and cancels every task that needs them.
     Any other error passes unchanged, whatever version of distributed is
     installed (``FutureCancelledError`` is new in 2024.8; before it, dask
-    raised ``CancelledError``).
+    raised ``CancelledError``; joblib before 1.4 returned it as the task's
+    result, then failed to iterate it: a TypeError naming it).
     """
     try:
         yield
     except Exception as exc:
-        if not isinstance(exc, _cancelled_types()):
+        types = _cancelled_types()
+        returned = isinstance(exc, TypeError) and any(
+            f"'{t.__name__}' object is not iterable" in str(exc) for t in types
+        )
+        if not (isinstance(exc, types) or returned):
             raise
         raise RuntimeError(
             f"A dask task of the search was cancelled ({exc}): a dask worker "
