@@ -59,28 +59,29 @@ class Data:
 
 class Features:
     """What the networks see of X (after the ``Encoder`` of a table's
-    categorical columns and missing values): each column standardized by its
-    mean and standard deviation over the training rows winsorized at their
-    4th smallest and largest values (``_extremes``: so that no 3 rows set
-    the scale of the others), its values kept within those bounds and
-    compressed beyond 3 standard deviations (``_tame``); from 500 to 10,000
-    rows, the spline basis of the columns of 6 or more distinct values. With
-    more columns than training rows, or than the population's first layer
-    can hold in memory (``_memory``), their principal directions instead.
+    categorical columns and missing values): each column winsorized at its
+    4th smallest and largest training values (``_extremes``: no 3 rows set
+    the scale of the others, nor what new rows extrapolate to), standardized
+    by the mean and standard deviation of those values, and compressed beyond
+    3 standard deviations (``_tame``); from 500 to 10,000 rows, the spline
+    basis of the columns of 6 or more distinct values. With more columns than
+    training rows, or than the population's first layer can hold in memory
+    (``_memory``), their principal directions instead.
     """
 
     def __init__(self, mean, scale, low, high):
         self.mean, self.scale, self.low, self.high = mean, scale, low, high
         self.splines = self.projection = self.encoder = None
 
-    def clip(self, z):
-        """Standardized values within the training bounds, then tamed (in place)."""
+    def bound(self, z):
+        """Standardized values within the bounds of the training values that
+        are not outlying, then tamed (in place)."""
         return _tame(np.clip(z, self.low, self.high, out=z))
 
     def rows(self, X, rows):
         """float32 features of ``X[rows]`` (standardized values clipped to
         +-1e6), in chunks."""
-        return self.expand(self.clip(_standardize(X, rows, self.mean, self.scale)))
+        return self.expand(self.bound(_standardize(X, rows, self.mean, self.scale)))
 
     def transform(self, X, codes=None):
         """Features of new rows (dense or sparse; with a table's categorical
@@ -89,7 +90,7 @@ class Features:
             X = self.encoder.transform(X, codes)
         X = X.toarray() if sp.issparse(X) else X
         return self.expand(
-            self.clip((X - self.mean) / self.scale).astype(X.dtype, copy=False)
+            self.bound((X - self.mean) / self.scale).astype(X.dtype, copy=False)
         )
 
     def fit_projection(self, Z, k):
@@ -192,7 +193,7 @@ def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None, table=None):
     if twin is not None:  # the target and its twin, side by side
         Y = np.hstack([Y, twin.forward(Y)])
     y_mean, y_scale = task.target_scale(Y, train, w)
-    Z = features.clip(_standardize(X_fit, fit_rows, features.mean, features.scale))
+    Z = features.bound(_standardize(X_fit, fit_rows, mean, scale))
     w_train = None if w is None else (w_train / w_train.mean()).astype(np.float32)
     if task.splines:
         features.fit_splines(Z, n, w_train)
@@ -236,12 +237,19 @@ def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None, table=None):
 def _back(twin, y_mean, y_scale, z, y_fit):
     """Standardized twin predictions ``z`` (rows, k) in the target's
     standardized units: the inverse transform, averaged over the quantiles
-    of each candidate's residuals on ``y_fit`` (Duan's smearing estimate)."""
+    of the candidates' residuals on ``y_fit`` (Duan's smearing estimate),
+    cross-fitted: the rows of each half take the quantiles of the other
+    half, so that a twin's score is not flattered by correcting its bias on
+    the very rows that score it."""
     from ._tasks import _SMEAR_LEVELS
 
     residuals = (y_fit - z) * y_scale[1]
-    quantiles = np.quantile(residuals, _SMEAR_LEVELS, axis=0)
-    y = twin.smeared(z * y_scale[1] + y_mean[1], quantiles)
+    t = z * y_scale[1] + y_mean[1]
+    y = np.empty_like(t)
+    even = np.arange(len(z)) % 2 == 0
+    for part, other in ((even, ~even), (~even, even)):
+        source = residuals[other] if other.any() else residuals
+        y[part] = twin.smeared(t[part], np.quantile(source, _SMEAR_LEVELS, axis=0))
     return (y - y_mean[0]) / y_scale[0]
 
 
@@ -335,15 +343,20 @@ def _tame(z, t=3.0):
 
 
 def _extremes(a, rows, block=16):
-    """Per column, the (m+1)-th smallest and largest value of ``a[rows]``,
-    m = max(3, 0.1% of the rows): bounds that no 3 rows can set."""
+    """Per column, the bounds of the values that are not outlying: its
+    (m+1)-th smallest and largest values (m = max(3, 0.1% of the rows)),
+    which no 3 rows can move. A column whose values are all one but for m
+    rows or fewer (a rare level's indicator) is not bounded: its min and max."""
     n = len(rows)
     m = min(max(3, int(np.ceil(0.001 * n))), (n - 1) // 2)
     lo, hi = np.empty(a.shape[1]), np.empty(a.shape[1])
     for j in range(0, a.shape[1], block):
         cols = a[rows, j : j + block].astype(np.float64)
-        part = np.partition(cols, [m, n - 1 - m], axis=0)
-        lo[j : j + block], hi[j : j + block] = part[m], part[n - 1 - m]
+        part = np.partition(cols, [0, m, n - 1 - m, n - 1], axis=0)
+        low, high = part[m], part[n - 1 - m]
+        flat = high == low
+        lo[j : j + block] = np.where(flat, part[0], low)
+        hi[j : j + block] = np.where(flat, part[n - 1], high)
     return lo, hi
 
 

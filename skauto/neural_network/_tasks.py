@@ -270,13 +270,14 @@ _SMEAR_LEVELS = (np.arange(16) + 0.5) / 16
 
 
 class Log1p:
-    """The twin target ``log1p(y)`` and its inverse, kept below 10 times the
-    largest training value (``cap``) so that a wild prediction stays finite."""
+    """The twin target ``log1p(y)`` and its inverse, kept below twice the
+    largest training value (``cap``): a network extrapolating on the log
+    scale would otherwise predict exponentially far beyond the data."""
 
     name = "log1p"
 
     def __init__(self, y_max):
-        self.cap = float(np.log1p(10 * y_max + 1))
+        self.cap = float(np.log1p(2 * y_max))
 
     def forward(self, Y):
         return np.log1p(Y)
