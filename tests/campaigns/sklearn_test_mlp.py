@@ -9,8 +9,8 @@ self-tuners do not have: a constructor argument (``solver``,
 ``hidden_layer_sizes``, ...; a TypeError "unexpected keyword argument"), a
 method (``partial_fit``) or an attribute. Every other failure is listed.
 
-Usage: ``python benchmarks/sklearn_test_mlp.py [-k EXPR]``; writes
-``benchmarks/results/sklearn_test_mlp.md``.
+Usage: ``python tests/campaigns/sklearn_test_mlp.py [-k EXPR]``; writes
+``tests/campaigns/results/sklearn_test_mlp.md``.
 """
 
 import re
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import sklearn
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # this checkout's skauto
 
 from skauto.neural_network import (  # noqa: E402
@@ -29,7 +29,7 @@ from skauto.neural_network import (  # noqa: E402
 )
 
 TEST_FILE = Path(sklearn.__file__).parent / "neural_network" / "tests" / "test_mlp.py"
-RESULTS = ROOT / "benchmarks" / "results" / "sklearn_test_mlp.md"
+RESULTS = Path(__file__).resolve().parent / "results" / "sklearn_test_mlp.md"
 NOT_APPLICABLE = re.compile(
     r"unexpected keyword argument|has no attribute '(partial_fit|_\w+|"
     r"n_layers_|out_activation_|t_|best_loss_|_no_improvement_count)'|"
@@ -72,7 +72,7 @@ def main(argv):
         "# scikit-learn's test_mlp.py with the self-tuners rebound",
         "",
         f"scikit-learn {sklearn.__version__}; command: "
-        "`python benchmarks/sklearn_test_mlp.py`. "
+        "`python tests/campaigns/sklearn_test_mlp.py`. "
         f"{len(rows)} tests, {len(applies)} apply, "
         f"{sum(o == 'passed' for _, o, _ in applies)} of them pass, "
         f"{len(failing)} fail.",

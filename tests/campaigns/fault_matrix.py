@@ -21,11 +21,11 @@ convention        a scikit-learn convention the counterpart keeps is broken
 
 Usage::
 
-    nice -n 19 python benchmarks/fault_matrix.py            # the whole matrix
-    python benchmarks/fault_matrix.py --only 'max_epochs' --no-write
-    python benchmarks/fault_matrix.py --report               # md from the json
+    nice -n 19 python tests/campaigns/fault_matrix.py            # the whole matrix
+    python tests/campaigns/fault_matrix.py --only 'max_epochs' --no-write
+    python tests/campaigns/fault_matrix.py --report               # md from the json
 
-Writes ``benchmarks/results/fault_matrix.{json,md}``.
+Writes ``tests/campaigns/results/fault_matrix.{json,md}``.
 """
 
 import os
@@ -62,7 +62,7 @@ from sklearn.model_selection import RandomizedSearchCV as SkRandom  # noqa: E402
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 
 # this checkout's skauto, not whichever one is installed
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import skauto  # noqa: E402
 from skauto.model_selection import (  # noqa: E402
     AutoSearchCV,
@@ -894,7 +894,7 @@ def report(doc):
         f"{doc['load']} (start) / {doc['load_end']} (end); timeout "
         f"{doc['timeout']:.0f} s, memory cap {doc['cap_gib']} GiB above the "
         f"process's size; skauto from `{doc['skauto']}`. Command: "
-        "`nice -n 19 python benchmarks/fault_matrix.py`.",
+        "`nice -n 19 python tests/campaigns/fault_matrix.py`.",
         "",
         "## Totals",
         "",
