@@ -22,6 +22,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+# this checkout's skauto, not whichever one is installed: the scripts import
+# skauto after _common, and the worker processes they start inherit the path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 QUICK_TRAIN_ROWS = 600
 
@@ -194,9 +197,12 @@ def run_footer(info):
 
 def page(title, script, data, *paragraphs):
     """A study's report: its title, the command line of ``data["argv"]``, the
-    ``paragraphs`` and the machine paragraph, separated by blank lines."""
+    ``paragraphs`` and the machine paragraph (:func:`run_footer`), separated by
+    blank lines."""
     command = f"Command: {command_line(script, data.get('argv', []))}"
-    return "\n\n".join([title, command, *paragraphs, machine_markdown(data["machine"])])
+    info = data["machine"]  # older results lack run_seconds: footer as written
+    footer = run_footer(info) if "run_seconds" in info else machine_markdown(info)
+    return "\n\n".join([title, command, *paragraphs, footer])
 
 
 def command_line(script, argv):
@@ -290,7 +296,8 @@ def main_study(parser, run, report, argv=None):
     """The shared main of the one-question studies.
 
     ``run(args)`` yields ``(stem, part)`` pairs: each part is written, with
-    ``argv`` and the machine description, to ``results/<stem>.json``, and
+    ``argv`` and the machine description (with where skauto was imported from
+    and the part's seconds), to ``results/<stem>.json``, and
     ``report(data, args)`` to ``<stem>.md``; ``regenerate.py`` calls the same
     ``report`` on the JSON.
     """
@@ -298,9 +305,10 @@ def main_study(parser, run, report, argv=None):
     args = parser.parse_args(argv)
     parts = iter(run(args))
     while True:
-        info = machine_info()
+        info, start = machine_info(), time.perf_counter()
         if (item := next(parts, None)) is None:
             return
+        info.update(skauto_path=skauto_location(), run_seconds=time.perf_counter() - start)  # fmt: skip
         data = {"argv": argv, "machine": info, **item[1]}
         markdown = report(data, args)
         print(markdown)

@@ -38,7 +38,6 @@ In the PASS/FAIL lines, test scores within 1e-4 count as equal.
 """
 
 import argparse
-import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -56,6 +55,7 @@ from _common import (
 )
 from datasets import get
 from scipy.stats import loguniform, uniform
+from searches import fit_search
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.linear_model import SGDRegressor
@@ -217,23 +217,12 @@ def optuna_timeout(rows, fallback):
 
 
 def run_search(search, data):
-    X_train, X_test, y_train, y_test = data
-    start = time.perf_counter()
-    search.fit(X_train, y_train)
-    seconds = time.perf_counter() - start
+    row = fit_search(search, data, "n_resources_", "n_candidates_")
     # AutoSearchCV's cv_results_ has one row per candidate, rung_results_ one
     # per (candidate, rung) like the halving searches' cv_results_
     results = getattr(search, "rung_results_", search.cv_results_)
     n_rows = len(results["params"]) if "params" in results else search.n_trials_
-    return {
-        "best_cv_score": float(search.best_score_),
-        "test_score": float(search.score(X_test, y_test)),
-        "wall_seconds": seconds,
-        "n_fits": n_rows * search.n_splits_ + 1,
-        "best_params": search.best_params_,
-        "n_resources": getattr(search, "n_resources_", None),
-        "n_candidates": getattr(search, "n_candidates_", None),
-    }
+    return {**row, "n_fits": n_rows * search.n_splits_ + 1}
 
 
 def run_problem(problem, AutoSearchCV, skip_grid):

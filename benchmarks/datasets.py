@@ -78,14 +78,15 @@ class Dataset:
         """``X, y, y_clean`` of the whole dataset (loaded once)."""
         return _load(self.suite, self.name)
 
-    def split(self, random_state=0, quick=False):
-        """``X_train, X_test, y_train, y_test``: 75/25, stratified by class.
+    def split(self, random_state=0, quick=False, **sizes):
+        """``X_train, X_test, y_train, y_test``: 75/25 (or ``sizes``:
+        ``train_size``, ``test_size``), stratified by class.
 
         ``quick`` keeps the first 600 training rows and 300 test rows.
         """
         X, y, _ = self.frame()
         stratify = y if self.task == CLF else None
-        parts = train_test_split(X, y, random_state=random_state, stratify=stratify)
+        parts = train_test_split(X, y, random_state=random_state, stratify=stratify, **sizes)  # fmt: skip
         return quick_split(*parts, quick=quick)
 
     def r2_ceiling(self, quick=False):

@@ -19,18 +19,18 @@ from pathlib import Path
 import report
 from _common import RESULTS_DIR
 
-SUITES = {"bench_suite": "regression", "bench_classifier": "classification",
-          "bench_unseen": "unseen", "bench_rough": "rough"}  # fmt: skip
 STUDIES = ["bench_mlp", "bench_search", "bench_depth", "bench_resplit", "bench_scaling",
-           "bench_small_grid", "bench_stress", "bench_threads"]  # fmt: skip
+           "bench_small_grid", "bench_stress", "bench_threads", "bench_async",
+           "bench_search_sampling"]  # fmt: skip
 
 
 def markdown(stem, data):
-    """The report of ``data``, written by the script whose name ``stem`` starts with."""
-    suite = next((s for p, s in SUITES.items() if stem.startswith(p)), None)
+    """The report of ``data``, written by the script whose name ``stem`` starts with
+    (the longest such name: bench_search_sampling, not bench_search)."""
+    suite = next((s for s, p in report.STEMS.items() if stem.startswith(p)), None)
     if suite:
         return report.report(data, suite)[0]
-    module = importlib.import_module(next(s for s in STUDIES if stem.startswith(s)))
+    module = importlib.import_module(max((s for s in STUDIES if stem.startswith(s)), key=len))
     return module.report(data, module.parser().parse_args(data.get("argv") or []))
 
 

@@ -387,7 +387,7 @@ def report(data, stem=None):
     cached = sorted({row.get("ran_utc", "?")[:10] for r in results.values()
                      for row in r["rows"].values() if row.get("source") == "cache"})  # fmt: skip
     lines = [f"# {STEM_TITLES[suite]}{' (quick smoke run)' if '--quick' in data['argv'] else ''}", "",
-             f"Command: {command_line(STEM_SCRIPTS[suite], data['argv'])}", "",
+             f"Command: {command_line(STEMS[suite] + '.py', data['argv'])}", "",
              f"Rows marked * came from the cache (run on {', '.join(cached)}; see the last table): fit-time ratios between a fresh row and a cached one compare two runs." if cached else "Every row ran in this run.",
              "", "## Summary", "", *summary_lines(summ), ""]  # fmt: skip
     for task in [REG, CLF]:
@@ -419,5 +419,6 @@ STEM_TITLES = {
     "unseen": "bench_unseen: the self-tuning MLPs on real datasets no default was chosen on",
     "rough": "bench_rough: rough real tables (issue 20)",
 }
-STEM_SCRIPTS = {"regression": "bench_suite.py", "classification": "bench_classifier.py",
-                "unseen": "bench_unseen.py", "rough": "bench_rough.py"}  # fmt: skip
+# each suite's script, and the stem of its result files
+STEMS = {"regression": "bench_suite", "classification": "bench_classifier",
+         "unseen": "bench_unseen", "rough": "bench_rough"}  # fmt: skip

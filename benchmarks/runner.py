@@ -52,8 +52,6 @@ SUITE_MODELS = {
                "tabm"],
 }  # fmt: skip
 SUITE_MODELS["rough"] = SUITE_MODELS["unseen"]
-STEMS = {"regression": "bench_suite", "classification": "bench_classifier",
-         "unseen": "bench_unseen", "rough": "bench_rough"}  # fmt: skip
 QUICK = {"regression": ["mpg", "friedman2", "fair"],
          "classification": ["breast_cancer", "anes96", "fair"],
          "unseen": ["Carseats", "Salaries", "SwissLabor", "OJ"],
@@ -242,7 +240,7 @@ def main(suite, argv=None):
         info["versions"][dist] = package_version(dist)
     cache, start, results = load_cache(args.quick), time.perf_counter(), {}
     full = set(args.datasets) == set(datasets.SUITES[suite])
-    stem = STEMS[suite] + ("" if full else "_partial") + (f"_{args.tag}" if args.tag else "")  # fmt: skip
+    stem = report.STEMS[suite] + ("" if full else "_partial") + (f"_{args.tag}" if args.tag else "")  # fmt: skip
     data = {"suite": suite, "argv": argv, "machine": info, "datasets": results,
             "resplits": args.resplits, "compare_to": args.compare_to}  # fmt: skip
     for i, name in enumerate(args.datasets):
