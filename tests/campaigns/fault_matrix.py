@@ -21,9 +21,10 @@ convention        a scikit-learn convention the counterpart keeps is broken
 
 Usage::
 
-    nice -n 19 python tests/campaigns/fault_matrix.py            # the whole matrix
+    nice -n 19 python tests/campaigns/fault_matrix.py     # the whole matrix
     python tests/campaigns/fault_matrix.py --only 'max_epochs' --no-write
-    python tests/campaigns/fault_matrix.py --report               # md from the json
+    python tests/campaigns/fault_matrix.py --list         # the cases, not run
+    python tests/campaigns/fault_matrix.py --report       # md from the json
 
 Writes ``tests/campaigns/results/fault_matrix.{json,md}``.
 """
@@ -95,13 +96,29 @@ QUIET = ("ConvergenceWarning", "FutureWarning", "DeprecationWarning")
 # ------------------------------------------------------------------ estimators
 @dataclass(frozen=True)
 class Row:
-    """One public front door and its scikit-learn counterpart."""
+    """One public front door and its scikit-learn counterpart: ``ours`` and
+    ``theirs`` built alike, on ``space(task)`` (a search's estimator and
+    space; a search is named after its estimator) and ``kwargs``."""
 
-    name: str
     task: str  # "reg" or "clf"
-    make: object  # params -> estimator
-    counterpart: object  # params -> scikit-learn's estimator
-    family: str  # "mlp" or "search"
+    ours: type
+    theirs: type
+    space: object = None
+    kwargs: dict = field(default_factory=lambda: {"random_state": 0})
+
+    @property
+    def family(self):
+        return "search" if self.space else "mlp"
+
+    @property
+    def name(self):
+        inner = f"({type(self.space(self.task)[0]).__name__})" if self.space else ""
+        return self.ours.__name__ + inner
+
+    def build(self, counterpart=False):
+        """The unfitted estimator (``counterpart``: scikit-learn's)."""
+        args = self.space(self.task) if self.space else ()
+        return (self.theirs if counterpart else self.ours)(*args, **self.kwargs)
 
 
 def _dist(task):
@@ -115,51 +132,16 @@ def _grid(task):
     return est, {"alpha" if task == "reg" else "C": [0.01, 0.1, 1.0, 10.0]}
 
 
+FIVE = {"n_iter": 5, "random_state": 0}
 ROWS = {
     r.name: r
     for r in [
-        Row(
-            "SelfTuningMLPRegressor",
-            "reg",
-            lambda p: SelfTuningMLPRegressor(random_state=0, **p),
-            lambda p: MLPRegressor(random_state=0, **p),
-            "mlp",
-        ),
-        Row(
-            "SelfTuningMLPClassifier",
-            "clf",
-            lambda p: SelfTuningMLPClassifier(random_state=0, **p),
-            lambda p: MLPClassifier(random_state=0, **p),
-            "mlp",
-        ),
-        Row(
-            "AutoSearchCV(Ridge)",
-            "reg",
-            lambda p: AutoSearchCV(*_dist("reg"), random_state=0, **p),
-            lambda p: HalvingRandomSearchCV(*_dist("reg"), random_state=0, **p),
-            "search",
-        ),
-        Row(
-            "AutoSearchCV(LogisticRegression)",
-            "clf",
-            lambda p: AutoSearchCV(*_dist("clf"), random_state=0, **p),
-            lambda p: HalvingRandomSearchCV(*_dist("clf"), random_state=0, **p),
-            "search",
-        ),
-        Row(
-            "GridSearchCV(Ridge)",
-            "reg",
-            lambda p: GridSearchCV(*_grid("reg"), **p),
-            lambda p: SkGrid(*_grid("reg"), **p),
-            "search",
-        ),
-        Row(
-            "RandomizedSearchCV(LogisticRegression)",
-            "clf",
-            lambda p: RandomizedSearchCV(*_dist("clf"), n_iter=5, random_state=0, **p),
-            lambda p: SkRandom(*_dist("clf"), n_iter=5, random_state=0, **p),
-            "search",
-        ),
+        Row("reg", SelfTuningMLPRegressor, MLPRegressor),
+        Row("clf", SelfTuningMLPClassifier, MLPClassifier),
+        Row("reg", AutoSearchCV, HalvingRandomSearchCV, _dist),
+        Row("clf", AutoSearchCV, HalvingRandomSearchCV, _dist),
+        Row("reg", GridSearchCV, SkGrid, _grid, {}),
+        Row("clf", RandomizedSearchCV, SkRandom, _dist, FIVE),
     ]
 }
 MLPS = tuple(n for n, r in ROWS.items() if r.family == "mlp")
@@ -224,24 +206,28 @@ def _set(X, index, value):
     return X
 
 
+def _names(X):
+    return [f"x{i}" for i in range(X.shape[1])]
+
+
 def _polars_frame(X):
-    return pl.DataFrame(np.asarray(X), schema=[f"x{i}" for i in range(X.shape[1])])
+    return pl.DataFrame(np.asarray(X), schema=_names(X))
 
 
 def _strings(X):
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    frame = pd.DataFrame(X, columns=_names(X))
     frame["x0"] = np.where(X[:, 0] > 0, "up", "down")
     return frame
 
 
 def _category(X, dtype="category"):
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    frame = pd.DataFrame(X, columns=_names(X))
     frame["x0"] = pd.Series(np.where(X[:, 0] > 0, "up", "down")).astype(dtype)
     return frame
 
 
 def _nullable(X):
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    frame = pd.DataFrame(X, columns=_names(X))
     frame["x1"] = pd.array(np.round(X[:, 1] * 3), dtype="Int64")
     frame.loc[3, "x1"] = pd.NA
     return frame
@@ -476,7 +462,7 @@ def _param_setup(row, name, value):
     params = {name: value}
     if name == "n_candidates" and value == 5:
         params["param_distributions"] = HUGE_GRID
-    cp = row.counterpart({}).get_params(deep=False)
+    cp = row.build(counterpart=True).get_params(deep=False)
     cp_name = MLP_MAP.get(name) if row.family == "mlp" else name
     if cp_name not in cp:
         return S(params=params)
@@ -487,7 +473,7 @@ def _param_setup(row, name, value):
 def parameter_cases():
     seen = set()
     for row in ROWS.values():
-        est = row.make({})
+        est = row.build()
         if type(est) in seen:
             continue  # parameters belong to the class: one row is enough
         seen.add(type(est))
@@ -705,7 +691,7 @@ def run_one(conn, row_name, case, counterpart, cap):
         try:
             setup = case.setup(row)
             params = setup.cp_params if counterpart else setup.params
-            est = (row.counterpart if counterpart else row.make)({})
+            est = row.build(counterpart)
             est.set_params(**params)
             X, y, Xt, yt, y_train, fit = _data_for(row, setup)
             start = time.perf_counter()
@@ -867,26 +853,42 @@ def run(selected, timeout, cap, save=None):
     return rows
 
 
+OUTCOMES = re.findall(r"^([a-z]+(?: [a-z]+)?) {2,}\S", __doc__, flags=re.M)
+
+
+def _cells(cells):
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def _totals(results, key, blank):
+    """The cells of one row per value of ``key``: its cases and its count of
+    each outcome (``blank``: zero as an empty cell)."""
+    lines = []
+    for value in sorted({key(r) for r in results}):
+        mine = [r for r in results if key(r) == value]
+        got = Counter(r["outcome"] for r in mine)
+        counts = [str(got[n] or "") if blank else str(got[n]) for n in OUTCOMES]
+        lines.append([*value, str(len(mine)), *counts])
+    return lines
+
+
+def _table(headers, rows):
+    return [_cells(headers), "|" + "---|" * len(headers), *map(_cells, rows)]
+
+
+def _case(r, *cells):
+    return [r["estimator"], r["class"], r["case"], *cells]
+
+
 def report(doc):
     """The markdown report: totals per estimator and class, then findings."""
     results = doc["results"]
-    names = [
-        "works",
-        "clear error",
-        "as counterpart",
-        "unclear error",
-        "refused",
-        "numpy crash",
-        "hang",
-        "memory",
-        "silently wrong",
-        "convention",
-    ]
     done = (
         ""
         if doc["cases"] == doc.get("selected", doc["cases"])
         else (f", stopped early: {doc['cases']} of the {doc['selected']} selected ran")
     )
+    total = Counter(r["outcome"] for r in results)
     lines = [
         f"# Fault matrix ({doc['cases']} cases{done})",
         "",
@@ -898,67 +900,41 @@ def report(doc):
         "",
         "## Totals",
         "",
-    ]
-    header = "| estimator | class | cases | " + " | ".join(names) + " |"
-    lines += [header, "|" + "---|" * (3 + len(names))]
-    total = Counter(r["outcome"] for r in results)
-    groups = Counter((r["estimator"], r["class"]) for r in results)
-    for est, kind in sorted(groups):
-        got = Counter(
-            r["outcome"] for r in results if (r["estimator"], r["class"]) == (est, kind)
-        )
-        lines.append(
-            f"| {est} | {kind} | {groups[est, kind]} | "
-            + " | ".join(str(got[n] or "") for n in names)
-            + " |"
-        )
-    lines.append(
+        *_table(
+            ["estimator", "class", "cases", *OUTCOMES],
+            _totals(results, lambda r: (r["estimator"], r["class"]), blank=True),
+        ),
         f"| **all** | | **{len(results)}** | "
-        + " | ".join(f"**{total[n]}**" for n in names)
-        + " |"
-    )
-    per_est = Counter(r["estimator"] for r in results)
-    lines += [
+        + " | ".join(f"**{total[n]}**" for n in OUTCOMES)
+        + " |",
         "",
-        "| estimator | cases | " + " | ".join(names) + " |",
-        "|" + "---|" * (2 + len(names)),
-    ]
-    for est in sorted(per_est):
-        got = Counter(r["outcome"] for r in results if r["estimator"] == est)
-        lines.append(
-            f"| {est} | {per_est[est]} | "
-            + " | ".join(str(got[n]) for n in names)
-            + " |"
-        )
-    lines += [
+        *_table(
+            ["estimator", "cases", *OUTCOMES],
+            _totals(results, lambda r: (r["estimator"],), blank=False),
+        ),
         "",
         '## Findings (every case neither "works" nor "clear error")',
         "",
-        "| estimator | class | case | outcome | message | counterpart |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        if r["outcome"] not in ("works", "clear error", "as counterpart"):
-            cells = [
-                r["estimator"],
-                r["class"],
-                r["case"],
-                r["outcome"],
-                r["detail"][:300],
-                r["counterpart"][:120],
-            ]
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    lines += [
+        *_table(
+            ["estimator", "class", "case", "outcome", "message", "counterpart"],
+            [
+                _case(r, r["outcome"], r["detail"][:300], r["counterpart"][:120])
+                for r in results
+                if r["outcome"] not in ("works", "clear error", "as counterpart")
+            ],
+        ),
         "",
         "## The wrapped estimator's own errors, raised as the counterpart raises them",
         "",
-        "| estimator | class | case | message |",
-        "|---|---|---|---|",
+        *_table(
+            ["estimator", "class", "case", "message"],
+            [
+                _case(r, r["detail"][:200])
+                for r in results
+                if r["outcome"] == "as counterpart"
+            ],
+        ),
     ]
-    for r in results:
-        if r["outcome"] == "as counterpart":
-            cells = [r["estimator"], r["class"], r["case"], r["detail"][:200]]
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
