@@ -33,6 +33,7 @@ _LINEAR_ROWS, _LINEAR_ITER, _LINEAR_PATIENCE = 10_000, 100, 2
 # so they flatter the ensemble's sharpness, and a temperature below 1 fitted
 # on them sharpens for rows that did not choose.
 _TEMPERATURES = (1.0, 4.0)
+_TWIN_SKEW = 1.0  # a target skewed more than this gets a log1p twin
 
 
 class Regression:
@@ -85,7 +86,7 @@ class Regression:
         y = Y[:, 0]
         sd = y.std()
         skew = 0.0 if sd == 0 else float(np.mean(((y - y.mean()) / sd) ** 3))
-        return Log1p(y.max()) if skew > 1 else None
+        return Log1p(y.max()) if skew > _TWIN_SKEW else None
 
     def back(self, data, pred, column):
         """Validation predictions fitted to ``column`` of the target, in the
