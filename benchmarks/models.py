@@ -5,12 +5,9 @@ task (``"regression"`` or ``"classification"``) or raises :class:`Skip` with
 the reason (``rows``: the rows of the dataset measured so far, which ``plain``
 reads the grid's best configuration from). Every model gets
 ``random_state=0`` where it takes one, and otherwise its defaults. A second
-skauto variant is one more entry, e.g.::
-
-    Model("skauto_raw", "SelfTuning, raw frame", lambda task, data, rows:
-          _self_tuner(task)(random_state=0), cached=False),
-
-and its name in a suite's model list (``runner.SUITE_MODELS``).
+skauto variant is one more entry, as ``skauto_raw`` (the self-tuner given the
+raw frame, as HistGradientBoosting is, with no preprocessor), and its name in
+a suite's model list (``runner.SUITE_MODELS``).
 """
 
 from dataclasses import dataclass
@@ -81,12 +78,16 @@ def mlp_pipeline(task=REG, X=None):
     return make_pipeline(make_preprocessor(X), neural_network.MLPClassifier(random_state=0))  # fmt: skip
 
 
-def _skauto(task, data, rows):
+def _self_tuner(task):
     name = _task(task, "SelfTuningMLPRegressor", "SelfTuningMLPClassifier")
     cls = optional("skauto.neural_network", name)
     if cls is None:
         raise Skip("not available (skauto.neural_network)")
-    return make_pipeline(make_preprocessor(data[0]), cls(random_state=0))
+    return cls(random_state=0)
+
+
+def _skauto(task, data, rows):
+    return make_pipeline(make_preprocessor(data[0]), _self_tuner(task))
 
 
 def _ridge(task, data, rows):
@@ -178,7 +179,7 @@ def _plain(task, data, rows):
 def note(model, estimator):
     """What the row's notes say about the fitted ``estimator``."""
     last = estimator[-1] if hasattr(estimator, "steps") else estimator
-    if model == "skauto":
+    if model.startswith("skauto"):
         best = getattr(last, "best_params_", None) or {}
         return f"chose: {short_params(best)}", {"best_params": best}
     if model == "grid":
@@ -196,6 +197,7 @@ def note(model, estimator):
 
 MODELS = {m.name: m for m in [
     Model("skauto", "SelfTuning", _skauto, cached=False),
+    Model("skauto_raw", "SelfTuning, raw frame", lambda task, data, rows: _self_tuner(task), cached=False),
     Model("mlp", "MLP defaults", lambda task, data, rows: mlp_pipeline(task, data[0])),
     Model("grid", "MLP grid", grid_builder()),
     Model("plain", "MLP grid's best, one fit", _plain, tasks=(REG,)),

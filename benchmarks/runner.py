@@ -44,11 +44,11 @@ from models import MODELS, REG, Skip, grid_builder, note
 from sklearn.metrics import accuracy_score, log_loss
 
 SUITE_MODELS = {
-    "regression": ["skauto", "mlp", "hgb", "lightgbm", "ridge", "grid", "plain",
+    "regression": ["skauto", "skauto_raw", "mlp", "hgb", "lightgbm", "ridge", "grid", "plain",
                    "realmlp", "tabm"],
-    "classification": ["skauto", "mlp", "grid", "hgb", "lightgbm", "logreg",
+    "classification": ["skauto", "skauto_raw", "mlp", "grid", "hgb", "lightgbm", "logreg",
                        "realmlp", "tabm"],
-    "unseen": ["skauto", "mlp", "hgb", "lightgbm", "ridge", "logreg", "realmlp",
+    "unseen": ["skauto", "skauto_raw", "mlp", "hgb", "lightgbm", "ridge", "logreg", "realmlp",
                "tabm"],
 }  # fmt: skip
 SUITE_MODELS["rough"] = SUITE_MODELS["unseen"]

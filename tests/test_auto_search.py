@@ -779,6 +779,20 @@ def test_empty_training_fold_fails_its_fits_like_grid_search():
         assert hasattr(search, "best_estimator_")
 
 
+def test_no_training_row_in_any_split_is_a_clear_error():
+    """One split, its training set empty: the budget arithmetic divided by
+    the smallest training set (ZeroDivisionError from _schedule.py)."""
+    from skauto.model_selection import HalvingRandomSearchCV
+
+    cv = [(np.array([], dtype=int), np.arange(240))]
+    for search in [
+        AutoSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=cv),
+        HalvingRandomSearchCV(Ridge(), {"alpha": uniform(0, 1)}, cv=cv),
+    ]:
+        with pytest.raises(ValueError, match="empty training set: nothing to fit"):
+            search.fit(X_REG, Y_REG)
+
+
 def test_all_nan_scores_warn_and_pick_a_full_budget_row():
     search = AutoSearchCV(
         Oracle(nan=True), {"quality": uniform(0, 1)}, resource="max_iter",

@@ -837,6 +837,11 @@ def _splits(cv, X, y, split_params):
             "No fits were performed. Was the CV iterator empty? "
             "Were there no candidates?"
         )
+    if not any(len(train) for train, _ in splits):
+        raise ValueError(
+            f"Every one of cv's {len(splits)} split(s) has an empty training "
+            "set: nothing to fit. Check the splits given as cv."
+        )
     return splits
 
 

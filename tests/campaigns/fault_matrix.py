@@ -7,7 +7,10 @@ counterpart on the same input. Each outcome is classified:
 works             the fit returns, predictions are finite, no rule below fires
 clear error       an exception naming the parameter or input (a regex per case)
 as counterpart    (searches) the wrapped estimator's own error, exactly as the
-                  scikit-learn search raises it
+                  scikit-learn search raises it; or a hang or a silently wrong
+                  result that the scikit-learn search, given the same
+                  estimator and input, shows as well (the same work asked for,
+                  the wrapped estimator's own result)
 unclear error     an exception that does not name it
 refused           a clear error for an input scikit-learn's convention accepts
 numpy crash       the traceback's last frame in numpy or scipy, or an error type
@@ -760,11 +763,19 @@ def _silently_wrong(row, r, cp, n):
     return None
 
 
+def _loud(r):
+    return [w for w in r.get("warnings", []) if not w.startswith(QUIET)]
+
+
 def classify(row, case, r, cp=None):
     """(outcome, detail) of one fit, ``cp`` the counterpart's result."""
+    theirs_too = row.family == "search" and cp is not None
     if "hang" in r:
         if r["hang"]:
-            return "hang", f"still running after {r['wall']:.0f} s"
+            detail = f"still running after {r['wall']:.0f} s"
+            if theirs_too and cp.get("hang"):
+                return "as counterpart", detail + ", as the counterpart"
+            return "hang", detail
         code = r["exitcode"]
         return (
             "memory" if code == -signal.SIGKILL else "numpy crash"
@@ -786,13 +797,18 @@ def classify(row, case, r, cp=None):
         if not named:
             return "unclear error", detail
         return ("refused" if case.must_work else "clear error"), detail
-    loud = [w for w in r["warnings"] if not w.startswith(QUIET)]
+    loud = _loud(r)
     if r.get("check"):
         return ("convention" if case.kind == "conventions" else "silently wrong"), r[
             "check"
         ]
-    wrong = _silently_wrong(row, r, cp, case.setup(row).n)
+    n = case.setup(row).n
+    wrong = _silently_wrong(row, r, cp, n)
     if wrong and not loud:
+        if theirs_too and "scores" in cp and not _loud(cp):
+            theirs = _silently_wrong(row, cp, None, n)
+            if theirs:
+                return "as counterpart", f"{wrong}; the counterpart's: {theirs}"
         return "silently wrong", wrong
     return "works", "; ".join(loud)[:300]
 
