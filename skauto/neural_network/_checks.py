@@ -164,7 +164,7 @@ def warn(est, executor, data, task):
             stacklevel=5,
         )
     best = est.cv_results_["mean_test_score"][est.best_index_]
-    if best < data.poor_score and not getattr(task, "unweighted", None):
+    if best < data.poor_score and not task.unweighted:
         weights = "" if data.w is None else ", and that enough rows have weight"
         warnings.warn(
             f"The chosen network's {task.poor_fit(best)}, so no candidate "

@@ -234,6 +234,11 @@ def prepare(X, Y, w, task, rng, *, folds, n_val, max_features=None, table=None):
     return data, features
 
 
+# Quantiles of the residuals that correct the bias of transforming back
+# (Duan's smearing: the mean of the inverse over the residuals).
+_SMEAR_LEVELS = (np.arange(16) + 0.5) / 16
+
+
 def _back(twin, y_mean, y_scale, z, y_fit):
     """Standardized twin predictions ``z`` (rows, k) in the target's
     standardized units: the inverse transform, averaged over the quantiles
@@ -241,8 +246,6 @@ def _back(twin, y_mean, y_scale, z, y_fit):
     cross-fitted: the rows of each half take the quantiles of the other
     half, so that a twin's score is not flattered by correcting its bias on
     the very rows that score it."""
-    from ._tasks import _SMEAR_LEVELS
-
     residuals = (y_fit - z) * y_scale[1]
     t = z * y_scale[1] + y_mean[1]
     y = np.empty_like(t)

@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 
+from ._data import _SMEAR_LEVELS
+
 
 def _best_row(results):
     """Row of the best finite score among the candidates of the last stage."""
@@ -88,14 +90,8 @@ def choose_members(members, data, task, max_members, column=0):
     gain, score_, fitted = task.calibrate(blend, data, score_)
     if column:  # the twin's residuals, for predict's smearing
         residuals = (data.y_val[:, 1:2] - blend) * data.y_scale[1]
-        fitted["_smearing"] = np.quantile(residuals, _smear_levels(), axis=0)
+        fitted["_smearing"] = np.quantile(residuals, _SMEAR_LEVELS, axis=0)
     return weights, gain, score_, fitted
-
-
-def _smear_levels():
-    from ._tasks import _SMEAR_LEVELS
-
-    return _SMEAR_LEVELS
 
 
 def returned_model(executor, pool, best, data, task, max_members):

@@ -50,6 +50,7 @@ class Regression:
     score_sign, score_name = 1, "R2"  # how verbose output shows a score
     splines = True  # whether the features get their spline basis
     y_numeric = True
+    unweighted = ()  # no class weights, so no class left unlearned by them
 
     def coerce(self, y, name):
         """y as float64 when it holds strings or objects; ValueError if not numeric."""
@@ -290,11 +291,6 @@ def _check_class_weight(class_weight, classes):
                 f"class_weight[{label!r}]={value!r}: class weights must be finite "
                 "numbers >= 0."
             )
-
-
-# Quantiles of the residuals that correct the bias of transforming back
-# (Duan's smearing: the mean of the inverse over the residuals).
-_SMEAR_LEVELS = (np.arange(16) + 0.5) / 16
 
 
 class Log1p:
