@@ -17,7 +17,7 @@ factor 3, rungs as AutoSearchCV plans them):
   native categories, max_leaf_nodes (log-uniform integers 4-256) x
   learning_rate, resource max_iter (warm start);
 - mlp: MLPRegressor(max_iter=81) on one-hot + standardized features,
-  hidden_layer_sizes (8, 16, ..., 256) x alpha, resource max_iter (warm
+  hidden_layer_sizes (8, 16, ..., 1024) x alpha, resource max_iter (warm
   start);
 - each also with Hyperband (n_brackets="auto"), whose synchronous schedule
   runs every bracket's rung side by side, rung step by rung step.
@@ -62,7 +62,7 @@ def problems(data):
     hgb = HistGradientBoostingRegressor(max_iter=243, early_stopping=False, random_state=0)
     hgb_space = {"max_leaf_nodes": LogInt(4, 256), "learning_rate": loguniform(0.02, 0.5)}
     mlp = MLPRegressor(max_iter=81, random_state=0)
-    sizes = [(2**k,) for k in range(3, 9)]
+    sizes = [(2**k,) for k in range(3, 11)]
     mlp_space = {"hidden_layer_sizes": sizes, "alpha": loguniform(1e-6, 1e-1)}
     return {"hgb": (hgb, hgb_space, data), "mlp": (mlp, mlp_space, encoded(data))}
 

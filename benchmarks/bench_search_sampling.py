@@ -4,6 +4,10 @@ and AutoSearchCV's own random sampler, on four problems, mean of 3 seeds.
 
     python benchmarks/bench_search_sampling.py --tag run1
     python benchmarks/bench_search_sampling.py --quick     # smoke run
+    # seeds the defaults were not chosen on; BOHB's Hyperband brackets
+    python benchmarks/bench_search_sampling.py --tag heldout --seeds 10 11 12 13 14 15 16 17 18 19
+    python benchmarks/bench_search_sampling.py --tag heldout_hyperband --n-brackets auto \
+        --seeds 10 11 12 13 14 15 16 17 18 19
 
 Writes ``results/bench_search_sampling_<tag>.{json,md}`` (``--quick``: under
 ``results/quick/``).
@@ -30,7 +34,7 @@ candidates:
 
 Competitors
 -----------
-Each seed (0, 1, 2) in turn: AutoSearchCV(sampler="tpe",
+Each seed (0, 1, 2; ``--seeds``) in turn: AutoSearchCV(sampler="tpe",
 schedule="async": on one worker, each new candidate drawn after all the
 results before it) first (its wall time T); AutoSearchCV(sampler="random")
 with the same arguments (the same plan, so about the same time);
@@ -106,10 +110,10 @@ PROBLEMS = {
 }  # fmt: skip
 
 
-def auto(problem, space, seed, sampler):
+def auto(problem, space, seed, sampler, n_brackets=1):
     search = AutoSearchCV(
         problem.estimator, space, resource=problem.resource, n_candidates=N_CANDIDATES,
-        cv=CV, sampler=sampler, schedule="async", random_state=seed,
+        n_brackets=n_brackets, cv=CV, sampler=sampler, schedule="async", random_state=seed,
     )  # fmt: skip
     return fit_search(search, problem.data, "n_candidates_", "n_resources_", "max_resources_")
 
@@ -137,12 +141,12 @@ def halving(problem, space, seed, max_resources):
     return fit_search(search, problem.data, "n_candidates_", "n_resources_")
 
 
-def run_problem(name, seeds):
+def run_problem(name, seeds, n_brackets):
     problem, rows = PROBLEMS[name](), []
     for seed in seeds:
         space = problem.scipy()
-        row = {"seed": seed, "tpe": auto(problem, space, seed, "tpe")}
-        row["random"] = auto(problem, space, seed, "random")
+        row = {"seed": seed, "tpe": auto(problem, space, seed, "tpe", n_brackets)}
+        row["random"] = auto(problem, space, seed, "random", n_brackets)
         timeout = row["tpe"]["wall_seconds"]
         row["optuna"] = optuna_search(problem, seed, timeout)
         row["halving"] = halving(problem, space, seed, row["tpe"]["max_resources"])
@@ -181,6 +185,9 @@ def parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tag", default="run1")
     parser.add_argument("--problems", nargs="*", default=list(PROBLEMS))
+    parser.add_argument("--seeds", nargs="*", type=int, default=list(SEEDS))
+    parser.add_argument("--n-brackets", default=1, type=lambda v: v if v == "auto" else int(v),
+                        help='AutoSearchCV\'s n_brackets (an int or "auto")')
     parser.add_argument("--quick", action="store_true", help="one seed, svc and sgd")
     return parser
 
@@ -188,9 +195,9 @@ def parser():
 def run(args):
     warnings.simplefilter("ignore")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    seeds = SEEDS[:1] if args.quick else SEEDS
+    seeds = args.seeds[:1] if args.quick else args.seeds
     names = ["sgd", "svc"] if args.quick else args.problems
-    problems = {name: run_problem(name, seeds) for name in names}
+    problems = {name: run_problem(name, seeds, args.n_brackets) for name in names}
     yield f"bench_search_sampling_{args.tag}", {"problems": problems}
 
 
